@@ -1,0 +1,1 @@
+"""Users, role grants on the place tree, API tokens, and the one permission layer."""

@@ -1,0 +1,103 @@
+"""Admin for users, grants, tokens and (read-only) the audit log. Non-superusers see only
+their scope: querysets come from the same selectors as the pages."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from linli.core.models import AuditEvent
+
+from . import services
+from .models import ApiToken, RoleGrant, User
+from .selectors import audit_event_list
+
+
+class RoleGrantInline(admin.TabularInline):
+    model = RoleGrant
+    fk_name = "user"
+    extra = 0
+    fields = ["role", "place", "organisation", "valid_until", "revoked_at"]
+    readonly_fields = ["revoked_at"]
+    autocomplete_fields = ["place", "organisation"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = ["username", "full_name", "is_active", "is_staff", "last_login"]
+    search_fields = ["username", "full_name"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("full_name", "mobile", "email")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    inlines = [RoleGrantInline]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.none()
+
+    def save_formset(self, request, form, formset, change):
+        # Grants are written through the service so that each is validated and audited.
+        for obj in formset.deleted_objects:
+            services.grant_revoke(actor=request.user, grant=obj, request=request)
+        for grant in formset.save(commit=False):
+            if grant.pk is None:
+                services.grant_create(
+                    actor=request.user,
+                    user=form.instance,
+                    role=grant.role,
+                    place=grant.place,
+                    organisation=grant.organisation,
+                    request=request,
+                )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["hint", "user", "name", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["user", "name", "hint", "created_at", "last_used_at", "revoked_at"]
+    actions = ["revoke"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False  # tokens are created with `linli token create`, which shows the secret once
+
+    @admin.action(description=_("Revoke selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset.filter(revoked_at__isnull=True):
+            services.token_revoke(actor=request.user, token=token)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is append-only."""
+
+    list_display = ["at", "actor_name", "action", "object_repr", "ip_address"]
+    list_filter = ["action"]
+    search_fields = ["actor_name", "object_repr", "action"]
+
+    def has_module_permission(self, request):
+        return request.user.has_perm("core.view_auditevent")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("core.view_auditevent")
+
+    def get_queryset(self, request):
+        return audit_event_list(user=request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+

@@ -1,0 +1,59 @@
+"""The roles of SPEC 2 and what each may do. A role is granted on a place and covers its
+subtree; this table is the only place that says which role may do what."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    DISTRICT_ADMIN = "district_admin", _("district administrator")
+    STREET_ADMIN = "street_admin", _("street administrator")
+    COMMUNITY_WORKER = "community_worker", _("community worker")
+    BRANCH_SECRETARY = "branch_secretary", _("branch secretary")
+    PROPERTY_STAFF = "property_staff", _("property staff")
+    VOLUNTEER = "volunteer", _("volunteer")
+    CLINIC_STAFF = "clinic_staff", _("clinic staff")
+    PATROL_OFFICER = "patrol_officer", _("patrol officer")
+    INSPECTOR = "inspector", _("inspector")
+    RESIDENT = "resident", _("resident")
+
+
+ALL_KINDS = frozenset(
+    {"district", "street", "community", "compound", "building", "unit", "household"}
+)
+NO_HOUSEHOLDS = ALL_KINDS - {"household"}
+
+# Which kinds of place a role sees inside the subtree it is granted on. Households are
+# addresses of people, so only roles that serve residents directly see them. A resident is
+# special: they see exactly the household they are granted on (see Scope).
+VISIBLE_KINDS: dict[str, frozenset[str]] = {
+    Role.DISTRICT_ADMIN: ALL_KINDS,
+    Role.STREET_ADMIN: ALL_KINDS,
+    Role.COMMUNITY_WORKER: ALL_KINDS,
+    Role.BRANCH_SECRETARY: ALL_KINDS,
+    Role.PROPERTY_STAFF: ALL_KINDS,
+    Role.VOLUNTEER: NO_HOUSEHOLDS,
+    Role.CLINIC_STAFF: NO_HOUSEHOLDS,
+    Role.PATROL_OFFICER: NO_HOUSEHOLDS,
+    Role.INSPECTOR: NO_HOUSEHOLDS,
+    Role.RESIDENT: frozenset({"household"}),
+}
+
+# The kinds of place a grant of each role may be made on.
+GRANT_PLACE_KINDS: dict[str, frozenset[str]] = {
+    Role.DISTRICT_ADMIN: frozenset({"district"}),
+    Role.STREET_ADMIN: frozenset({"street"}),
+    Role.COMMUNITY_WORKER: frozenset({"community", "compound"}),
+    Role.BRANCH_SECRETARY: frozenset({"community", "compound"}),
+    Role.PROPERTY_STAFF: frozenset({"compound", "building"}),
+    Role.VOLUNTEER: frozenset({"district", "street", "community", "compound"}),
+    Role.CLINIC_STAFF: frozenset({"district", "street", "community", "compound"}),
+    Role.PATROL_OFFICER: frozenset({"district", "street", "community"}),
+    Role.INSPECTOR: frozenset({"district", "street"}),
+    Role.RESIDENT: frozenset({"household"}),
+}
+
+# Capabilities: each names the roles that have it within the subtree of their grant.
+MANAGE_PLACES = frozenset({Role.DISTRICT_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER})
+READ_AUDIT = frozenset({Role.DISTRICT_ADMIN, Role.STREET_ADMIN})
+MANAGE_GRANTS = frozenset({Role.DISTRICT_ADMIN, Role.STREET_ADMIN})

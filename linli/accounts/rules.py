@@ -1,0 +1,20 @@
+"""Named permissions of places, organisations, grants and the audit log."""
+
+import rules
+
+from .predicates import (
+    can_manage_grants,
+    can_manage_place,
+    can_read_audit,
+    can_view_organisation,
+    can_view_place,
+    is_signed_in,
+)
+
+rules.add_perm("places.view_place", can_view_place)
+rules.add_perm("places.change_place", can_manage_place)
+rules.add_perm("places.add_place", can_manage_place)
+rules.add_perm("places.view_organisation", can_view_organisation)
+rules.add_perm("core.view_auditevent", can_read_audit)
+rules.add_perm("accounts.manage_grants", can_manage_grants)
+rules.add_perm("accounts.view_own_account", is_signed_in)

@@ -1,0 +1,24 @@
+"""Schemas shared by every app's API."""
+
+from ninja import Schema
+
+
+class Error(Schema):
+    detail: str
+    code: str = "error"
+
+
+class ValidationErrorItem(Schema):
+    loc: list[str | int]
+    msg: str
+
+
+class ValidationErrors(Schema):
+    detail: str
+    code: str = "invalid"
+    errors: list[ValidationErrorItem] = []
+
+
+# The statuses every authenticated endpoint can answer besides its own.
+COMMON_ERRORS = {401: Error, 422: ValidationErrors}
+READ_ERRORS = {**COMMON_ERRORS, 404: Error}

@@ -1,0 +1,81 @@
+"""/api/v1: every error is JSON with a readable ``detail``; nothing malformed reaches a 500."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from linli.accounts.api import router as accounts_router
+from linli.core.errors import LinliError
+from linli.places.api import organisations_router
+from linli.places.api import router as places_router
+
+from .auth import API_AUTH
+
+api = NinjaAPI(
+    title="Linli API",
+    version="1",
+    description="Neighbourhood services and self-governance. Lists are paginated as "
+    "`{items, count}` with `limit` and `offset`. Authenticate with `Authorization: Bearer "
+    "<token>` or the browser session. Errors are JSON: `{detail, code}`.",
+    auth=API_AUTH,
+    urls_namespace="api-v1",
+)
+
+
+def _error(request, status, detail, code, **extra):
+    return api.create_response(request, {"detail": str(detail), "code": code, **extra}, status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def _validation(request, exc):
+    errors = [
+        {"loc": [str(p) for p in e.get("loc", [])], "msg": str(e.get("msg", ""))}
+        for e in exc.errors
+    ]
+    summary = "; ".join(f"{'.'.join(e['loc'][1:] or e['loc'])}: {e['msg']}" for e in errors)
+    return _error(request, 422, _("Invalid input: %(errors)s") % {"errors": summary}, "invalid", errors=errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def _django_validation(request, exc):
+    if hasattr(exc, "message_dict"):
+        errors = [{"loc": [field], "msg": " ".join(msgs)} for field, msgs in exc.message_dict.items()]
+    else:
+        errors = [{"loc": [], "msg": m} for m in exc.messages]
+    summary = "; ".join(e["msg"] for e in errors)
+    return _error(request, 422, summary, "invalid", errors=errors)
+
+
+@api.exception_handler(LinliError)
+def _linli(request, exc):
+    return _error(request, exc.status, exc.message, exc.code)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return _error(request, 404, _("Not found."), "not_found")
+
+
+@api.exception_handler(PermissionDenied)
+def _denied(request, exc):
+    # Outside a user's scope answers as missing, so that existence does not leak.
+    return _error(request, 404, _("Not found."), "not_found")
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return _error(request, 401, _("Sign in or send a valid bearer token."), "unauthenticated")
+
+
+@api.exception_handler(HttpError)
+def _http(request, exc):
+    return _error(request, exc.status_code, exc.message, "error")
+
+
+api.add_router("/", accounts_router)
+api.add_router("/places", places_router)
+api.add_router("/organisations", organisations_router)

@@ -1,0 +1,81 @@
+"""Protected personal data: encryption at rest, keyed hashes for exact lookup, masking.
+
+Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under the data keys in
+``settings.LINLI_DATA_KEYS`` (newest first; older keys still decrypt until rotation has
+re-encrypted everything). Exact lookup (find a user by mobile, a resident by ID number)
+uses an HMAC under a key derived from ``SECRET_KEY``-independent ``LINLI_LOOKUP_KEY``, so
+neither rotation changes the lookup hashes."""
+
+import hashlib
+import hmac
+from functools import lru_cache
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.db import models
+
+
+@lru_cache(maxsize=8)
+def _fernet(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key) for key in keys])
+
+
+def fernet() -> MultiFernet:
+    return _fernet(tuple(settings.LINLI_DATA_KEYS))
+
+
+def encrypt(value: str) -> str:
+    return fernet().encrypt(value.encode()).decode()
+
+
+def decrypt(token: str) -> str:
+    try:
+        return fernet().decrypt(token.encode()).decode()
+    except InvalidToken as exc:
+        raise ValueError("Encrypted value cannot be read with the configured data keys.") from exc
+
+
+def rotate(token: str) -> str:
+    """Re-encrypt a token under the newest data key."""
+    return fernet().rotate(token.encode()).decode()
+
+
+def lookup_hash(value: str) -> str:
+    key = settings.LINLI_LOOKUP_KEY.encode()
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def mask_phone(value: str) -> str:
+    """``13812341234`` → ``138****1234``."""
+    if not value:
+        return ""
+    if len(value) < 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def mask_id_number(value: str) -> str:
+    """``140213195001011234`` → ``140213********1234``."""
+    if not value:
+        return ""
+    if len(value) < 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+class EncryptedTextField(models.TextField):
+    """A text column stored encrypted. Empty strings stay empty (nothing to protect and it
+    keeps "blank" meaningful); everything else is a Fernet token in the database."""
+
+    encrypted = True
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(value)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("ui/large-type/", views.large_type, name="large-type"),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,45 @@
+"""The home page, the large-type switch and a health check."""
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from .context_processors import LARGE_TYPE_COOKIE
+from .navigation import home_sections
+
+
+@login_required
+def home(request):
+    return render(request, "core/home.html", {"sections": home_sections(request)})
+
+
+def safe_next(request, fallback="/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or request.META.get("HTTP_REFERER")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@require_POST
+def large_type(request):
+    response = HttpResponseRedirect(safe_next(request))
+    if request.POST.get("on") == "1":
+        response.set_cookie(
+            LARGE_TYPE_COOKIE, "1", max_age=60 * 60 * 24 * 365, samesite="Lax",
+            secure=request.is_secure(),
+        )
+    else:
+        response.delete_cookie(LARGE_TYPE_COOKIE, samesite="Lax")
+    return response
+
+
+@require_GET
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

@@ -1,0 +1,1 @@
+"""The place tree (district down to household) and the organisations that serve places."""

@@ -1,0 +1,84 @@
+"""Reads of places and organisations, always within the asking user's scope.
+
+A place or organisation outside the scope is reported as missing (Http404), never as
+forbidden, so that its existence does not leak."""
+
+from django.http import Http404
+
+from linli.accounts.scope import scope_of
+
+from . import tree
+from .models import Organisation, Place
+
+
+def place_list(*, user, parent: int | None = None, kind: str | None = None, within: int | None = None):
+    """Visible places, optionally the children of ``parent``, of one ``kind``, or anywhere in
+    the subtree of ``within``. Always one query (plus the page's count)."""
+    qs = Place.objects.filter(scope_of(user).place_q())
+    if parent is not None:
+        qs = qs.filter(parent_id=parent)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if within is not None:
+        root = Place.objects.filter(pk=within).values_list("path", flat=True).first()
+        if root is None:
+            return Place.objects.none()
+        qs = qs.filter(tree.subtree_q(root))
+    return qs.order_by("path")
+
+
+def place_get(*, user, pk) -> Place:
+    place = Place.objects.select_related("parent").filter(pk=pk).first()
+    if place is None or not user.has_perm("places.view_place", place):
+        raise Http404("No such place.")
+    return place
+
+
+def place_roots(*, user):
+    """The top places of the user's visible tree (their granted places, or the districts for
+    a superuser)."""
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return Place.objects.filter(parent__isnull=True).order_by("sort_key", "id")
+    return (
+        Place.objects.filter(pk__in=scope.root_place_ids())
+        .filter(scope.place_q())
+        .order_by("path")
+    )
+
+
+def place_ancestors(*, user, place: Place) -> list[tuple[Place, bool]]:
+    """The place's ancestors from the top, each with whether the user may open it."""
+    ancestors = list(Place.objects.filter(pk__in=place.ancestor_ids).order_by("path"))
+    scope = scope_of(user)
+    return [(ancestor, scope.can_view_place(ancestor)) for ancestor in ancestors]
+
+
+def place_children_counts(*, user, places) -> dict[int, int]:
+    """How many visible children each of ``places`` has, in one query."""
+    from django.db.models import Count
+
+    ids = [p.pk for p in places]
+    rows = (
+        Place.objects.filter(scope_of(user).place_q())
+        .filter(parent_id__in=ids)
+        .values("parent_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["parent_id"]: row["n"] for row in rows}
+
+
+def organisation_list(*, user, place: int | None = None, kind: str | None = None):
+    qs = Organisation.objects.filter(scope_of(user).organisation_q()).select_related("place")
+    if place is not None:
+        qs = qs.filter(place_id=place)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("place__path", "name")
+
+
+def organisation_get(*, user, pk) -> Organisation:
+    organisation = Organisation.objects.select_related("place", "parent").filter(pk=pk).first()
+    if organisation is None or not user.has_perm("places.view_organisation", organisation):
+        raise Http404("No such organisation.")
+    return organisation
