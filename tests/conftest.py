@@ -1,0 +1,61 @@
+import os
+
+import pytest
+from django.core.management import call_command
+
+from linli.accounts.models import User
+from linli.places.models import Place
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The demo world, loaded once into the test database; each test runs in a transaction
+    that is rolled back, so tests see it fresh."""
+    with django_db_blocker.unblock():
+        call_command("demo", verbosity=0)
+
+
+@pytest.fixture
+def demo(db):
+    return Demo()
+
+
+class Demo:
+    """Find demo places and users by name."""
+
+    def place(self, path: str) -> Place:
+        return Place.objects.get(name_path=path)
+
+    def user(self, username: str) -> User:
+        return User.objects.get(username=username)
+
+    @property
+    def district(self):
+        return self.place("平城区")
+
+    @property
+    def luyuan(self):
+        return self.place("平城区/鹿苑街道")
+
+    @property
+    def zhandong(self):
+        return self.place("平城区/鹿苑街道/站东社区")
+
+    @property
+    def nanguanfang(self):
+        return self.place("平城区/鹿苑街道/站东社区/南官房小区")
+
+    @property
+    def resident_household(self):
+        return self.place("平城区/鹿苑街道/站东社区/南官房小区/6号楼/1单元/101")
+
+
+@pytest.fixture
+def client_for(client, demo):
+    def sign_in(username):
+        client.force_login(demo.user(username))
+        return client
+
+    return sign_in
