@@ -59,3 +59,30 @@ def client_for(client, demo):
         return client
 
     return sign_in
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        message = f"no browser: {CHROMIUM} is missing (apt-get install -y chromium)"
+        if os.environ.get("LINLI_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    # a phone-sized screen: the pages must work there
+    return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "locale": "en-US"}

@@ -19,7 +19,17 @@ BUILDING6 = NANGUANFANG + "/6号楼"
 OWN_HOUSEHOLD = NANGUANFANG + "/6号楼/1单元/101"
 NEIGHBOUR = NANGUANFANG + "/6号楼/1单元/102"
 
-PLACES = [DISTRICT, LUYUAN, QINGYUAN, ZHANDONG, PINGGUOYUAN, NANGUANFANG, BUILDING6, OWN_HOUSEHOLD, NEIGHBOUR]
+PLACES = [
+    DISTRICT,
+    LUYUAN,
+    QINGYUAN,
+    ZHANDONG,
+    PINGGUOYUAN,
+    NANGUANFANG,
+    BUILDING6,
+    OWN_HOUSEHOLD,
+    NEIGHBOUR,
+]
 
 # what each role sees of PLACES
 VISIBLE = {
@@ -63,7 +73,9 @@ def test_the_list_and_the_single_checks_never_disagree(demo, username):
     assert listed == checked
     orgs_listed = set(selectors.organisation_list(user=user).values_list("pk", flat=True))
     orgs_checked = {
-        o.pk for o in Organisation.objects.select_related("place") if user.has_perm("places.view_organisation", o)
+        o.pk
+        for o in Organisation.objects.select_related("place")
+        if user.has_perm("places.view_organisation", o)
     }
     assert orgs_listed == orgs_checked
 
@@ -132,7 +144,11 @@ def test_organisations_follow_the_scope(client_for, username, sees, does_not_see
 def test_organisations_filter_by_place(client_for, demo):
     client = client_for("community")
     data = client.get("/api/v1/organisations", {"place": demo.nanguanfang.pk}).json()
-    assert {o["kind"] for o in data["items"]} >= {"property_company", "property_committee", "party_branch"}
+    assert {o["kind"] for o in data["items"]} >= {
+        "property_company",
+        "property_committee",
+        "party_branch",
+    }
     assert all(o["place"] == demo.nanguanfang.pk for o in data["items"])
 
 

@@ -25,10 +25,10 @@ def test_demo_paths_read_from_the_district_down(demo):
 @pytest.mark.parametrize(
     ("kind", "parent_path", "message"),
     [
-        ("household", "平城区/鹿苑街道", "cannot be placed inside"),
-        ("street", None, "must be placed inside"),
-        ("building", "平城区/鹿苑街道/站东社区", "cannot be placed inside"),
-        ("district", "平城区", "cannot be placed inside"),
+        ("household", "平城区/鹿苑街道", "户不能隶属于街道"),
+        ("street", None, "街道必须隶属于上级地点"),
+        ("building", "平城区/鹿苑街道/站东社区", "楼栋不能隶属于社区"),
+        ("district", "平城区", "区不能隶属于区"),
     ],
 )
 def test_nesting_rules_refuse_wrong_parents(demo, kind, parent_path, message):
@@ -41,7 +41,7 @@ def test_nesting_rules_refuse_wrong_parents(demo, kind, parent_path, message):
 
 
 def test_a_name_with_a_slash_is_refused(demo):
-    with pytest.raises(ValidationError, match="cannot contain"):
+    with pytest.raises(ValidationError, match="不能包含"):
         place_create(kind="community", name="东/西社区", parent=demo.luyuan)
 
 
@@ -52,7 +52,9 @@ def test_sibling_names_are_unique(demo):
 
 def test_subtree_is_exactly_the_descendants(demo):
     compound = demo.nanguanfang
-    in_subtree = set(Place.objects.filter(tree.subtree_q(compound.path)).values_list("pk", flat=True))
+    in_subtree = set(
+        Place.objects.filter(tree.subtree_q(compound.path)).values_list("pk", flat=True)
+    )
     walked = {compound.pk}
     frontier = [compound.pk]
     while frontier:
@@ -73,7 +75,12 @@ def test_renaming_rewrites_the_whole_subtree(demo):
     assert household.name_path == "平城区/鹿苑街道/站东社区/南官房小区/六号楼/1单元/101"
     assert not Place.objects.filter(name_path__contains="/6号楼/").exists()
     # other buildings untouched
-    assert Place.objects.filter(name_path__startswith="平城区/鹿苑街道/站东社区/南官房小区/5号楼/").count() == 3 + 36
+    assert (
+        Place.objects.filter(
+            name_path__startswith="平城区/鹿苑街道/站东社区/南官房小区/5号楼/"
+        ).count()
+        == 3 + 36
+    )
     event = AuditEvent.objects.filter(action="place.update").latest("id")
     assert event.details["name"] == ["6号楼", "六号楼"]
 
@@ -95,7 +102,7 @@ def test_moving_a_community_moves_its_subtree(demo):
 def test_moving_into_own_subtree_is_refused(demo):
     admin = demo.user("admin")
     building = demo.place("平城区/鹿苑街道/站东社区/南官房小区/6号楼")
-    with pytest.raises(LinliError, match="into itself"):
+    with pytest.raises(LinliError, match="不能移动到其自身"):
         place_move(actor=admin, place=demo.nanguanfang, new_parent=building)
 
 
@@ -115,7 +122,9 @@ def _street_with(n_places, demo, name):
     remaining = n_places - len(communities)
     per = remaining // len(communities)
     for community in communities:
-        places_bulk_create(parent=community, kind="compound", names=[f"小区{i}" for i in range(per)])
+        places_bulk_create(
+            parent=community, kind="compound", names=[f"小区{i}" for i in range(per)]
+        )
     return street
 
 

@@ -31,6 +31,7 @@ class User(AbstractUser):
                 fields=["mobile_hash"],
                 condition=~models.Q(mobile_hash=""),
                 name="user_unique_mobile",
+                violation_error_message=_("This mobile number belongs to another account."),
             )
         ]
 

@@ -9,6 +9,7 @@ both kinds of question from the same data:
 The two are written side by side so that they cannot disagree; a test checks that they
 don't, for every demo user and every demo place."""
 
+import contextlib
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -146,10 +147,8 @@ def scope_of(user) -> Scope:
     scope = getattr(user, _CACHE_ATTR, None)
     if scope is None:
         scope = Scope(user)
-        try:
+        with contextlib.suppress(AttributeError):  # some user objects refuse attributes
             setattr(user, _CACHE_ATTR, scope)
-        except AttributeError:  # AnonymousUser instances are shared; don't cache there
-            pass
     return scope
 
 

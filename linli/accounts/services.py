@@ -93,9 +93,7 @@ def token_create(*, actor, user: User, name: str = "") -> tuple[ApiToken, str]:
     )
     token.full_clean()
     token.save()
-    audit_record(
-        actor=actor, action="token.create", obj=token, details={"user": user.username}
-    )
+    audit_record(actor=actor, action="token.create", obj=token, details={"user": user.username})
     return token, secret
 
 

@@ -30,7 +30,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit_record(actor=self.request.user, action="account.password_change", request=self.request)
+        audit_record(
+            actor=self.request.user, action="account.password_change", request=self.request
+        )
         messages.success(self.request, _("Your password was changed."))
         return response
 
@@ -43,7 +45,9 @@ def profile(request):
         {
             "grants": grant_list_for_user(user=request.user),
             "memberships": request.user.memberships.select_related("organisation__place"),
-            "tokens": request.user.api_tokens.filter(revoked_at__isnull=True).order_by("-created_at"),
+            "tokens": request.user.api_tokens.filter(revoked_at__isnull=True).order_by(
+                "-created_at"
+            ),
         },
     )
 

@@ -2,6 +2,8 @@
 
 from ninja import Schema
 
+from linli.core.ids import MAX_ID  # noqa: F401 (re-exported for the routers)
+
 
 class Error(Schema):
     detail: str

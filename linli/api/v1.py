@@ -27,7 +27,9 @@ api = NinjaAPI(
 
 
 def _error(request, status, detail, code, **extra):
-    return api.create_response(request, {"detail": str(detail), "code": code, **extra}, status=status)
+    return api.create_response(
+        request, {"detail": str(detail), "code": code, **extra}, status=status
+    )
 
 
 @api.exception_handler(NinjaValidationError)
@@ -37,13 +39,17 @@ def _validation(request, exc):
         for e in exc.errors
     ]
     summary = "; ".join(f"{'.'.join(e['loc'][1:] or e['loc'])}: {e['msg']}" for e in errors)
-    return _error(request, 422, _("Invalid input: %(errors)s") % {"errors": summary}, "invalid", errors=errors)
+    return _error(
+        request, 422, _("Invalid input: %(errors)s") % {"errors": summary}, "invalid", errors=errors
+    )
 
 
 @api.exception_handler(DjangoValidationError)
 def _django_validation(request, exc):
     if hasattr(exc, "message_dict"):
-        errors = [{"loc": [field], "msg": " ".join(msgs)} for field, msgs in exc.message_dict.items()]
+        errors = [
+            {"loc": [field], "msg": " ".join(msgs)} for field, msgs in exc.message_dict.items()
+        ]
     else:
         errors = [{"loc": [], "msg": m} for m in exc.messages]
     summary = "; ".join(e["msg"] for e in errors)

@@ -3,8 +3,8 @@
 Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under the data keys in
 ``settings.LINLI_DATA_KEYS`` (newest first; older keys still decrypt until rotation has
 re-encrypted everything). Exact lookup (find a user by mobile, a resident by ID number)
-uses an HMAC under a key derived from ``SECRET_KEY``-independent ``LINLI_LOOKUP_KEY``, so
-neither rotation changes the lookup hashes."""
+uses an HMAC under its own key, ``LINLI_LOOKUP_KEY``, so rotating the data keys (or the
+secret key) leaves the lookup hashes as they are."""
 
 import hashlib
 import hmac

@@ -1,4 +1,4 @@
-"""The project's error: a refusal with a message a user can read (shown on pages, JSON in the API)."""
+"""The project's error: a refusal with a message a user can read (on pages, or JSON in the API)."""
 
 
 class LinliError(Exception):

@@ -30,7 +30,10 @@ def large_type(request):
     response = HttpResponseRedirect(safe_next(request))
     if request.POST.get("on") == "1":
         response.set_cookie(
-            LARGE_TYPE_COOKIE, "1", max_age=60 * 60 * 24 * 365, samesite="Lax",
+            LARGE_TYPE_COOKIE,
+            "1",
+            max_age=60 * 60 * 24 * 365,
+            samesite="Lax",
             secure=request.is_secure(),
         )
     else:

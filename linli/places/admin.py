@@ -92,11 +92,15 @@ class OrganisationAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        data = {f: form.cleaned_data[f] for f in services.ORGANISATION_FIELDS if f in form.cleaned_data}
+        data = {
+            f: form.cleaned_data[f] for f in services.ORGANISATION_FIELDS if f in form.cleaned_data
+        }
         if not change:
-            created = services.organisation_create(actor=request.user, request=request, **{
-                k: v for k, v in data.items() if k != "is_active"
-            })
+            created = services.organisation_create(
+                actor=request.user,
+                request=request,
+                **{k: v for k, v in data.items() if k != "is_active"},
+            )
             obj.pk = created.pk
             return
         services.organisation_update(actor=request.user, organisation=obj, request=request, **data)

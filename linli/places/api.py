@@ -1,10 +1,10 @@
 """/api/v1/places and /api/v1/organisations."""
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from linli.api.schemas import READ_ERRORS
+from linli.api.schemas import MAX_ID, READ_ERRORS
 
 from . import selectors
 from .models import OrganisationKind, PlaceKind
@@ -20,13 +20,19 @@ class PlaceOut(Schema):
     name_en: str
     code: str
     parent: int | None = Field(None, alias="parent_id")
-    path: str = Field(..., alias="name_path", description="Names from the district down, joined by /")
+    path: str = Field(
+        ..., alias="name_path", description="Names from the district down, joined by /"
+    )
 
 
 class PlaceFilters(Schema):
-    parent: int | None = Field(None, ge=1, description="Only direct children of this place")
+    parent: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Only direct children of this place"
+    )
     kind: PlaceKind | None = None
-    within: int | None = Field(None, ge=1, description="Anywhere in the subtree of this place")
+    within: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Anywhere in the subtree of this place"
+    )
 
 
 @router.get("", response={200: list[PlaceOut], **READ_ERRORS}, summary="Places in your scope")
@@ -38,7 +44,7 @@ def places_list(request: HttpRequest, filters: Query[PlaceFilters]):
 
 
 @router.get("/{int:place_id}", response={200: PlaceOut, **READ_ERRORS}, summary="One place")
-def places_get(request: HttpRequest, place_id: int):
+def places_get(request: HttpRequest, place_id: int = Path(..., ge=1, le=MAX_ID)):
     return selectors.place_get(user=request.user, pk=place_id)
 
 
@@ -54,7 +60,9 @@ class OrganisationOut(Schema):
 
 
 class OrganisationFilters(Schema):
-    place: int | None = Field(None, ge=1, description="Organisations attached to this place")
+    place: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Organisations attached to this place"
+    )
     kind: OrganisationKind | None = None
 
 
@@ -71,5 +79,5 @@ def organisations_list(request: HttpRequest, filters: Query[OrganisationFilters]
     response={200: OrganisationOut, **READ_ERRORS},
     summary="One organisation",
 )
-def organisations_get(request: HttpRequest, organisation_id: int):
+def organisations_get(request: HttpRequest, organisation_id: int = Path(..., ge=1, le=MAX_ID)):
     return selectors.organisation_get(user=request.user, pk=organisation_id)

@@ -67,9 +67,7 @@ class Place(models.Model):
         verbose_name = _("place")
         verbose_name_plural = _("places")
         constraints = [
-            models.UniqueConstraint(
-                fields=["parent", "name"], name="place_unique_name_in_parent"
-            ),
+            models.UniqueConstraint(fields=["parent", "name"], name="place_unique_name_in_parent"),
             models.UniqueConstraint(
                 fields=["code"], condition=~models.Q(code=""), name="place_unique_code"
             ),

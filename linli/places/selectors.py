@@ -6,12 +6,15 @@ forbidden, so that its existence does not leak."""
 from django.http import Http404
 
 from linli.accounts.scope import scope_of
+from linli.core.ids import is_valid_id
 
 from . import tree
 from .models import Organisation, Place
 
 
-def place_list(*, user, parent: int | None = None, kind: str | None = None, within: int | None = None):
+def place_list(
+    *, user, parent: int | None = None, kind: str | None = None, within: int | None = None
+):
     """Visible places, optionally the children of ``parent``, of one ``kind``, or anywhere in
     the subtree of ``within``. Always one query (plus the page's count)."""
     qs = Place.objects.filter(scope_of(user).place_q())
@@ -28,6 +31,8 @@ def place_list(*, user, parent: int | None = None, kind: str | None = None, with
 
 
 def place_get(*, user, pk) -> Place:
+    if not is_valid_id(pk):
+        raise Http404("No such place.")
     place = Place.objects.select_related("parent").filter(pk=pk).first()
     if place is None or not user.has_perm("places.view_place", place):
         raise Http404("No such place.")
@@ -41,9 +46,7 @@ def place_roots(*, user):
     if scope.is_superuser:
         return Place.objects.filter(parent__isnull=True).order_by("sort_key", "id")
     return (
-        Place.objects.filter(pk__in=scope.root_place_ids())
-        .filter(scope.place_q())
-        .order_by("path")
+        Place.objects.filter(pk__in=scope.root_place_ids()).filter(scope.place_q()).order_by("path")
     )
 
 
@@ -78,6 +81,8 @@ def organisation_list(*, user, place: int | None = None, kind: str | None = None
 
 
 def organisation_get(*, user, pk) -> Organisation:
+    if not is_valid_id(pk):
+        raise Http404("No such organisation.")
     organisation = Organisation.objects.select_related("place", "parent").filter(pk=pk).first()
     if organisation is None or not user.has_perm("places.view_organisation", organisation):
         raise Http404("No such organisation.")

@@ -121,9 +121,7 @@ def place_update(
             place, field="name_path", old_prefix=old_name_path, new_prefix=new_name_path
         )
         place.name_path = new_name_path
-    audit_record(
-        actor=actor, action="place.update", obj=place, request=request, details=changes
-    )
+    audit_record(actor=actor, action="place.update", obj=place, request=request, details=changes)
     return place
 
 
@@ -132,9 +130,7 @@ def place_move(*, actor, place: Place, new_parent: Place, request=None) -> Place
     place = Place.objects.select_for_update().get(pk=place.pk)
     new_parent = Place.objects.select_for_update().get(pk=new_parent.pk)
     if tree.in_subtree(new_parent.path, place.path):
-        raise LinliError(
-            _("A place cannot be moved into itself or below itself."), code="cycle"
-        )
+        raise LinliError(_("A place cannot be moved into itself or below itself."), code="cycle")
     if new_parent.pk == place.parent_id:
         return place
     old_parent = place.parent
@@ -183,9 +179,7 @@ def organisation_create(
     organisation.full_clean()
     organisation.save()
     if actor is not None:
-        audit_record(
-            actor=actor, action="organisation.create", obj=organisation, request=request
-        )
+        audit_record(actor=actor, action="organisation.create", obj=organisation, request=request)
     return organisation
 
 
@@ -211,11 +205,22 @@ def membership_add(
     return membership
 
 
-ORGANISATION_FIELDS = ("name", "name_en", "kind", "place", "parent", "phone", "description", "is_active")
+ORGANISATION_FIELDS = (
+    "name",
+    "name_en",
+    "kind",
+    "place",
+    "parent",
+    "phone",
+    "description",
+    "is_active",
+)
 
 
 @transaction.atomic
-def organisation_update(*, actor, organisation: Organisation, request=None, **fields) -> Organisation:
+def organisation_update(
+    *, actor, organisation: Organisation, request=None, **fields
+) -> Organisation:
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     changes = {}
     for field, value in fields.items():
@@ -230,7 +235,10 @@ def organisation_update(*, actor, organisation: Organisation, request=None, **fi
         organisation.full_clean()
         organisation.save()
         audit_record(
-            actor=actor, action="organisation.update", obj=organisation, request=request,
+            actor=actor,
+            action="organisation.update",
+            obj=organisation,
+            request=request,
             details=changes,
         )
     return organisation

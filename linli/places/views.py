@@ -58,9 +58,12 @@ def place_edit(request, pk):
     form = PlaceForm(request.POST or None, instance=place)
     if request.method == "POST" and form.is_valid():
         try:
-            services.place_update(actor=request.user, place=place, request=request, **{
-                field: form.cleaned_data[field] for field in PlaceForm.Meta.fields
-            })
+            services.place_update(
+                actor=request.user,
+                place=place,
+                request=request,
+                **{field: form.cleaned_data[field] for field in PlaceForm.Meta.fields},
+            )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)

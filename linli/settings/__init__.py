@@ -1,1 +1,1 @@
-"""Settings modules: ``base`` reads the environment; ``dev``, ``test`` and ``production`` adjust it."""
+"""Settings: ``base`` reads the environment; ``dev``, ``test`` and ``production`` adjust it."""

@@ -7,7 +7,16 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from .env import BASE_DIR, VAR_DIR, cache_settings, data_keys, env_bool, env_list, lookup_key, secret_key
+from .env import (
+    BASE_DIR,
+    VAR_DIR,
+    cache_settings,
+    data_keys,
+    env_bool,
+    env_list,
+    lookup_key,
+    secret_key,
+)
 
 PRODUCTION = False
 

@@ -1,4 +1,4 @@
-"""Helpers that turn the environment (and, for the embedded default, files in ``var/``) into settings."""
+"""Turn the environment (and, for the embedded default, files in ``var/``) into settings."""
 
 import os
 import secrets
@@ -62,7 +62,9 @@ def data_keys(*, required: bool) -> list[str]:
         try:
             Fernet(key)
         except (ValueError, TypeError) as exc:
-            raise ImproperlyConfigured("LINLI_DATA_KEYS holds a key that is not a Fernet key.") from exc
+            raise ImproperlyConfigured(
+                "LINLI_DATA_KEYS holds a key that is not a Fernet key."
+            ) from exc
     return keys
 
 

@@ -17,7 +17,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, once=False, interval=30.0, **options):
         jobs = registered_jobs()
-        self.stdout.write(f"Scheduler: {len(jobs)} periodic job(s): " + ", ".join(j.name for j in jobs))
+        self.stdout.write(
+            f"Scheduler: {len(jobs)} periodic job(s): " + ", ".join(j.name for j in jobs)
+        )
         while True:
             close_old_connections()
             for name in enqueue_due_jobs():

@@ -16,14 +16,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("LINLI_BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3")))
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "3"))
+        )
 
     def handle(self, *args, bind, workers, **options):
         linli = [sys.executable, "-m", "linli.cli"]
         commands = {
             "web": [
-                sys.executable, "-m", "gunicorn", "linli.wsgi:application",
-                "--bind", bind, "--workers", str(workers), "--access-logfile", "-",
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "linli.wsgi:application",
+                "--bind",
+                bind,
+                "--workers",
+                str(workers),
+                "--access-logfile",
+                "-",
             ],
             "worker": [*linli, "db_worker", "--interval", "1"],
             "scheduler": [*linli, "scheduler"],

@@ -21,7 +21,9 @@ class Command(BaseCommand):
             self.print_logins()
             return
         if getattr(settings, "PRODUCTION", False):
-            raise CommandError("The demo world has known passwords; it is not loaded in production.")
+            raise CommandError(
+                "The demo world has known passwords; it is not loaded in production."
+            )
         if if_empty and Place.objects.exists():
             self.stdout.write("The database already has places; demo world not loaded.")
             return
