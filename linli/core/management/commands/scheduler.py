@@ -21,9 +21,9 @@ class Command(BaseCommand):
             f"Scheduler: {len(jobs)} periodic job(s): " + ", ".join(j.name for j in jobs)
         )
         while True:
-            close_old_connections()
             for name in enqueue_due_jobs():
                 self.stdout.write(f"enqueued {name}")
             if once:
                 return
             time.sleep(interval)
+            close_old_connections()  # a long-lived loop must not hold a dead connection
