@@ -210,3 +210,28 @@ def test_healthz(client):
 def test_unknown_page_is_a_friendly_404(client_for):
     response = client_for("street").get("/no/such/page/")
     assert response.status_code == 404
+
+
+def test_production_settings_pass_check_deploy():
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "linli.settings.production",
+        "SECRET_KEY": Fernet.generate_key().decode() * 2,
+        "LINLI_DATA_KEYS": Fernet.generate_key().decode(),
+        "LINLI_LOOKUP_KEY": Fernet.generate_key().decode(),
+        "ALLOWED_HOSTS": "linli.example.org",
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only
+    result = subprocess.run(
+        [sys.executable, "-m", "linli.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
