@@ -107,7 +107,7 @@ def test_malformed_filters_are_422_with_a_readable_message(client_for, query):
 @pytest.mark.parametrize(
     ("path", "status"),
     [
-        ("/api/v1/places/abc", 404),
+        ("/api/v1/places/abc", 422),
         ("/api/v1/nothing", 404),
         ("/api/v1/places/0", 422),
         ("/api/v1/places/99999999999999999999999", 422),
@@ -120,6 +120,9 @@ def test_malformed_filters_are_422_with_a_readable_message(client_for, query):
 def test_odd_paths_never_fail_the_server(client_for, path, status):
     response = client_for("district").get(path)
     assert response.status_code == status
+    if path.startswith("/api/"):
+        assert response["Content-Type"].startswith("application/json")
+        assert response.json()["detail"]
 
 
 def test_a_missing_place_and_a_hidden_place_look_the_same(client_for, demo):

@@ -2,8 +2,9 @@
 
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from linli.api.pagination import Pagination
 from linli.api.schemas import MAX_ID, READ_ERRORS
 
 from . import selectors
@@ -36,14 +37,14 @@ class PlaceFilters(Schema):
 
 
 @router.get("", response={200: list[PlaceOut], **READ_ERRORS}, summary="Places in your scope")
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def places_list(request: HttpRequest, filters: Query[PlaceFilters]):
     return selectors.place_list(
         user=request.user, parent=filters.parent, kind=filters.kind, within=filters.within
     )
 
 
-@router.get("/{int:place_id}", response={200: PlaceOut, **READ_ERRORS}, summary="One place")
+@router.get("/{place_id}", response={200: PlaceOut, **READ_ERRORS}, summary="One place")
 def places_get(request: HttpRequest, place_id: int = Path(..., ge=1, le=MAX_ID)):
     return selectors.place_get(user=request.user, pk=place_id)
 
@@ -69,13 +70,13 @@ class OrganisationFilters(Schema):
 @organisations_router.get(
     "", response={200: list[OrganisationOut], **READ_ERRORS}, summary="Organisations"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pagination)
 def organisations_list(request: HttpRequest, filters: Query[OrganisationFilters]):
     return selectors.organisation_list(user=request.user, place=filters.place, kind=filters.kind)
 
 
 @organisations_router.get(
-    "/{int:organisation_id}",
+    "/{organisation_id}",
     response={200: OrganisationOut, **READ_ERRORS},
     summary="One organisation",
 )
