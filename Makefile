@@ -59,7 +59,7 @@ messages: install ## refresh the Chinese catalogue after changing UI text (needs
 	$(BIN)/python -m linli.core.i18n compile
 
 bench: install
-	env -u DATABASE_URL $(BIN)/python -m linli.bench
+	$(BIN)/python -m linli.bench
 
 ci:
 	bash .ci/run
