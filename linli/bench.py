@@ -62,7 +62,9 @@ def measure(client, url, repeat):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scale", type=int, default=25, help="communities per street (x10 streets)")
+    parser.add_argument(
+        "--scale", type=int, default=25, help="communities per street (x10 streets)"
+    )
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
 
@@ -95,15 +97,20 @@ def main() -> None:
     household = Place.objects.filter(subtree_q(street.path), kind="household").last()
     compound = Place.objects.filter(subtree_q(street.path), kind="compound").last()
 
-    print(f"database: {django.db.connection.vendor}; city of {total:,} places "
-          f"(built in {built:.1f}s), the street holds {in_street:,}")
+    print(
+        f"database: {django.db.connection.vendor}; city of {total:,} places "
+        f"(built in {built:.1f}s), the street holds {in_street:,}"
+    )
     print(f"{'request':<58} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
     for label, url in [
         ("street page (children, paginated)", f"/places/{street.pk}/"),
         ("compound page", f"/places/{compound.pk}/"),
         ("household page (deepest level)", f"/places/{household.pk}/"),
         ("API: everything in the street, first 50", f"/api/v1/places?within={street.pk}"),
-        ("API: households in the street, page 100", f"/api/v1/places?within={street.pk}&kind=household&offset=5000"),
+        (
+            "API: households in the street, page 100",
+            f"/api/v1/places?within={street.pk}&kind=household&offset=5000",
+        ),
         ("API: one place", f"/api/v1/places/{household.pk}"),
         ("organisations page", "/organisations/"),
     ]:
