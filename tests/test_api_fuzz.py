@@ -3,7 +3,9 @@ documented statuses and schemas."""
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from linli.accounts.services import token_create
@@ -12,7 +14,18 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 
 
 @pytest.fixture
-def token(demo):
+def keep_connection():
+    """Calls go straight to the WSGI app, so do what Django's test client does: keep the
+    test's database connection (and its transaction) open across requests."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(demo, keep_connection):
     _, secret = token_create(actor=None, user=demo.user("street"))
     return secret
 
