@@ -4,8 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
 from linli.core.crypto import lookup_hash
-
-from .validators import looks_like_mobile, normalise_mobile
+from linli.core.validators import looks_like_mobile, normalise_mobile
 
 
 class UsernameOrMobileBackend(ModelBackend):

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.crypto import EncryptedTextField, lookup_hash, mask_phone
+from linli.core.validators import normalise_mobile
 
 from .roles import GRANT_PLACE_KINDS, Role
-from .validators import normalise_mobile
 
 
 class User(AbstractUser):

@@ -57,3 +57,21 @@ GRANT_PLACE_KINDS: dict[str, frozenset[str]] = {
 MANAGE_PLACES = frozenset({Role.DISTRICT_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER})
 READ_AUDIT = frozenset({Role.DISTRICT_ADMIN, Role.STREET_ADMIN})
 MANAGE_GRANTS = frozenset({Role.DISTRICT_ADMIN, Role.STREET_ADMIN})
+
+# The residents register.
+VIEW_RESIDENTS = frozenset(
+    {
+        Role.DISTRICT_ADMIN,
+        Role.STREET_ADMIN,
+        Role.COMMUNITY_WORKER,
+        Role.BRANCH_SECRETARY,
+        Role.RESIDENT,  # their own household: a resident's grant is on it
+    }
+)
+MANAGE_RESIDENTS = frozenset({Role.COMMUNITY_WORKER, Role.BRANCH_SECRETARY})
+EXPORT_RESIDENTS = frozenset(
+    {Role.DISTRICT_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER, Role.BRANCH_SECRETARY}
+)
+# Full ID and phone numbers: only the community worker at the desk needs them (and a
+# resident may see their own).
+REVEAL_PERSONAL = frozenset({Role.COMMUNITY_WORKER})

@@ -5,8 +5,7 @@ from django.dispatch import receiver
 
 from linli.core.audit import audit_record
 from linli.core.crypto import mask_phone
-
-from .validators import looks_like_mobile
+from linli.core.validators import looks_like_mobile
 
 
 @receiver(user_logged_in)

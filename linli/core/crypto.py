@@ -35,6 +35,19 @@ def decrypt(token: str) -> str:
         raise ValueError("Encrypted value cannot be read with the configured data keys.") from exc
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    """For files that hold personal data (uploaded registers): encrypted before they touch
+    the disk."""
+    return fernet().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return fernet().decrypt(token)
+    except InvalidToken as exc:
+        raise ValueError("Encrypted file cannot be read with the configured data keys.") from exc
+
+
 def rotate(token: str) -> str:
     """Re-encrypt a token under the newest data key."""
     return fernet().rotate(token.encode()).decode()

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "linli.core",
     "linli.places",
     "linli.accounts",
+    "linli.residents",
     "linli.demo",
 ]
 

@@ -1,4 +1,4 @@
-"""Validation of mainland mobile numbers (11 digits, 1[3-9]…, optional +86)."""
+"""Validation shared by every app: mainland mobile numbers (11 digits, 1[3-9]…, optional +86)."""
 
 import re
 

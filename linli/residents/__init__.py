@@ -1,0 +1,2 @@
+"""The residents register: households, residents, protected personal data, import and
+export."""
