@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("linli.core.urls")),
     path("accounts/", include("linli.accounts.urls")),
     path("", include("linli.places.urls")),
+    path("", include("linli.residents.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

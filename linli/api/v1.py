@@ -12,6 +12,8 @@ from linli.accounts.api import router as accounts_router
 from linli.core.errors import LinliError
 from linli.places.api import organisations_router
 from linli.places.api import router as places_router
+from linli.residents.api import households_router
+from linli.residents.api import router as residents_router
 
 from .auth import API_AUTH
 
@@ -85,3 +87,5 @@ def _http(request, exc):
 api.add_router("/", accounts_router)
 api.add_router("/places", places_router)
 api.add_router("/organisations", organisations_router)
+api.add_router("/residents", residents_router)
+api.add_router("/households", households_router)

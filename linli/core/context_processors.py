@@ -2,6 +2,8 @@
 
 from django.conf import settings
 
+from .navigation import nav_entries
+
 LARGE_TYPE_COOKIE = "linli_large_type"
 
 
@@ -9,4 +11,5 @@ def ui(request):
     return {
         "large_type": request.COOKIES.get(LARGE_TYPE_COOKIE) == "1",
         "site_name": settings.LINLI_SITE_NAME,
+        "nav": nav_entries(request) if request.user.is_authenticated else [],
     }

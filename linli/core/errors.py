@@ -15,3 +15,9 @@ class LinliError(Exception):
 
 class ConflictError(LinliError):
     status = 409
+
+
+class ForbiddenError(LinliError):
+    """The object is visible to the user, but this action is not theirs to take."""
+
+    status = 403

@@ -18,6 +18,43 @@ class NavEntry:
     staff_only: bool = False
 
 
+@dataclass(frozen=True)
+class PlaceLink:
+    """A link shown on a place's page to what another module keeps about that place (e.g.
+    its residents), as ``url?place=<id>``."""
+
+    url_name: str
+    label: str
+    permission: str  # checked with the place as object
+    kinds: frozenset[str] | None = None  # only on places of these kinds
+
+
+PLACE_LINKS: list[PlaceLink] = []
+
+
+def register_nav_entry(entry: NavEntry, *, after: str | None = None) -> None:
+    """Modules add their pages to the home page and navigation (from AppConfig.ready)."""
+    if any(e.url_name == entry.url_name for e in NAV_ENTRIES):
+        return
+    names = [e.url_name for e in NAV_ENTRIES]
+    index = names.index(after) + 1 if after in names else len(NAV_ENTRIES)
+    NAV_ENTRIES.insert(index, entry)
+
+
+def register_place_link(link: PlaceLink) -> None:
+    if link not in PLACE_LINKS:
+        PLACE_LINKS.append(link)
+
+
+def place_links(request, place) -> list[dict]:
+    return [
+        {"url": f"{reverse(link.url_name)}?place={place.pk}", "label": link.label}
+        for link in PLACE_LINKS
+        if (link.kinds is None or place.kind in link.kinds)
+        and request.user.has_perm(link.permission, place)
+    ]
+
+
 NAV_ENTRIES: list[NavEntry] = [
     NavEntry(
         "places:place-list",
@@ -49,15 +86,18 @@ NAV_ENTRIES: list[NavEntry] = [
 ]
 
 
-def home_sections(request) -> list[dict]:
+def nav_entries(request) -> list[NavEntry]:
     user = request.user
-    sections = []
-    for entry in NAV_ENTRIES:
-        if entry.staff_only and not user.is_staff:
-            continue
-        if entry.permission and not user.has_perm(entry.permission):
-            continue
-        sections.append(
-            {"url": reverse(entry.url_name), "label": entry.label, "description": entry.description}
-        )
-    return sections
+    return [
+        entry
+        for entry in NAV_ENTRIES
+        if not (entry.staff_only and not user.is_staff)
+        and not (entry.permission and not user.has_perm(entry.permission))
+    ]
+
+
+def home_sections(request) -> list[dict]:
+    return [
+        {"url": reverse(e.url_name), "label": e.label, "description": e.description}
+        for e in nav_entries(request)
+    ]

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from linli.core.navigation import place_links
 from linli.core.pagination import paginate
 
 from . import selectors, services
@@ -46,6 +47,7 @@ def place_detail(request, pk):
             "filter_form": form,
             "organisations": organisations,
             "can_edit": request.user.has_perm("places.change_place", place),
+            "links": place_links(request, place),
         },
     )
 

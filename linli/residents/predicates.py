@@ -40,3 +40,18 @@ def can_view_household(user, household):
     if household is None:
         return scope_of(user).has_role(VIEW_RESIDENTS)
     return scope_of(user).covers(household.place.path, roles=VIEW_RESIDENTS)
+
+
+@rules.predicate
+def can_view_residents_at(user, place):
+    """May the user see residents somewhere in this place's subtree?"""
+    from linli.places import tree
+
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return True
+    return any(
+        g.role in VIEW_RESIDENTS
+        and (tree.in_subtree(place.path, g.path) or tree.in_subtree(g.path, place.path))
+        for g in scope.grants
+    )

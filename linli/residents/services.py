@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
 from linli.core.crypto import lookup_hash
-from linli.core.errors import LinliError
+from linli.core.errors import ForbiddenError, LinliError
 from linli.core.validators import normalise_mobile
 from linli.places.models import Place, PlaceKind
 
@@ -142,6 +142,17 @@ def _check_household_place(place: Place) -> None:
         )
 
 
+def _check_may_register(actor, place: Place) -> None:
+    # actor=None: the system itself (demo, generator, imports that checked already)
+    if actor is not None and not actor.has_perm("residents.add_resident", place):
+        raise ForbiddenError(_("You may not register residents at this address."), code="forbidden")
+
+
+def _check_may_change(actor, resident: Resident) -> None:
+    if actor is not None and not actor.has_perm("residents.change_resident", resident):
+        raise ForbiddenError(_("You may not change this resident."), code="forbidden")
+
+
 def household_for_place(*, place: Place) -> Household:
     """The active household at a household place, created if there is none yet."""
     _check_household_place(place)
@@ -184,8 +195,7 @@ def _apply(resident: Resident, clean: CleanResident) -> None:
 def resident_create(*, actor, place: Place, request=None, user=None, **values) -> Resident:
     clean = resident_clean(**values)
     _check_household_place(place)
-    if actor is not None and not actor.has_perm("residents.add_resident", place):
-        raise LinliError(_("You may not register residents at this address."), code="forbidden")
+    _check_may_register(actor, place)
     _check_unique_id(clean)
     household = household_for_place(place=place)
     resident = Resident(place=place, household=household, user=user)
@@ -205,8 +215,7 @@ def resident_create(*, actor, place: Place, request=None, user=None, **values) -
 @transaction.atomic
 def resident_update(*, actor, resident: Resident, request=None, **values) -> Resident:
     resident = Resident.objects.select_for_update().select_related("place").get(pk=resident.pk)
-    if actor is not None and not actor.has_perm("residents.change_resident", resident):
-        raise LinliError(_("You may not change this resident."), code="forbidden")
+    _check_may_change(actor, resident)
     current = {f: getattr(resident, f) for f in EDITABLE_FIELDS}
     merged = {**current, **values}
     clean = resident_clean(**merged)
@@ -242,8 +251,7 @@ def resident_move(
     """Move a resident to another household, or away (``place=None``). The old stay is
     closed, never deleted."""
     resident = Resident.objects.select_for_update().select_related("place").get(pk=resident.pk)
-    if actor is not None and not actor.has_perm("residents.change_resident", resident):
-        raise LinliError(_("You may not change this resident."), code="forbidden")
+    _check_may_change(actor, resident)
     if resident.status != ResidentStatus.LIVING:
         raise LinliError(_("This resident no longer lives here."), code="not_living")
     today = timezone.localdate()
@@ -254,8 +262,7 @@ def resident_move(
     if place is None:
         resident.status = ResidentStatus.MOVED_AWAY
     else:
-        if actor is not None and not actor.has_perm("residents.add_resident", place):
-            raise LinliError(_("You may not register residents at this address."), code="forbidden")
+        _check_may_register(actor, place)
         household = household_for_place(place=place)
         resident.place, resident.household, resident.relation = place, household, relation
         ResidencyRecord.objects.create(
@@ -274,7 +281,7 @@ def resident_reveal(*, actor, resident: Resident, request=None, purpose: str = "
     """The full ID and phone numbers, for a user allowed to see them; every reveal is
     audited."""
     if not actor.has_perm("residents.reveal_resident", resident):
-        raise LinliError(_("You may not see these numbers in full."), code="forbidden")
+        raise ForbiddenError(_("You may not see these numbers in full."), code="forbidden")
     audit_record(
         actor=actor,
         action="resident.reveal",
@@ -283,3 +290,66 @@ def resident_reveal(*, actor, resident: Resident, request=None, purpose: str = "
         details={"fields": ["id_number", "phone"], "purpose": purpose[:200]},
     )
     return {"id_number": resident.id_number, "phone": resident.phone}
+
+
+@transaction.atomic
+def residents_bulk_create(
+    *,
+    actor,
+    rows: list[tuple[Place, CleanResident]],
+    action: str = "resident.bulk_create",
+    place_path: str = "",
+    details: dict | None = None,
+    request=None,
+    batch_size: int = 2000,
+) -> list[Resident]:
+    """Register many residents at once (imports, the demo, the generator): a few statements
+    per batch, not per row. Rows are already validated (``resident_clean``) and their
+    places are households; the caller has checked permission and uniqueness. Households
+    are created where a place has none. One audit event records the whole batch."""
+    today = timezone.localdate()
+    places = {place.pk: place for place, _clean in rows}
+    for place in places.values():
+        _check_household_place(place)
+    households = {
+        h.place_id: h for h in Household.objects.filter(place_id__in=list(places), is_active=True)
+    }
+    missing = [Household(place=places[pk]) for pk in places if pk not in households]
+    Household.objects.bulk_create(missing, batch_size=batch_size)
+    households.update({h.place_id: h for h in missing})
+    residents = []
+    for place, clean in rows:
+        resident = Resident(place=place, household=households[place.pk])
+        _apply(resident, clean)
+        residents.append(resident)
+    Resident.objects.bulk_create(residents, batch_size=batch_size)
+    ResidencyRecord.objects.bulk_create(
+        [
+            ResidencyRecord(
+                resident=r, household=r.household, relation=r.relation, started_on=today
+            )
+            for r in residents
+        ],
+        batch_size=batch_size,
+    )
+    audit_record(
+        actor=actor,
+        action=action,
+        place_path=place_path,
+        request=request,
+        details={"count": len(residents), **(details or {})},
+    )
+    return residents
+
+
+@transaction.atomic
+def household_open(*, actor, place: Place, request=None) -> tuple[Household, bool]:
+    """The active household at a household place, opened if there is none (for a user who
+    may register residents there). Returns (household, created)."""
+    _check_may_register(actor, place)
+    existing = Household.objects.filter(place=place, is_active=True).first()
+    if existing:
+        return existing, False
+    household = household_for_place(place=place)
+    audit_record(actor=actor, action="household.open", obj=household, request=request)
+    return household, True
