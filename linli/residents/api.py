@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from linli.api.pagination import Pagination
@@ -111,7 +111,7 @@ def residents_create(request: HttpRequest, payload: ResidentIn):
     place = place_selectors.place_get(user=request.user, pk=payload.place)
     values = payload.dict(exclude={"place"})
     resident = services.resident_create(actor=request.user, place=place, request=request, **values)
-    return 201, selectors.resident_get(user=request.user, pk=resident.pk)
+    return Status(201, selectors.resident_get(user=request.user, pk=resident.pk))
 
 
 @router.patch(
@@ -187,4 +187,4 @@ def households_get(request: HttpRequest, household_id: int = Path(..., ge=1, le=
 def households_create(request: HttpRequest, payload: HouseholdIn):
     place = place_selectors.place_get(user=request.user, pk=payload.place)
     household, created = services.household_open(actor=request.user, place=place, request=request)
-    return (201 if created else 200), household
+    return Status(201 if created else 200, household)
