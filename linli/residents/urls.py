@@ -1,19 +1,6 @@
 from django.urls import path
 
-from . import views
-
-
-class _IO:  # TEMPORARY until views_io exists
-    def __getattr__(self, name):
-        def view(request, *args, **kwargs):
-            from . import views_io as real
-
-            return getattr(real, name)(request, *args, **kwargs)
-
-        return view
-
-
-views_io = _IO()
+from . import views, views_io
 
 app_name = "residents"
 
