@@ -7,7 +7,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from linli.api.pagination import Pagination
-from linli.api.schemas import MAX_ID, READ_ERRORS, Error
+from linli.api.schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS
 from linli.places import selectors as place_selectors
 
 from . import selectors, services
@@ -15,8 +15,6 @@ from .models import Gender, Relation, ResidentStatus, Tag
 
 router = Router(tags=["residents"])
 households_router = Router(tags=["residents"])
-
-WRITE_ERRORS = {**READ_ERRORS, 403: Error}
 
 
 class ResidentOut(Schema):
@@ -56,7 +54,7 @@ class TagsIn(Schema):
 
 
 class ResidentIn(TagsIn):
-    name: str = Field(..., max_length=50)
+    name: str = Field(..., min_length=1, max_length=50)
     place: int = Field(..., ge=1, le=MAX_ID, description="The household place")
     gender: Gender | None = Field(None, description="Taken from the ID number when omitted")
     birth_date: date | None = Field(None, description="Taken from the ID number when omitted")
@@ -67,7 +65,7 @@ class ResidentIn(TagsIn):
 
 
 class ResidentPatch(Schema):
-    name: str | None = Field(None, max_length=50)
+    name: str | None = Field(None, min_length=1, max_length=50)
     gender: Gender | None = None
     birth_date: date | None = None
     id_number: str | None = Field(None, max_length=30)

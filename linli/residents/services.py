@@ -311,9 +311,12 @@ def residents_bulk_create(
     places = {place.pk: place for place, _clean in rows}
     for place in places.values():
         _check_household_place(place)
-    households = {
-        h.place_id: h for h in Household.objects.filter(place_id__in=list(places), is_active=True)
-    }
+    place_ids = list(places)
+    households = {}
+    for start in range(0, len(place_ids), 5000):  # keep each IN (...) within any limit
+        chunk = place_ids[start : start + 5000]
+        for household in Household.objects.filter(place_id__in=chunk, is_active=True):
+            households[household.place_id] = household
     missing = [Household(place=places[pk]) for pk in places if pk not in households]
     Household.objects.bulk_create(missing, batch_size=batch_size)
     households.update({h.place_id: h for h in missing})

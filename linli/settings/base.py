@@ -88,6 +88,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["ENGINE"] = "linli.core.sqlite"
     # WAL and a busy timeout let the web server and the task worker share the file safely;
     # IMMEDIATE transactions take the write lock up front, so concurrent writers queue
     # instead of failing half-way.

@@ -1,0 +1,1 @@
+"""Django's SQLite backend, told the real limit on parameters per statement."""

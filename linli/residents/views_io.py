@@ -1,0 +1,148 @@
+"""Pages of the register's import and export: the upload, the check's report and the
+confirmation, the template, the Excel export. Thin: ``imports`` and ``exports`` do the work;
+anyone without the permission is told the page does not exist."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRefresh
+
+from linli.core.errors import LinliError
+from linli.places.models import Place
+
+from . import exports, imports
+from .forms import ResidentFilterForm
+from .models import ImportStatus
+
+
+class ImportUploadForm(forms.Form):
+    compound = forms.ModelChoiceField(
+        label=gettext_lazy("compound"),
+        queryset=Place.objects.none(),
+        empty_label=None,
+        help_text=gettext_lazy("The buildings, units and doors in the file are in this compound."),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("file"),
+        help_text=gettext_lazy(
+            "An Excel workbook (.xlsx) or a CSV file laid out like the template, at most 20 MB."
+        ),
+    )
+
+    def __init__(self, *args, compounds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["compound"].queryset = Place.objects.filter(
+            pk__in=[place.pk for place in compounds]
+        ).order_by("path")
+        self.fields["file"].widget.attrs["accept"] = ".xlsx,.csv"
+
+
+def _template_context(job) -> dict:
+    return {"job": job, "running": job.status in imports.RUNNING}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resident_import_start(request):
+    compounds = imports.import_compounds(user=request.user)
+    if not compounds:
+        raise Http404("Not here.")
+    form = ImportUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        compounds=compounds,
+        initial={"compound": compounds[0].pk} if len(compounds) == 1 else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > imports.MAX_FILE_BYTES:
+            form.add_error(
+                "file",
+                _("The file is larger than %(mb)s MB; split it into smaller files.")
+                % {"mb": imports.MAX_FILE_BYTES // (1024 * 1024)},
+            )
+        else:
+            try:
+                job = imports.import_job_create(
+                    actor=request.user,
+                    compound=form.cleaned_data["compound"],
+                    file_name=upload.name,
+                    data=upload.read(),
+                )
+            except LinliError as exc:
+                form.add_error("file", exc.message)
+            else:
+                return redirect("residents:resident-import-detail", pk=job.pk)
+    return render(
+        request,
+        "residents/import_start.html",
+        {
+            "form": form,
+            "jobs": imports.import_job_list(user=request.user),
+            "columns": imports.COLUMNS,
+            "max_rows": f"{imports.MAX_ROWS:,}",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resident_import_detail(request, pk):
+    job = imports.import_job_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        try:
+            imports.import_job_confirm(actor=request.user, job=job)
+        except LinliError as exc:
+            messages.error(request, exc.message)
+        return redirect("residents:resident-import-detail", pk=job.pk)
+    if request.htmx:
+        if job.status not in imports.RUNNING:
+            # Finished: reload the whole page, which shows the report.
+            return HttpResponseClientRefresh()
+        return render(request, "residents/_import_progress.html", _template_context(job))
+    return render(
+        request,
+        "residents/import_detail.html",
+        {
+            **_template_context(job),
+            "ready": job.status == ImportStatus.READY,
+            "done": job.status == ImportStatus.DONE,
+            "more_errors": max(0, job.error_count - len(job.errors)),
+        },
+    )
+
+
+@login_required
+@require_GET
+def resident_import_template(request):
+    if not request.user.has_perm("residents.add_resident", None):
+        raise Http404("Not here.")
+    response = HttpResponse(imports.import_template_bytes(), content_type=imports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = exports.content_disposition(
+        "居民导入模板.xlsx", "residents-import-template.xlsx"
+    )
+    return response
+
+
+@login_required
+@require_GET
+def resident_export(request):
+    if not request.user.has_perm("residents.export_resident"):
+        raise Http404("Not here.")
+    filters = ResidentFilterForm(request.GET).cleaned_filters()
+    response = HttpResponse(content_type=exports.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = exports.content_disposition(*exports.export_filename())
+    response["Cache-Control"] = "no-store"
+    exports.residents_export(
+        actor=request.user,
+        filters=filters,
+        reveal=request.GET.get("reveal") == "1",
+        out=response,
+        request=request,
+    )
+    return response
