@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.ids import MAX_ID
+from linli.places.models import Place
 
 from .models import Gender, Relation, ResidentStatus, Tag
 from .selectors import AGE_BANDS
@@ -94,3 +95,25 @@ class ResidentMoveForm(forms.Form):
         label=_("relation to the head"), choices=Relation.choices, initial=Relation.OTHER
     )
     reason = forms.CharField(label=_("reason"), max_length=200, required=False)
+
+
+class ImportUploadForm(forms.Form):
+    compound = forms.ModelChoiceField(
+        label=_("compound"),
+        queryset=Place.objects.none(),
+        empty_label=None,
+        help_text=_("The buildings, units and doors in the file are in this compound."),
+    )
+    file = forms.FileField(
+        label=_("file"),
+        help_text=_(
+            "An Excel workbook (.xlsx) or a CSV file laid out like the template, at most 20 MB."
+        ),
+    )
+
+    def __init__(self, *args, compounds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["compound"].queryset = Place.objects.filter(
+            pk__in=[place.pk for place in compounds]
+        ).order_by("path")
+        self.fields["file"].widget.attrs["accept"] = ".xlsx,.csv"

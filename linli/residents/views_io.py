@@ -2,44 +2,19 @@
 confirmation, the template, the Excel export. Thin: ``imports`` and ``exports`` do the work;
 anyone without the permission is told the page does not exist."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
 from linli.core.errors import LinliError
-from linli.places.models import Place
 
 from . import exports, imports
-from .forms import ResidentFilterForm
+from .forms import ImportUploadForm, ResidentFilterForm
 from .models import ImportStatus
-
-
-class ImportUploadForm(forms.Form):
-    compound = forms.ModelChoiceField(
-        label=gettext_lazy("compound"),
-        queryset=Place.objects.none(),
-        empty_label=None,
-        help_text=gettext_lazy("The buildings, units and doors in the file are in this compound."),
-    )
-    file = forms.FileField(
-        label=gettext_lazy("file"),
-        help_text=gettext_lazy(
-            "An Excel workbook (.xlsx) or a CSV file laid out like the template, at most 20 MB."
-        ),
-    )
-
-    def __init__(self, *args, compounds, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["compound"].queryset = Place.objects.filter(
-            pk__in=[place.pk for place in compounds]
-        ).order_by("path")
-        self.fields["file"].widget.attrs["accept"] = ".xlsx,.csv"
 
 
 def _template_context(job) -> dict:
