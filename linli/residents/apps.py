@@ -8,7 +8,12 @@ class ResidentsConfig(AppConfig):
     verbose_name = _("Residents register")
 
     def ready(self):
-        from linli.core.navigation import NavEntry, PlaceLink, register_nav_entry, register_place_link
+        from linli.core.navigation import (
+            NavEntry,
+            PlaceLink,
+            register_nav_entry,
+            register_place_link,
+        )
 
         register_nav_entry(
             NavEntry(
