@@ -136,7 +136,10 @@ def test_other_roles_see_but_may_not_reveal(client_for, own, username):
 
 
 def test_a_resident_may_reveal_their_own_numbers(client_for, demo, worker):
-    me = make_resident(worker, demo.place(HOUSEHOLD), name="本人", user=demo.user("resident"))
+    account = demo.user("resident")
+    me = Resident.objects.filter(user=account).first() or make_resident(
+        worker, demo.place(HOUSEHOLD), name="本人", user=account
+    )
     client = client_for("resident")
     assert client.post(f"/api/v1/residents/{me.pk}/reveal").json()["id_number"] == me.id_number
 
