@@ -6,6 +6,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.crypto import EncryptedTextField, mask_id_number, mask_phone
 
@@ -19,11 +20,12 @@ class Gender(models.TextChoices):
 
 
 class Relation(models.TextChoices):
-    HEAD = "head", _("head of household")
-    SPOUSE = "spouse", _("spouse")
-    CHILD = "child", _("child")
-    PARENT = "parent", _("parent")
-    OTHER = "other", _("other")
+    # A context, since "parent" and "child" mean other things elsewhere (a parent place).
+    HEAD = "head", pgettext_lazy("relation to the head", "head of household")
+    SPOUSE = "spouse", pgettext_lazy("relation to the head", "spouse")
+    CHILD = "child", pgettext_lazy("relation to the head", "child")
+    PARENT = "parent", pgettext_lazy("relation to the head", "parent")
+    OTHER = "other", pgettext_lazy("relation to the head", "other")
 
 
 class ResidentStatus(models.TextChoices):
