@@ -3,10 +3,8 @@
 A place or organisation outside the scope is reported as missing (Http404), never as
 forbidden, so that its existence does not leak."""
 
-from django.http import Http404
-
 from linli.accounts.scope import scope_of
-from linli.core.ids import is_valid_id
+from linli.core.access import access_by_id
 
 from . import tree
 from .models import Organisation, Place
@@ -23,20 +21,23 @@ def place_list(
     if kind:
         qs = qs.filter(kind=kind)
     if within is not None:
-        root = Place.objects.filter(pk=within).values_list("path", flat=True).first()
-        if root is None:
-            return Place.objects.none()
-        qs = qs.filter(tree.subtree_q(root))
+        qs = within_place(qs, within)
     return qs.order_by("path")
 
 
+def within_place(queryset, place_id: int, field: str = "path"):
+    """``queryset`` narrowed to the subtree of the place ``place_id`` (reached through
+    ``field``, a path); empty when there is no such place."""
+    root = Place.objects.filter(pk=place_id).values_list("path", flat=True).first()
+    if root is None:
+        return queryset.none()
+    return queryset.filter(tree.subtree_q(root, field))
+
+
 def place_get(*, user, pk) -> Place:
-    if not is_valid_id(pk):
-        raise Http404("No such place.")
-    place = Place.objects.select_related("parent").filter(pk=pk).first()
-    if place is None or not user.has_perm("places.view_place", place):
-        raise Http404("No such place.")
-    return place
+    return access_by_id(
+        Place.objects.select_related("parent"), pk=pk, user=user, perm="places.view_place"
+    )
 
 
 def place_roots(*, user):
@@ -81,9 +82,9 @@ def organisation_list(*, user, place: int | None = None, kind: str | None = None
 
 
 def organisation_get(*, user, pk) -> Organisation:
-    if not is_valid_id(pk):
-        raise Http404("No such organisation.")
-    organisation = Organisation.objects.select_related("place", "parent").filter(pk=pk).first()
-    if organisation is None or not user.has_perm("places.view_organisation", organisation):
-        raise Http404("No such organisation.")
-    return organisation
+    return access_by_id(
+        Organisation.objects.select_related("place", "parent"),
+        pk=pk,
+        user=user,
+        perm="places.view_organisation",
+    )

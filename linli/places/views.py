@@ -1,12 +1,11 @@
 """Pages of the place tree and the organisations. Thin: selectors decide what is visible."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from linli.core.forms import submit_form
 from linli.core.navigation import place_links
 from linli.core.pagination import paginate
 
@@ -59,18 +58,16 @@ def place_edit(request, pk):
         raise Http404("No such place.")
     form = PlaceForm(request.POST or None, instance=place)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.place_update(
-                actor=request.user,
-                place=place,
-                request=request,
-                **{field: form.cleaned_data[field] for field in PlaceForm.Meta.fields},
-            )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            messages.success(request, _("Saved."))
+        fields = {field: form.cleaned_data[field] for field in PlaceForm.Meta.fields}
+        saved = submit_form(
+            request,
+            form,
+            lambda: services.place_update(
+                actor=request.user, place=place, request=request, **fields
+            ),
+            _("Saved."),
+        )
+        if saved is not None:
             return redirect("places:place-detail", pk=place.pk)
     return render(request, "places/place_edit.html", {"place": place, "form": form})
 

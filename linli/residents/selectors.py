@@ -4,15 +4,13 @@ is reported missing (Http404)."""
 from datetime import date
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.http import Http404
 
 from linli.accounts.roles import EXPORT_RESIDENTS, VIEW_RESIDENTS
 from linli.accounts.scope import scope_of
+from linli.core.access import access_by_id
 from linli.core.crypto import lookup_hash
-from linli.core.ids import is_valid_id
 from linli.core.validators import looks_like_mobile, normalise_mobile
-from linli.places import tree
-from linli.places.models import Place
+from linli.places.selectors import within_place
 
 from .idnumbers import ID_RE
 from .models import (
@@ -107,10 +105,7 @@ def resident_list(
     if status:
         qs = qs.filter(status=status)
     if place is not None:
-        root = Place.objects.filter(pk=place).values_list("path", flat=True).first()
-        if root is None:
-            return Resident.objects.none()
-        qs = qs.filter(tree.subtree_q(root, "place__path"))
+        qs = within_place(qs, place, "place__path")
     if tag:
         qs = qs.filter(tag_q(tag))
     if age_band in AGE_BANDS:
@@ -121,12 +116,12 @@ def resident_list(
 
 
 def resident_get(*, user, pk) -> Resident:
-    if not is_valid_id(pk):
-        raise Http404("No such resident.")
-    resident = Resident.objects.select_related("place", "household").filter(pk=pk).first()
-    if resident is None or not user.has_perm("residents.view_resident", resident):
-        raise Http404("No such resident.")
-    return resident
+    return access_by_id(
+        Resident.objects.select_related("place", "household"),
+        pk=pk,
+        user=user,
+        perm="residents.view_resident",
+    )
 
 
 def household_list(*, user, place: int | None = None) -> QuerySet:
@@ -135,20 +130,14 @@ def household_list(*, user, place: int | None = None) -> QuerySet:
         scope.q(roles=VIEW_RESIDENTS, field="place__path"), is_active=True
     )
     if place is not None:
-        root = Place.objects.filter(pk=place).values_list("path", flat=True).first()
-        if root is None:
-            return Household.objects.none()
-        qs = qs.filter(tree.subtree_q(root, "place__path"))
+        qs = within_place(qs, place, "place__path")
     return qs.select_related("place").order_by("place__path")
 
 
 def household_get(*, user, pk) -> Household:
-    if not is_valid_id(pk):
-        raise Http404("No such household.")
-    household = Household.objects.select_related("place").filter(pk=pk).first()
-    if household is None or not user.has_perm("residents.view_household", household):
-        raise Http404("No such household.")
-    return household
+    return access_by_id(
+        Household.objects.select_related("place"), pk=pk, user=user, perm="residents.view_household"
+    )
 
 
 def household_members(*, household: Household) -> QuerySet:

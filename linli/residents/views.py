@@ -3,13 +3,13 @@ selectors decide what is visible, the services validate and write."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.core.errors import LinliError
+from linli.core.forms import submit_form
 from linli.core.pagination import paginate
 from linli.places import selectors as place_selectors
 
@@ -22,11 +22,6 @@ KEEP_IF_EMPTY = ("id_number", "phone", "gender", "birth_date")
 def _require(user, perm, obj=None):
     if not user.has_perm(perm, obj):
         raise Http404("Not here.")
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -110,14 +105,15 @@ def resident_create(request):
     _require(request.user, "residents.add_resident", household)
     form = ResidentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            resident = services.resident_create(
+        resident = submit_form(
+            request,
+            form,
+            lambda: services.resident_create(
                 actor=request.user, place=household, request=request, **form.values()
-            )
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        else:
-            messages.success(request, _("Resident registered."))
+            ),
+            _("Resident registered."),
+        )
+        if resident is not None:
             return redirect("residents:resident-detail", pk=resident.pk)
     return render(request, "residents/resident_form.html", {"form": form, "household": household})
 
@@ -139,14 +135,15 @@ def resident_edit(request, pk):
     }
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.values().items() if v or k not in KEEP_IF_EMPTY}
-        try:
-            services.resident_update(
+        saved = submit_form(
+            request,
+            form,
+            lambda: services.resident_update(
                 actor=request.user, resident=resident, request=request, **values
-            )
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
+            ),
+            _("Saved."),
+        )
+        if saved is not None:
             return redirect("residents:resident-detail", pk=resident.pk)
     return render(request, "residents/resident_form.html", {"form": form, "resident": resident})
 
@@ -160,21 +157,20 @@ def resident_move(request, pk):
         target = None
         if form.cleaned_data["household"]:
             target = place_selectors.place_get(user=request.user, pk=form.cleaned_data["household"])
-        try:
-            services.resident_move(
+        moved = submit_form(
+            request,
+            form,
+            lambda: services.resident_move(
                 actor=request.user,
                 resident=resident,
                 place=target,
                 relation=form.cleaned_data["relation"],
                 reason=form.cleaned_data["reason"],
                 request=request,
-            )
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        except LinliError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("The move was recorded."))
+            ),
+            _("The move was recorded."),
+        )
+        if moved is not None:
             return redirect("residents:resident-detail", pk=resident.pk)
     return render(request, "residents/resident_move.html", {"form": form, "resident": resident})
 
