@@ -18,6 +18,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def demo_world_tx(transactional_db):
+    """The demo world for tests that need real transactions (threads, a live server): the
+    database is emptied after each such test, so they load it themselves."""
+    call_command("demo", verbosity=0)
+
+
+@pytest.fixture
 def demo(db):
     return Demo()
 

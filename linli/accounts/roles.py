@@ -75,3 +75,18 @@ EXPORT_RESIDENTS = frozenset(
 # Full ID and phone numbers: only the community worker at the desk needs them (and a
 # resident may see their own).
 REVEAL_PERSONAL = frozenset({Role.COMMUNITY_WORKER})
+
+# Work orders.
+MANAGE_ORDERS = frozenset({Role.COMMUNITY_WORKER, Role.BRANCH_SECRETARY})
+VIEW_ORDERS = frozenset(
+    {Role.DISTRICT_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER, Role.BRANCH_SECRETARY}
+)
+FILE_ORDERS = frozenset(
+    {
+        Role.COMMUNITY_WORKER,
+        Role.BRANCH_SECRETARY,
+        Role.PATROL_OFFICER,
+        Role.INSPECTOR,
+        Role.VOLUNTEER,
+    }
+)

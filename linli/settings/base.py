@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "linli.places",
     "linli.accounts",
     "linli.residents",
+    "linli.workorders",
     "linli.demo",
 ]
 

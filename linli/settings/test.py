@@ -10,3 +10,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_FAILURE_LIMIT = 5
+
+if DATABASES["default"]["ENGINE"] == "linli.core.sqlite":  # noqa: F405
+    # A file, not shared-cache memory: concurrency tests then see SQLite's real locking
+    # (writers queue behind IMMEDIATE transactions), as the embedded deployment does.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405

@@ -1,0 +1,55 @@
+"""Working days on the official Chinese calendar (statutory holidays and make-up working
+days, from the ``chinese-calendar`` package). A year the package does not know is a clear
+error, never a silent guess."""
+
+from datetime import date, datetime, timedelta
+
+import chinese_calendar
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .errors import LinliError
+
+
+class UnknownCalendarYear(LinliError):
+    pass
+
+
+def is_working_day(day: date) -> bool:
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError as exc:
+        raise UnknownCalendarYear(
+            _(
+                "The official holiday calendar for %(year)s is not known yet; update the "
+                "chinese-calendar package."
+            )
+            % {"year": day.year},
+            code="calendar_unknown",
+        ) from exc
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """The moment ``days`` working days after ``start``: the same clock time on the
+    ``days``-th working day after the start's day (a start on a rest day counts from the
+    next working day)."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    # Days are counted in the site's time zone (Asia/Shanghai), not UTC.
+    current = timezone.localtime(start) if timezone.is_aware(start) else start
+    counted = 0
+    while counted < days:
+        current += timedelta(days=1)
+        if is_working_day(current.date()):
+            counted += 1
+    return current
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days after ``start`` up to and including ``end``."""
+    count, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count += 1
+    return count

@@ -1,0 +1,66 @@
+"""Who may see and act on work orders, over the user's scope and organisations."""
+
+import rules
+
+from linli.accounts.roles import FILE_ORDERS, MANAGE_ORDERS, VIEW_ORDERS, Role
+from linli.accounts.scope import scope_of
+from linli.places import tree
+
+COMPOUND_DEPTH = 4  # district / street / community / compound
+
+
+def compound_path_of(path: str) -> str:
+    return path[: tree.SEGMENT * COMPOUND_DEPTH]
+
+
+def _resident_compounds(user) -> list[str]:
+    return [
+        compound_path_of(g.path)
+        for g in scope_of(user).grants
+        if g.role == Role.RESIDENT and tree.depth(g.path) >= COMPOUND_DEPTH
+    ]
+
+
+@rules.predicate
+def can_file_at(user, place):
+    """Staff file anywhere in their scope; a resident anywhere in their own compound."""
+    if place is None:
+        return scope_of(user).has_role(FILE_ORDERS) or bool(_resident_compounds(user))
+    if scope_of(user).covers(place.path, roles=FILE_ORDERS):
+        return True
+    return any(tree.in_subtree(place.path, c) for c in _resident_compounds(user))
+
+
+@rules.predicate
+def is_reporter(user, order):
+    return order is not None and order.reporter_id is not None and order.reporter_id == user.pk
+
+
+@rules.predicate
+def is_handler(user, order):
+    return (
+        order is not None
+        and order.organisation_id is not None
+        and order.organisation_id in scope_of(user).member_organisation_ids
+    )
+
+
+@rules.predicate
+def can_manage_order(user, order):
+    if order is None:
+        return scope_of(user).has_role(MANAGE_ORDERS)
+    return scope_of(user).covers(order.place.path, roles=MANAGE_ORDERS)
+
+
+@rules.predicate
+def can_oversee_order(user, order):
+    if order is None:
+        return scope_of(user).has_role(VIEW_ORDERS)
+    return scope_of(user).covers(order.place.path, roles=VIEW_ORDERS)
+
+
+@rules.predicate
+def is_resident_of_compound(user, order):
+    return order is not None and any(
+        tree.in_subtree(order.place.path, c) for c in _resident_compounds(user)
+    )

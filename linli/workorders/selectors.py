@@ -1,0 +1,94 @@
+"""Reads of work orders within the asking user's scope: the orders they oversee (by place),
+handle (by organisation) or reported."""
+
+from django.db.models import Count, Q, QuerySet
+
+from linli.accounts.roles import VIEW_ORDERS
+from linli.accounts.scope import scope_of
+from linli.core.access import access_by_id
+from linli.places.selectors import within_place
+
+from .models import OPEN_STATUSES, Category, WorkOrder, WorkOrderEvent
+from .predicates import _resident_compounds
+
+
+def _visible_q(user) -> Q:
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return Q()
+    return (
+        scope.q(roles=VIEW_ORDERS, field="place__path")
+        | Q(organisation_id__in=sorted(scope.member_organisation_ids))
+        | Q(reporter_id=user.pk)
+    )
+
+
+def order_list(
+    *,
+    user,
+    status: str | None = None,
+    open_only: bool = False,
+    place: int | None = None,
+    category: int | None = None,
+    overdue: bool | None = None,
+    mine: bool = False,
+) -> QuerySet:
+    qs = WorkOrder.objects.filter(_visible_q(user))
+    if mine:
+        qs = qs.filter(reporter_id=user.pk)
+    if status:
+        qs = qs.filter(status=status)
+    elif open_only:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if place is not None:
+        qs = within_place(qs, place, "place__path")
+    if category is not None:
+        qs = qs.filter(category_id=category)
+    if overdue is not None:
+        qs = qs.filter(overdue=overdue)
+    return qs.select_related("place", "category", "organisation").order_by("-created_at", "-id")
+
+
+def order_counts(*, user, **filters) -> dict[str, int]:
+    """Orders per status for the queue's tabs, in one query."""
+    filters.pop("status", None)
+    rows = order_list(user=user, **filters).order_by().values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def order_get(*, user, pk) -> WorkOrder:
+    return access_by_id(
+        WorkOrder.objects.select_related("place", "category", "organisation", "reporter"),
+        pk=pk,
+        user=user,
+        perm="workorders.view_order",
+    )
+
+
+def order_timeline(*, order: WorkOrder) -> QuerySet:
+    return WorkOrderEvent.objects.filter(order=order).select_related("actor").order_by("at", "id")
+
+
+def board_list(*, user, compound_path: str | None = None) -> QuerySet:
+    """The public board: every order of the user's compound(s), reporters masked by the
+    template (only the category, place, status and dates are shown)."""
+    from linli.places import tree
+
+    compounds = [compound_path] if compound_path else _resident_compounds(user)
+    condition = Q(pk__in=[])
+    for path in compounds:
+        condition |= tree.subtree_q(path, "place__path")
+    return (
+        WorkOrder.objects.filter(condition)
+        .exclude(status="merged")
+        .select_related("place", "category")
+        .order_by("-created_at", "-id")
+    )
+
+
+def category_choices():
+    return (
+        Category.objects.filter(is_active=True)
+        .select_related("parent")
+        .order_by("parent__sort_key", "sort_key", "id")
+    )

@@ -1,0 +1,480 @@
+"""Every change of a work order: filing, the lifecycle (an explicit table of allowed steps),
+time limits, and the timeline. Each step locks the order, checks who may take it in the
+order's current state, and writes one timeline event; a refused step changes nothing."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.core.audit import audit_record
+from linli.core.errors import ConflictError, ForbiddenError, LinliError
+from linli.core.validators import normalise_mobile
+from linli.core.workdays import add_working_days
+from linli.places.models import Organisation, Place
+
+from .models import (
+    Category,
+    Channel,
+    EventKind,
+    ExtensionRequest,
+    ExtensionStatus,
+    Satisfaction,
+    Status,
+    Support,
+    WorkOrder,
+    WorkOrderEvent,
+)
+
+# Who may take a step: "manage" (community worker, branch secretary in scope), "handle"
+# (staff of the organisation the order is dispatched to), "reporter".
+ROLE_PERMISSION = {
+    "manage": "workorders.manage_order",
+    "handle": "workorders.handle_order",
+    "reporter": "workorders.give_feedback",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    sources: frozenset
+    target: str | None  # None: the step does not change the status
+    who: str
+    event: str
+
+
+S = Status
+STEPS: dict[str, Step] = {
+    "accept": Step(frozenset({S.SUBMITTED}), S.ACCEPTED, "manage", EventKind.ACCEPTED),
+    "reject": Step(frozenset({S.SUBMITTED}), S.REJECTED, "manage", EventKind.REJECTED),
+    "dispatch": Step(frozenset({S.ACCEPTED}), S.DISPATCHED, "manage", EventKind.DISPATCHED),
+    "sign": Step(frozenset({S.DISPATCHED}), S.IN_PROGRESS, "handle", EventKind.SIGNED),
+    "return": Step(
+        frozenset({S.DISPATCHED, S.IN_PROGRESS}), S.ACCEPTED, "handle", EventKind.RETURNED
+    ),
+    "progress": Step(frozenset({S.IN_PROGRESS}), None, "handle", EventKind.PROGRESS),
+    "request_extension": Step(
+        frozenset({S.IN_PROGRESS}), None, "handle", EventKind.EXTENSION_REQUESTED
+    ),
+    "resolve": Step(frozenset({S.IN_PROGRESS}), S.RESOLVED, "handle", EventKind.RESOLVED),
+    "feedback": Step(frozenset({S.RESOLVED}), None, "reporter", EventKind.FEEDBACK),
+    "close": Step(frozenset({S.RESOLVED}), S.CLOSED, "manage", EventKind.CLOSED),
+    "merge": Step(frozenset({S.SUBMITTED, S.ACCEPTED}), S.MERGED, "manage", EventKind.MERGED),
+    "refer": Step(
+        frozenset({S.SUBMITTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED}),
+        None,
+        "manage",
+        EventKind.REFERRED,
+    ),
+}
+
+
+def allowed_steps(*, user, order: WorkOrder) -> list[str]:
+    """The steps this user may take on this order now (for buttons and the API)."""
+    return [
+        name
+        for name, step in STEPS.items()
+        if order.status in step.sources and user.has_perm(ROLE_PERMISSION[step.who], order)
+    ]
+
+
+def record_event(
+    *, order: WorkOrder, kind: str, actor=None, from_status="", to_status="", note="", data=None
+) -> WorkOrderEvent:
+    """The one way a timeline event is written."""
+    event = WorkOrderEvent(
+        order=order,
+        kind=kind,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+    )
+    event.full_clean()
+    event.save()
+    return event
+
+
+def _locked(order: WorkOrder) -> WorkOrder:
+    return (
+        WorkOrder.objects.select_for_update().select_related("place", "category").get(pk=order.pk)
+    )
+
+
+def _check_step(step_name: str, *, actor, order: WorkOrder) -> Step:
+    step = STEPS[step_name]
+    if order.status not in step.sources:
+        raise ConflictError(
+            _("This order is %(status)s; it cannot be %(step)s now.")
+            % {"status": order.get_status_display(), "step": EventKind(step.event).label},
+            code="illegal_step",
+        )
+    if actor is not None and not actor.has_perm(ROLE_PERMISSION[step.who], order):
+        raise ForbiddenError(_("This step is not yours to take on this order."), code="forbidden")
+    return step
+
+
+def _take(step_name, *, actor, order, note="", data=None, **changes) -> WorkOrder:
+    """Lock, check, change, record — the body of every lifecycle step."""
+    order = _locked(order)
+    step = _check_step(step_name, actor=actor, order=order)
+    before = order.status
+    for field, value in changes.items():
+        setattr(order, field, value)
+    if step.target is not None:
+        order.status = step.target
+    order.full_clean()
+    order.save()
+    record_event(
+        order=order,
+        kind=step.event,
+        actor=actor,
+        from_status=before,
+        to_status=order.status,
+        note=note,
+        data=data,
+    )
+    return order
+
+
+def due_from(start, *, category: Category, urgent: bool):
+    if urgent:
+        return start + timedelta(hours=category.urgent_hours)
+    return add_working_days(start, category.time_limit_days)
+
+
+# -- filing ---------------------------------------------------------------------------------
+
+
+def likely_duplicates(*, category: Category, place: Place, days: int = 30):
+    """Open orders of the same category in the same building within ``days`` days."""
+    from linli.places import tree
+
+    building_path = place.path[: tree.SEGMENT * 5] if place.depth >= 5 else place.path
+    since = timezone.now() - timedelta(days=days)
+    return (
+        WorkOrder.objects.filter(
+            category=category,
+            status__in=[S.SUBMITTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS],
+            created_at__gte=since,
+        )
+        .filter(tree.subtree_q(building_path, "place__path"))
+        .select_related("place")
+        .order_by("-created_at")
+    )
+
+
+@transaction.atomic
+def order_file(
+    *,
+    actor,
+    category: Category,
+    place: Place,
+    title: str,
+    description: str = "",
+    channel: str = Channel.ONLINE,
+    appeal_kind: str | None = None,
+    external_ticket: str = "",
+    reporter=None,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    address_string: str = "",
+    lat=None,
+    long=None,
+    request=None,
+) -> WorkOrder:
+    """File an order: online by a resident (the reporter is the actor), at the counter or by
+    phone on a resident's behalf, from a patrol, an inspection or a meeting, as a 12345
+    transfer (with its ticket number) or through Open311."""
+    if actor is not None and not actor.has_perm("workorders.file_order", place):
+        raise ForbiddenError(_("You may not report problems at this place."), code="forbidden")
+    if not category.is_active:
+        raise ValidationError({"category": _("This category is no longer in use.")})
+    if channel == Channel.HOTLINE and not external_ticket.strip():
+        raise ValidationError({"external_ticket": _("A 12345 transfer needs its ticket number.")})
+    phone = normalise_mobile(reporter_phone) if reporter_phone.strip() else ""
+    if channel == Channel.ONLINE and reporter is None:
+        reporter = actor
+    order = WorkOrder(
+        title=title.strip(),
+        description=description.strip(),
+        category=category,
+        appeal_kind=appeal_kind or category.appeal_kind,
+        channel=channel,
+        external_ticket=external_ticket.strip(),
+        place=place,
+        address_string=address_string.strip()[:255],
+        lat=lat,
+        long=long,
+        reporter=reporter,
+        reporter_name=reporter_name.strip() or (reporter.display_name if reporter else ""),
+        reporter_phone=phone,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        urgent=category.urgent,
+        organisation=category.organisation,
+    )
+    if not order.title:
+        raise ValidationError({"title": _("Say in a few words what the problem is.")})
+    order.full_clean()
+    order.save()
+    record_event(
+        order=order,
+        kind=EventKind.FILED,
+        actor=actor,
+        to_status=order.status,
+        data={"channel": channel, "external_ticket": order.external_ticket},
+    )
+    audit_record(actor=actor, action="workorder.file", obj=order, request=request)
+    return order
+
+
+@transaction.atomic
+def order_support(*, actor, order: WorkOrder) -> WorkOrder:
+    """ "Me too": a resident of the compound backs an open order instead of filing again."""
+    order = _locked(order)
+    if not order.is_open:
+        raise ConflictError(_("This order is no longer open."), code="closed")
+    if not actor.has_perm("workorders.support_order", order):
+        raise ForbiddenError(_("Only neighbours in this compound can say “me too”."))
+    _support, created = Support.objects.get_or_create(order=order, user=actor)
+    if not created:
+        raise ConflictError(_("You already said “me too” on this order."), code="supported")
+    order.supporter_count = order.supports.count()
+    order.save(update_fields=["supporter_count", "updated_at"])
+    record_event(order=order, kind=EventKind.SUPPORTED, actor=actor)
+    return order
+
+
+# -- lifecycle ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_accept(*, actor, order, note=""):
+    return _take("accept", actor=actor, order=order, note=note)
+
+
+@transaction.atomic
+def order_reject(*, actor, order, reason: str):
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the order is rejected.")})
+    return _take("reject", actor=actor, order=order, note=reason.strip(), closed_at=timezone.now())
+
+
+@transaction.atomic
+def order_dispatch(*, actor, order, organisation: Organisation | None = None, note=""):
+    organisation = organisation or order.organisation or order.category.organisation
+    if organisation is None:
+        raise ValidationError({"organisation": _("Choose the organisation to dispatch to.")})
+    return _take(
+        "dispatch",
+        actor=actor,
+        order=order,
+        note=note,
+        data={"organisation": organisation.name},
+        organisation=organisation,
+        signed_at=None,
+        due_at=None,
+    )
+
+
+@transaction.atomic
+def order_sign(*, actor, order, note=""):
+    """The handling organisation signs for the order; its clock starts now."""
+    now = timezone.now()
+    locked = _locked(order)
+    due = due_from(now, category=locked.category, urgent=locked.urgent)
+    return _take(
+        "sign",
+        actor=actor,
+        order=order,
+        note=note,
+        signed_at=now,
+        due_at=due,
+        data={"due_at": due.isoformat()},
+    )
+
+
+@transaction.atomic
+def order_return(*, actor, order, reason: str):
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the order is returned.")})
+    return _take(
+        "return",
+        actor=actor,
+        order=order,
+        note=reason.strip(),
+        signed_at=None,
+        due_at=None,
+        overdue=False,
+    )
+
+
+@transaction.atomic
+def order_progress(*, actor, order, note: str):
+    if not note.strip():
+        raise ValidationError({"note": _("Write what was done.")})
+    return _take("progress", actor=actor, order=order, note=note.strip())
+
+
+@transaction.atomic
+def order_request_extension(*, actor, order, extra_days: int, reason: str):
+    locked = _locked(order)
+    _check_step("request_extension", actor=actor, order=locked)
+    if locked.due_at and timezone.now() >= locked.due_at:
+        raise ConflictError(
+            _("An extension must be asked for before the deadline."), code="too_late"
+        )
+    if not 1 <= extra_days <= 30 or not reason.strip():
+        raise ValidationError({"extra_days": _("Ask for 1 to 30 working days and give a reason.")})
+    if locked.extensions.filter(status=ExtensionStatus.PENDING).exists():
+        raise ConflictError(_("An extension request is already waiting."), code="pending")
+    ExtensionRequest.objects.create(
+        order=locked, requested_by=actor, extra_days=extra_days, reason=reason.strip()
+    )
+    return _take(
+        "request_extension",
+        actor=actor,
+        order=locked,
+        note=reason.strip(),
+        data={"extra_days": extra_days},
+    )
+
+
+@transaction.atomic
+def order_decide_extension(*, actor, order, approve: bool, note=""):
+    locked = _locked(order)
+    if not actor.has_perm("workorders.manage_order", locked):
+        raise ForbiddenError(_("This step is not yours to take on this order."), code="forbidden")
+    extension = locked.extensions.filter(status=ExtensionStatus.PENDING).first()
+    if extension is None:
+        raise ConflictError(_("No extension request is waiting."), code="none_pending")
+    extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
+    extension.decided_by, extension.decided_at = actor, timezone.now()
+    extension.save()
+    data = {"extra_days": extension.extra_days}
+    if approve and locked.due_at:
+        locked.due_at = add_working_days(locked.due_at, extension.extra_days)
+        locked.overdue = locked.due_at <= timezone.now()
+        locked.save(update_fields=["due_at", "overdue", "updated_at"])
+        data["due_at"] = locked.due_at.isoformat()
+    record_event(
+        order=locked,
+        kind=EventKind.EXTENSION_APPROVED if approve else EventKind.EXTENSION_REFUSED,
+        actor=actor,
+        note=note,
+        data=data,
+    )
+    return locked
+
+
+@transaction.atomic
+def order_resolve(*, actor, order, note: str):
+    if not note.strip():
+        raise ValidationError({"note": _("Say how the problem was solved.")})
+    return _take("resolve", actor=actor, order=order, note=note.strip(), resolved_at=timezone.now())
+
+
+@transaction.atomic
+def order_feedback(*, actor, order, satisfaction: str, note=""):
+    """The reporter rates the resolution. Satisfied (or fairly) closes the order; unsatisfied
+    reopens it once, and closes it the second time."""
+    if satisfaction not in Satisfaction.values:
+        raise ValidationError({"satisfaction": _("Choose how satisfied you are.")})
+    locked = _locked(order)
+    _check_step("feedback", actor=actor, order=locked)
+    before = locked.status
+    locked.satisfaction = satisfaction
+    if satisfaction == Satisfaction.UNSATISFIED and locked.reopen_count == 0:
+        locked.status = S.IN_PROGRESS
+        locked.reopen_count += 1
+        locked.resolved_at = None
+        locked.signed_at = timezone.now()
+        locked.due_at = due_from(locked.signed_at, category=locked.category, urgent=locked.urgent)
+        locked.overdue = False
+        kind = EventKind.REOPENED
+    else:
+        locked.status = S.CLOSED
+        locked.closed_at = timezone.now()
+        kind = EventKind.CLOSED
+    locked.full_clean()
+    locked.save()
+    record_event(
+        order=locked,
+        kind=EventKind.FEEDBACK,
+        actor=actor,
+        note=note.strip(),
+        data={"satisfaction": satisfaction},
+    )
+    record_event(order=locked, kind=kind, actor=actor, from_status=before, to_status=locked.status)
+    return locked
+
+
+@transaction.atomic
+def order_close(*, actor, order, note=""):
+    """A worker's check closes a resolved order (e.g. the reporter gave no feedback)."""
+    return _take("close", actor=actor, order=order, note=note, closed_at=timezone.now())
+
+
+@transaction.atomic
+def order_merge(*, actor, order, into: WorkOrder, note=""):
+    """Merge a duplicate into another open order; its reporter becomes a supporter there."""
+    if into.pk == order.pk:
+        raise ValidationError({"into": _("An order cannot be merged into itself.")})
+    target = _locked(into)
+    if not target.is_open:
+        raise ConflictError(_("Merge into an open order."), code="closed")
+    merged = _take(
+        "merge",
+        actor=actor,
+        order=order,
+        note=note,
+        merged_into=target,
+        closed_at=timezone.now(),
+        data={"into": target.number},
+    )
+    if merged.reporter_id and merged.reporter_id != target.reporter_id:
+        Support.objects.get_or_create(order=target, user_id=merged.reporter_id)
+        target.supporter_count = target.supports.count()
+        target.save(update_fields=["supporter_count", "updated_at"])
+    record_event(
+        order=target,
+        kind=EventKind.MERGED,
+        actor=actor,
+        note=note,
+        data={"from": merged.number},
+    )
+    return merged
+
+
+@transaction.atomic
+def order_refer(*, actor, order, note=""):
+    """Refer the order to the compound's next deliberation meeting."""
+    locked = _locked(order)
+    if locked.referred_to_meeting:
+        raise ConflictError(_("This order is already referred to the meeting."), code="referred")
+    return _take("refer", actor=actor, order=locked, note=note, referred_to_meeting=True)
+
+
+def order_step(name: str, **kwargs) -> WorkOrder:
+    """Dispatch a step by name (pages and the API post step names)."""
+    functions = {
+        "accept": order_accept,
+        "reject": order_reject,
+        "dispatch": order_dispatch,
+        "sign": order_sign,
+        "return": order_return,
+        "progress": order_progress,
+        "request_extension": order_request_extension,
+        "resolve": order_resolve,
+        "feedback": order_feedback,
+        "close": order_close,
+        "merge": order_merge,
+        "refer": order_refer,
+    }
+    if name not in functions:
+        raise LinliError(_("Unknown step."), code="unknown_step")
+    return functions[name](**kwargs)
