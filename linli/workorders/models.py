@@ -183,6 +183,11 @@ class WorkOrder(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_orders"
     )
     supporter_count = models.PositiveIntegerField(_("me too"), default=0)
+    # Open311: the token answered to the client that filed it, and the key's organisation.
+    open311_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    source_organisation = models.ForeignKey(
+        "places.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -302,3 +307,48 @@ class ExtensionRequest(models.Model):
 
     def __str__(self):
         return f"{self.order_id} +{self.extra_days}d {self.status}"
+
+
+class Photo(models.Model):
+    """A photo attached to an order: checked by content, location metadata stripped, with a
+    thumbnail; served only to those who may see the order (never from a public URL)."""
+
+    order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to="orders/%Y/%m/")
+    thumbnail = models.FileField(upload_to="orders/%Y/%m/thumbs/", blank=True)
+    content_type = models.CharField(max_length=32)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self):
+        return f"photo {self.pk} of order {self.order_id}"
+
+
+class Open311Key(models.Model):
+    """An Open311 API key of an organisation; orders filed with it come from that
+    organisation's channel. Only a hash is stored."""
+
+    organisation = models.ForeignKey(
+        "places.Organisation", on_delete=models.CASCADE, related_name="open311_keys"
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    hint = models.CharField(max_length=16, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Open311 API key")
+        verbose_name_plural = _("Open311 API keys")
+
+    def __str__(self):
+        return f"{self.hint}… ({self.organisation})"
