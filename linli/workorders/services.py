@@ -185,6 +185,8 @@ def order_file(
     address_string: str = "",
     lat=None,
     long=None,
+    source_organisation: Organisation | None = None,
+    open311_token: str | None = None,
     request=None,
 ) -> WorkOrder:
     """File an order: online by a resident (the reporter is the actor), at the counter or by
@@ -216,6 +218,8 @@ def order_file(
         created_by=actor if actor is not None and actor.is_authenticated else None,
         urgent=category.urgent,
         organisation=category.organisation,
+        source_organisation=source_organisation,
+        open311_token=open311_token,
     )
     if not order.title:
         raise ValidationError({"title": _("Say in a few words what the problem is.")})
