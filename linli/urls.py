@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("linli.accounts.urls")),
     path("", include("linli.places.urls")),
     path("", include("linli.residents.urls")),
+    path("", include("linli.workorders.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -60,8 +60,12 @@ class Demo:
 
 
 @pytest.fixture
-def client_for(client, demo):
+def client_for(demo):
+    """A new signed-in test client per call, so that several people can act in one test."""
+    from django.test import Client
+
     def sign_in(username):
+        client = Client()
         client.force_login(demo.user(username))
         return client
 

@@ -14,6 +14,8 @@ from linli.places.api import organisations_router
 from linli.places.api import router as places_router
 from linli.residents.api import households_router
 from linli.residents.api import router as residents_router
+from linli.workorders.api import categories_router
+from linli.workorders.api import router as orders_router
 
 from .auth import API_AUTH
 
@@ -89,3 +91,5 @@ api.add_router("/places", places_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("/residents", residents_router)
 api.add_router("/households", households_router)
+api.add_router("/orders", orders_router)
+api.add_router("/categories", categories_router)

@@ -64,3 +64,13 @@ def is_resident_of_compound(user, order):
     return order is not None and any(
         tree.in_subtree(order.place.path, c) for c in _resident_compounds(user)
     )
+
+
+@rules.predicate
+def can_view_board_of(user, place):
+    """The public board of a compound: its residents and the staff who oversee it."""
+    if place is None or place.kind != "compound":
+        return False
+    if scope_of(user).covers(place.path, roles=VIEW_ORDERS):
+        return True
+    return any(c == place.path for c in _resident_compounds(user))

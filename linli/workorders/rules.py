@@ -6,6 +6,7 @@ from .predicates import (
     can_file_at,
     can_manage_order,
     can_oversee_order,
+    can_view_board_of,
     is_handler,
     is_reporter,
     is_resident_of_compound,
@@ -18,3 +19,4 @@ rules.add_perm("workorders.handle_order", is_handler)
 rules.add_perm("workorders.give_feedback", is_reporter)
 rules.add_perm("workorders.support_order", is_resident_of_compound & ~is_reporter)
 rules.add_perm("workorders.view_board", is_resident_of_compound | can_oversee_order)
+rules.add_perm("workorders.view_board_of", can_view_board_of)

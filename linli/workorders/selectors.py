@@ -1,11 +1,14 @@
 """Reads of work orders within the asking user's scope: the orders they oversee (by place),
 handle (by organisation) or reported."""
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from linli.accounts.roles import VIEW_ORDERS
 from linli.accounts.scope import scope_of
 from linli.core.access import access_by_id
+from linli.places.models import Place
 from linli.places.selectors import within_place
 
 from .models import OPEN_STATUSES, Category, WorkOrder, WorkOrderEvent
@@ -92,3 +95,25 @@ def category_choices():
         .select_related("parent")
         .order_by("parent__sort_key", "sort_key", "id")
     )
+
+
+def order_get_for_board(*, user, pk) -> WorkOrder:
+    """An order as shown on its compound's public board (for "me too")."""
+    return access_by_id(
+        WorkOrder.objects.select_related("place", "category"),
+        pk=pk,
+        user=user,
+        perm="workorders.view_board",
+    )
+
+
+def category_by_code(code: str) -> Category:
+    category = category_choices().filter(code=code).first()
+    if category is None:
+        raise ValidationError({"category": _("There is no such category.")})
+    return category
+
+
+def filing_place_get(*, user, pk) -> Place:
+    """A place the user may report at (a resident: anywhere in their compound)."""
+    return access_by_id(Place.objects.all(), pk=pk, user=user, perm="workorders.file_order")

@@ -74,11 +74,19 @@ STEPS: dict[str, Step] = {
 
 def allowed_steps(*, user, order: WorkOrder) -> list[str]:
     """The steps this user may take on this order now (for buttons and the API)."""
-    return [
+    steps = [
         name
         for name, step in STEPS.items()
         if order.status in step.sources and user.has_perm(ROLE_PERMISSION[step.who], order)
     ]
+    if "refer" in steps and order.referred_to_meeting:
+        steps.remove("refer")
+    if (
+        user.has_perm("workorders.manage_order", order)
+        and order.extensions.filter(status=ExtensionStatus.PENDING).exists()
+    ):
+        steps.append("decide_extension")
+    return steps
 
 
 def record_event(
@@ -217,7 +225,6 @@ def order_file(
         reporter_phone=phone,
         created_by=actor if actor is not None and actor.is_authenticated else None,
         urgent=category.urgent,
-        organisation=category.organisation,
         source_organisation=source_organisation,
         open311_token=open311_token,
     )
@@ -463,22 +470,52 @@ def order_refer(*, actor, order, note=""):
     return _take("refer", actor=actor, order=locked, note=note, referred_to_meeting=True)
 
 
-def order_step(name: str, **kwargs) -> WorkOrder:
-    """Dispatch a step by name (pages and the API post step names)."""
-    functions = {
-        "accept": order_accept,
-        "reject": order_reject,
-        "dispatch": order_dispatch,
-        "sign": order_sign,
-        "return": order_return,
-        "progress": order_progress,
-        "request_extension": order_request_extension,
-        "resolve": order_resolve,
-        "feedback": order_feedback,
-        "close": order_close,
-        "merge": order_merge,
-        "refer": order_refer,
-    }
-    if name not in functions:
-        raise LinliError(_("Unknown step."), code="unknown_step")
-    return functions[name](**kwargs)
+def order_take_step(
+    *,
+    actor,
+    order: WorkOrder,
+    step: str,
+    note: str = "",
+    reason: str = "",
+    satisfaction: str = "",
+    extra_days: int | None = None,
+    into: WorkOrder | None = None,
+    organisation: Organisation | None = None,
+    approve: bool | None = None,
+) -> WorkOrder:
+    """Take a step by name with the inputs a page or the API posted; each step uses the
+    inputs it needs and refuses missing ones with a message."""
+    base = {"actor": actor, "order": order}
+    if step == "accept":
+        return order_accept(**base, note=note)
+    if step == "reject":
+        return order_reject(**base, reason=reason or note)
+    if step == "dispatch":
+        return order_dispatch(**base, organisation=organisation, note=note)
+    if step == "sign":
+        return order_sign(**base, note=note)
+    if step == "return":
+        return order_return(**base, reason=reason or note)
+    if step == "progress":
+        return order_progress(**base, note=note)
+    if step == "request_extension":
+        return order_request_extension(
+            **base, extra_days=extra_days or 0, reason=reason or note
+        )
+    if step == "decide_extension":
+        if approve is None:
+            raise ValidationError({"approve": _("Approve or refuse the extension.")})
+        return order_decide_extension(**base, approve=approve, note=note)
+    if step == "resolve":
+        return order_resolve(**base, note=note)
+    if step == "feedback":
+        return order_feedback(**base, satisfaction=satisfaction, note=note)
+    if step == "close":
+        return order_close(**base, note=note)
+    if step == "merge":
+        if into is None:
+            raise ValidationError({"into": _("Choose the order to merge into.")})
+        return order_merge(**base, into=into, note=note)
+    if step == "refer":
+        return order_refer(**base, note=note)
+    raise LinliError(_("Unknown step."), code="unknown_step")

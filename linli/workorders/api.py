@@ -1,0 +1,185 @@
+"""/api/v1/orders and /api/v1/categories: filing, the queue, the order with its timeline,
+and every step of the lifecycle, under the same permissions as the pages."""
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Field, Path, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from linli.api.pagination import Pagination
+from linli.api.schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, Error
+from linli.places.models import Organisation
+
+from . import selectors, services
+from .models import AppealKind, Channel, EventKind, Satisfaction
+from .models import Status as OrderStatus
+
+router = Router(tags=["work orders"])
+categories_router = Router(tags=["work orders"])
+
+STEP_ERRORS = {**WRITE_ERRORS, 409: Error}
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_en: str
+    parent: int | None = Field(None, alias="parent_id")
+    appeal_kind: AppealKind
+    urgent: bool
+    time_limit_days: int
+    organisation: int | None = Field(None, alias="organisation_id")
+
+
+class OrderOut(Schema):
+    id: int
+    number: str
+    title: str
+    description: str
+    category: int = Field(..., alias="category_id")
+    category_name: str = Field(..., alias="category.name")
+    appeal_kind: AppealKind
+    channel: Channel
+    external_ticket: str
+    place: int = Field(..., alias="place_id")
+    place_path: str = Field(..., alias="place.name_path")
+    status: OrderStatus
+    urgent: bool
+    overdue: bool
+    organisation: int | None = Field(None, alias="organisation_id")
+    created_at: datetime
+    signed_at: datetime | None
+    due_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    satisfaction: str
+    supporter_count: int
+
+
+class EventOut(Schema):
+    at: datetime
+    kind: EventKind
+    actor: str | None = Field(None, alias="actor.username")
+    from_status: str
+    to_status: str
+    note: str
+
+
+class OrderDetailOut(OrderOut):
+    timeline: list[EventOut] = Field(..., alias="timeline_list")
+    allowed_steps: list[str]
+
+
+class OrderFilters(Schema):
+    status: OrderStatus | None = None
+    open: bool = Field(False, description="Only open orders")
+    place: int | None = Field(None, ge=1, le=MAX_ID, description="Orders anywhere in this subtree")
+    category: int | None = Field(None, ge=1, le=MAX_ID)
+    overdue: bool | None = None
+    mine: bool = Field(False, description="Only the orders you reported")
+
+
+class OrderIn(Schema):
+    category: str = Field(..., max_length=50, description="Category code")
+    place: int = Field(..., ge=1, le=MAX_ID)
+    title: str = Field(..., min_length=1, max_length=120)
+    description: str = Field("", max_length=5000)
+    channel: Channel = Channel.ONLINE
+    external_ticket: str = Field("", max_length=50)
+    reporter_name: str = Field("", max_length=100)
+    reporter_phone: str = Field("", max_length=30)
+
+
+class StepIn(Schema):
+    step: str = Field(
+        ...,
+        max_length=32,
+        description="accept, reject, dispatch, sign, return, "
+        "progress, request_extension, decide_extension, resolve, feedback, close, "
+        "merge, refer",
+    )
+    note: str = Field("", max_length=5000)
+    reason: str = Field("", max_length=500)
+    satisfaction: Satisfaction | None = None
+    extra_days: int | None = Field(None, ge=1, le=30)
+    into: int | None = Field(None, ge=1, le=MAX_ID, description="merge: the order to merge into")
+    organisation: int | None = Field(None, ge=1, le=MAX_ID, description="dispatch: handled by")
+    approve: bool | None = Field(None, description="decide_extension")
+
+
+def _detail(request, order_id: int):
+    order = selectors.order_get(user=request.user, pk=order_id)
+    order.timeline_list = list(selectors.order_timeline(order=order))
+    order.allowed_steps = services.allowed_steps(user=request.user, order=order)
+    return order
+
+
+@categories_router.get("", response={200: list[CategoryOut], **READ_ERRORS}, summary="Categories")
+def categories_list(request: HttpRequest):
+    return list(selectors.category_choices())
+
+
+@router.get("", response={200: list[OrderOut], **READ_ERRORS}, summary="Orders you may see")
+@paginate(Pagination)
+def orders_list(request: HttpRequest, filters: Query[OrderFilters]):
+    return selectors.order_list(
+        user=request.user,
+        status=filters.status,
+        open_only=filters.open,
+        place=filters.place,
+        category=filters.category,
+        overdue=filters.overdue,
+        mine=filters.mine,
+    )
+
+
+@router.get("/{order_id}", response={200: OrderDetailOut, **READ_ERRORS}, summary="One order")
+def orders_get(request: HttpRequest, order_id: int = Path(..., ge=1, le=MAX_ID)):
+    return _detail(request, order_id)
+
+
+@router.post("", response={201: OrderDetailOut, **WRITE_ERRORS}, summary="File an order")
+def orders_create(request: HttpRequest, payload: OrderIn):
+    order = services.order_file(
+        actor=request.user,
+        category=selectors.category_by_code(payload.category),
+        place=selectors.filing_place_get(user=request.user, pk=payload.place),
+        title=payload.title,
+        description=payload.description,
+        channel=payload.channel,
+        external_ticket=payload.external_ticket,
+        reporter_name=payload.reporter_name,
+        reporter_phone=payload.reporter_phone,
+        request=request,
+    )
+    return Status(201, _detail(request, order.pk))
+
+
+@router.post(
+    "/{order_id}/steps", response={200: OrderDetailOut, **STEP_ERRORS}, summary="Take a step"
+)
+def orders_step(request: HttpRequest, payload: StepIn, order_id: int = Path(..., ge=1, le=MAX_ID)):
+    order = selectors.order_get(user=request.user, pk=order_id)
+    services.order_take_step(
+        actor=request.user,
+        order=order,
+        step=payload.step,
+        note=payload.note,
+        reason=payload.reason,
+        satisfaction=payload.satisfaction or "",
+        extra_days=payload.extra_days,
+        into=selectors.order_get(user=request.user, pk=payload.into) if payload.into else None,
+        organisation=Organisation.objects.filter(pk=payload.organisation).first()
+        if payload.organisation
+        else None,
+        approve=payload.approve,
+    )
+    return _detail(request, order_id)
+
+
+@router.post("/{order_id}/support", response={200: OrderOut, **STEP_ERRORS}, summary="Me too")
+def orders_support(request: HttpRequest, order_id: int = Path(..., ge=1, le=MAX_ID)):
+    order = selectors.order_get_for_board(user=request.user, pk=order_id)
+    return services.order_support(actor=request.user, order=order)
