@@ -12,4 +12,13 @@ def ui(request):
         "large_type": request.COOKIES.get(LARGE_TYPE_COOKIE) == "1",
         "site_name": settings.LINLI_SITE_NAME,
         "nav": nav_entries(request) if request.user.is_authenticated else [],
+        "unread": _unread(request),
     }
+
+
+def _unread(request) -> int:
+    if not request.user.is_authenticated:
+        return 0
+    from .models import Notification
+
+    return Notification.objects.filter(user=request.user, read_at__isnull=True).count()

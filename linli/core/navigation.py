@@ -73,6 +73,11 @@ NAV_ENTRIES: list[NavEntry] = [
         permission="core.view_auditevent",
     ),
     NavEntry(
+        "core:notification-list",
+        _("Notifications"),
+        _("What happened to the matters you follow."),
+    ),
+    NavEntry(
         "accounts:profile",
         _("My account"),
         _("Your roles, your password and your API tokens."),

@@ -8,4 +8,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("ui/large-type/", views.large_type, name="large-type"),
     path("healthz", views.healthz, name="healthz"),
+    path("notifications/", views.notification_list, name="notification-list"),
+    path("notifications/read/", views.notification_read_all, name="notification-read-all"),
 ]

@@ -3,12 +3,15 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from .context_processors import LARGE_TYPE_COOKIE
+from .models import Notification
 from .navigation import home_sections
+from .pagination import paginate
 
 
 @login_required
@@ -46,3 +49,20 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@login_required
+def notification_list(request):
+    notifications = Notification.objects.filter(user=request.user).order_by("-at", "-id")
+    return render(
+        request, "core/notification_list.html", {"page": paginate(request, notifications)}
+    )
+
+
+@login_required
+@require_POST
+def notification_read_all(request):
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return redirect("core:notification-list")

@@ -172,3 +172,9 @@ LOGGING = {
 }
 
 LINLI_SITE_NAME = _("Linli")
+
+LINLI_NOTIFICATION_BACKENDS = [
+    "linli.core.notifications.InAppBackend",
+    "linli.core.notifications.LogSmsBackend",
+    "linli.core.notifications.LogEmailBackend",
+]

@@ -28,6 +28,7 @@ from .models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from .tasks import notify_event_task
 
 # Who may take a step: "manage" (community worker, branch secretary in scope), "handle"
 # (staff of the organisation the order is dispatched to), "reporter".
@@ -104,6 +105,8 @@ def record_event(
     )
     event.full_clean()
     event.save()
+    # Notifications go out after the step is committed, re-reading what they need.
+    transaction.on_commit(lambda: notify_event_task.enqueue(event.pk))
     return event
 
 
@@ -499,9 +502,7 @@ def order_take_step(
     if step == "progress":
         return order_progress(**base, note=note)
     if step == "request_extension":
-        return order_request_extension(
-            **base, extra_days=extra_days or 0, reason=reason or note
-        )
+        return order_request_extension(**base, extra_days=extra_days or 0, reason=reason or note)
     if step == "decide_extension":
         if approve is None:
             raise ValidationError({"approve": _("Approve or refuse the extension.")})
