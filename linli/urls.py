@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("linli.workorders.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("linli.open311.urls")),
     path("admin/", admin.site.urls),
 ]
 
