@@ -6,12 +6,12 @@ from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.audit import audit_record
 from linli.core.models import AuditEvent
 from linli.open311.services import open311_key_create, open311_key_revoke
 
 from . import selectors
 from .models import Category, Open311Key, WorkOrder, WorkOrderEvent
+from .services import category_save
 
 
 class SuperuserOnly:
@@ -43,16 +43,8 @@ class CategoryAdmin(SuperuserOnly, admin.ModelAdmin):
     readonly_fields = ["change_history"]
 
     def save_model(self, request, obj, form, change):
-        # The form has validated the whole instance (full_clean); the change is recorded in
-        # the audit log, which is the category's history below.
-        obj.save()
-        changed = {name: str(form.cleaned_data.get(name)) for name in form.changed_data}
-        audit_record(
-            actor=request.user,
-            action="category.change" if change else "category.create",
-            obj=obj,
-            request=request,
-            details=changed,
+        category_save(
+            actor=request.user, category=obj, changed=list(form.changed_data), request=request
         )
 
     @admin.display(description=_("audit log"))

@@ -520,3 +520,20 @@ def order_take_step(
     if step == "refer":
         return order_refer(**base, note=note)
     raise LinliError(_("Unknown step."), code="unknown_step")
+
+
+@transaction.atomic
+def category_save(*, actor, category: Category, changed: list[str], request=None) -> Category:
+    """Save a category (configuration, from the admin) and record the change in the audit
+    log, which is the category's history."""
+    created = category.pk is None
+    category.full_clean()
+    category.save()
+    audit_record(
+        actor=actor,
+        action="category.create" if created else "category.change",
+        obj=category,
+        request=request,
+        details={name: str(getattr(category, name, "")) for name in changed},
+    )
+    return category
