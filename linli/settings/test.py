@@ -1,5 +1,7 @@
 """Tests: fast hashing, in-memory e-mail, tasks run at once, no static manifest needed."""
 
+import os
+
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -14,4 +16,5 @@ AXES_FAILURE_LIMIT = 5
 if DATABASES["default"]["ENGINE"] == "linli.core.sqlite":  # noqa: F405
     # A file, not shared-cache memory: concurrency tests then see SQLite's real locking
     # (writers queue behind IMMEDIATE transactions), as the embedded deployment does.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+    # One file per test process, so that two runs on one machine never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
