@@ -1,0 +1,50 @@
+"""On a phone: a resident reports the broken corridor light; the community worker accepts
+and dispatches it; the resident sees it move."""
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def sign_in(page, url, username):
+    page.goto(f"{url}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "linli-demo")
+    page.get_by_test_id("sign-in").click()
+
+
+def test_a_report_from_a_phone_to_the_property_company(live_server, demo_world_tx, browser):
+    from linli.workorders.seed import seed_categories
+
+    seed_categories()
+    phone = {"viewport": {"width": 390, "height": 844}}
+    resident = browser.new_context(**phone).new_page()
+    sign_in(resident, live_server.url, "resident")
+    resident.goto(f"{live_server.url}/orders/new/")
+    resident.select_option("select[name=category]", label="公共设施/楼道照明")
+    resident.select_option(
+        "select[name=place]", label="平城区/鹿苑街道/站东社区/南官房小区/6号楼/1单元"
+    )
+    resident.fill("input[name=title]", "6栋1单元楼道灯总是坏")
+    resident.fill("textarea[name=description]", "可能电路存在问题")
+    resident.get_by_test_id("file-order").click()
+    resident.wait_for_url("**/orders/*/")
+    assert resident.get_by_test_id("status").inner_text() == "已提交"
+    order_url = resident.url
+
+    worker = browser.new_context(**phone).new_page()
+    sign_in(worker, live_server.url, "community")
+    worker.goto(order_url)
+    worker.get_by_test_id("step-accept").click()
+    worker.locator("form:has(input[value=accept]) button[type=submit]").click()
+    worker.wait_for_load_state()
+    assert worker.get_by_test_id("status").inner_text() == "已受理"
+    worker.get_by_test_id("step-dispatch").click()
+    worker.locator("form:has(input[value=dispatch]) button[type=submit]").click()
+    worker.wait_for_load_state()
+    assert worker.get_by_test_id("status").inner_text() == "已派单"
+
+    resident.reload()
+    assert resident.get_by_test_id("status").inner_text() == "已派单"
+    timeline = resident.get_by_test_id("timeline").inner_text()
+    assert "已受理" in timeline and "已派单" in timeline
