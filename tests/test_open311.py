@@ -642,7 +642,7 @@ def test_an_administrator_issues_a_key_and_sees_it_once(client_for, committee, c
     )
     assert response.status_code == 200
     shown = [str(m) for m in response.context["messages"]]
-    (message,) = [m for m in shown if "only this once" in m]
+    (message,) = [m for m in shown if "仅显示这一次" in m]
     secret = message[message.index("o311_") :].split()[0]
     key = open311_key_authenticate(secret)
     assert key is not None and key.organisation == committee

@@ -7,16 +7,25 @@ from .roles import MANAGE_GRANTS, MANAGE_PLACES, READ_AUDIT
 from .scope import scope_of
 
 
+def role_in_scope(name: str, roles) -> rules.Predicate:
+    """A predicate: does the user hold one of ``roles`` on a place covering the object (any
+    object with a ``place``, or a place itself)? Without an object: anywhere at all."""
+
+    def check(user, obj=None):
+        scope = scope_of(user)
+        if obj is None:
+            return scope.has_role(roles)
+        return scope.covers(getattr(obj, "place", obj).path, roles=roles)
+
+    return rules.Predicate(check, name=name)
+
+
 @rules.predicate
 def can_view_place(user, place):
     return place is not None and scope_of(user).can_view_place(place)
 
 
-@rules.predicate
-def can_manage_place(user, place):
-    if place is None:
-        return scope_of(user).has_role(MANAGE_PLACES)
-    return scope_of(user).covers(place.path, roles=MANAGE_PLACES)
+can_manage_place = role_in_scope("can_manage_place", MANAGE_PLACES)
 
 
 @rules.predicate
@@ -29,11 +38,7 @@ def can_read_audit(user):
     return scope_of(user).has_role(READ_AUDIT)
 
 
-@rules.predicate
-def can_manage_grants(user, place):
-    if place is None:
-        return scope_of(user).has_role(MANAGE_GRANTS)
-    return scope_of(user).covers(place.path, roles=MANAGE_GRANTS)
+can_manage_grants = role_in_scope("can_manage_grants", MANAGE_GRANTS)
 
 
 @rules.predicate

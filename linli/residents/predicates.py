@@ -2,44 +2,27 @@
 
 import rules
 
+from linli.accounts.predicates import role_in_scope
 from linli.accounts.roles import EXPORT_RESIDENTS, MANAGE_RESIDENTS, REVEAL_PERSONAL, VIEW_RESIDENTS
 from linli.accounts.scope import scope_of
 
-
-@rules.predicate
-def can_view_resident(user, resident):
-    if resident is None:
-        return scope_of(user).has_role(VIEW_RESIDENTS)
-    return scope_of(user).covers(resident.place.path, roles=VIEW_RESIDENTS)
+can_view_resident = role_in_scope("can_view_resident", VIEW_RESIDENTS)
+can_manage_resident = role_in_scope("can_manage_resident", MANAGE_RESIDENTS)
+can_view_household = role_in_scope("can_view_household", VIEW_RESIDENTS)
 
 
 @rules.predicate
-def can_manage_resident(user, resident_or_place):
-    if resident_or_place is None:
-        return scope_of(user).has_role(MANAGE_RESIDENTS)
-    place = getattr(resident_or_place, "place", resident_or_place)
-    return scope_of(user).covers(place.path, roles=MANAGE_RESIDENTS)
+def is_own_record(user, resident):
+    return resident is not None and resident.user_id is not None and resident.user_id == user.pk
 
 
-@rules.predicate
-def can_reveal_resident(user, resident):
-    if resident is None:
-        return scope_of(user).has_role(REVEAL_PERSONAL)
-    if resident.user_id is not None and resident.user_id == user.pk:
-        return True  # one's own numbers
-    return scope_of(user).covers(resident.place.path, roles=REVEAL_PERSONAL)
+# Full numbers: one's own, or a role that needs them (the community worker at the desk).
+can_reveal_resident = is_own_record | role_in_scope("can_reveal_in_scope", REVEAL_PERSONAL)
 
 
 @rules.predicate
 def can_export_residents(user):
     return scope_of(user).has_role(EXPORT_RESIDENTS)
-
-
-@rules.predicate
-def can_view_household(user, household):
-    if household is None:
-        return scope_of(user).has_role(VIEW_RESIDENTS)
-    return scope_of(user).covers(household.place.path, roles=VIEW_RESIDENTS)
 
 
 @rules.predicate

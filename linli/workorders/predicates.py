@@ -2,6 +2,7 @@
 
 import rules
 
+from linli.accounts.predicates import role_in_scope
 from linli.accounts.roles import FILE_ORDERS, MANAGE_ORDERS, VIEW_ORDERS, Role
 from linli.accounts.scope import scope_of
 from linli.places import tree
@@ -45,18 +46,8 @@ def is_handler(user, order):
     )
 
 
-@rules.predicate
-def can_manage_order(user, order):
-    if order is None:
-        return scope_of(user).has_role(MANAGE_ORDERS)
-    return scope_of(user).covers(order.place.path, roles=MANAGE_ORDERS)
-
-
-@rules.predicate
-def can_oversee_order(user, order):
-    if order is None:
-        return scope_of(user).has_role(VIEW_ORDERS)
-    return scope_of(user).covers(order.place.path, roles=VIEW_ORDERS)
+can_manage_order = role_in_scope("can_manage_order", MANAGE_ORDERS)
+can_oversee_order = role_in_scope("can_oversee_order", VIEW_ORDERS)
 
 
 @rules.predicate
