@@ -50,3 +50,28 @@ def test_street_admin_browses_to_nanguanfang_then_switches_language(live_server,
     assert page.get_by_role("heading", name="Sign in").is_visible()
     page.goto(f"{live_server.url}/places/")
     assert "/accounts/login/" in page.url
+
+
+def test_community_worker_finds_a_resident_by_pinyin_and_reveals_on_a_phone(
+    live_server, world, page
+):
+    from linli.residents.models import Resident
+
+    # the demo's 张晓明 lives in Nanguanfang
+    resident = Resident.objects.get(name="张晓明")
+    number, phone = resident.id_number, resident.phone
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", "community")
+    page.fill("input[name=password]", "linli-demo")
+    page.get_by_test_id("sign-in").click()
+    page.get_by_role("link", name="居民").first.click()
+    page.fill("input[name=q]", "zxm")
+    page.get_by_role("button", name="搜索").click()
+    page.get_by_test_id("residents").get_by_role("link", name="张晓明").click()
+    assert page.locator("h1").inner_text() == "张晓明"
+    assert page.get_by_test_id("id-number").inner_text() == number[:6] + "********" + number[-4:]
+    assert page.get_by_test_id("phone").inner_text() == resident.phone_masked
+    assert number not in page.content()
+    page.get_by_test_id("reveal").click()
+    page.get_by_test_id("id-number").filter(has_text=number).wait_for()
+    assert page.get_by_test_id("phone").inner_text() == phone

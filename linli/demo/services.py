@@ -13,6 +13,7 @@ from linli.places.services import (
 )
 
 from . import world
+from .residents import demo_residents
 
 
 def _place(*, kind, name, parent, **extra) -> Place:
@@ -148,7 +149,13 @@ def demo_load() -> dict:
     by_name = demo_places()
     orgs = demo_organisations(by_name)
     users = demo_accounts(by_name, orgs)
-    return {"places": Place.objects.count(), "organisations": len(orgs), "accounts": len(users)}
+    added = demo_residents(by_name[world.COMPOUND["name"]])
+    return {
+        "places": Place.objects.count(),
+        "organisations": len(orgs),
+        "accounts": len(users),
+        "residents": added,
+    }
 
 
 def demo_logins() -> list[tuple[str, str]]:

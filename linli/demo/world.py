@@ -155,3 +155,94 @@ ROLE_LABELS_EN = {
     "inspector": "inspection office",
     "volunteer": "volunteer",
 }
+
+# -- residents of 南官房小区 (fictitious) -------------------------------------------------------
+
+RESIDENTS_SEED = 1994  # the year the compound was built
+VACANT_SHARE = 0.08
+
+# Region codes of Datong (GB/T 2260) with weights. The 2018 reform merged the old 城区,
+# 矿区 and 南郊区 into 平城区 and 云冈区, but people keep the ID numbers they were issued,
+# so residents born before then mostly carry the old codes.
+DATONG_REGIONS_NEW = (
+    ("140213", 60),  # 平城区
+    ("140214", 12),  # 云冈区
+    ("140215", 6),  # 云州区
+    ("140212", 4),  # 新荣区
+    ("140221", 3),  # 阳高县
+    ("140222", 3),  # 天镇县
+    ("140223", 2),  # 广灵县
+    ("140224", 2),  # 灵丘县
+    ("140225", 3),  # 浑源县
+    ("140226", 2),  # 左云县
+)
+DATONG_REGIONS_OLD = (
+    ("140202", 45),  # 城区 (until 2018)
+    ("140203", 12),  # 矿区 (until 2018)
+    ("140211", 13),  # 南郊区 (until 2018)
+    ("140212", 4),
+    ("140221", 5),
+    ("140222", 4),
+    ("140223", 3),
+    ("140224", 3),
+    ("140225", 5),
+    ("140226", 3),
+    ("140213", 3),
+)
+NEW_CODES_FROM = 2018  # residents born since then carry the new codes
+
+# Households whose people the demo walkthrough refers to: (building, unit, door) → members.
+# The demo account ``resident`` is 周桂兰; 张晓明 shows the pinyin search (``zxm``).
+FIXED_HOUSEHOLDS = {
+    RESIDENT_HOUSEHOLD: [
+        {
+            "name": "周桂兰",
+            "gender": "F",
+            "birth_date": "1951-03-12",
+            "relation": "head",
+            "phone": "13903520006",
+            "region": "140202",
+            "user": "resident",
+        },
+        {
+            "name": "李振华",
+            "gender": "M",
+            "birth_date": "1948-10-02",
+            "relation": "spouse",
+            "region": "140202",
+            "party_member": True,
+        },
+    ],
+    ("3号楼", "2单元", "402"): [
+        {
+            "name": "张晓明",
+            "gender": "M",
+            "birth_date": "1978-06-18",
+            "relation": "head",
+            "region": "140202",
+            "party_member": True,
+            "volunteer": True,
+        },
+        {
+            "name": "郭艳",
+            "gender": "F",
+            "birth_date": "1980-09-03",
+            "relation": "spouse",
+            "region": "140211",
+        },
+        {
+            "name": "张子涵",
+            "gender": "F",
+            "birth_date": "2012-04-27",
+            "relation": "child",
+            "region": "140202",
+        },
+        {
+            "name": "张建国",
+            "gender": "M",
+            "birth_date": "1949-12-01",
+            "relation": "parent",
+            "region": "140202",
+        },
+    ],
+}

@@ -30,7 +30,7 @@ class Command(BaseCommand):
         counts = demo_load()
         self.stdout.write(
             "Demo world ready: {places} places, {organisations} organisations, "
-            "{accounts} accounts.".format(**counts)
+            "{accounts} accounts, {residents} residents added.".format(**counts)
         )
 
     def print_logins(self):
