@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import include, path, reverse
+from django.utils import translation
 from PIL import ExifTags, Image
 from PIL.PngImagePlugin import PngInfo
 
@@ -112,6 +113,13 @@ def neighbour(demo):
 
 def add(order, user, data=None, **kwargs):
     return photo_add(actor=user, order=order, upload=upload(data or image_bytes("JPEG"), **kwargs))
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The refusals below are read in English (the services speak the active language)."""
+    with translation.override("en"):
+        yield
 
 
 def refusal(exc_info) -> str:

@@ -90,7 +90,11 @@ class Resident(models.Model):
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("birth date"), db_index=True)
     id_number = EncryptedTextField(_("ID number"), blank=True, default="")
-    id_number_hash = models.CharField(max_length=64, editable=False, default="", blank=True)
+    # An ordinary index besides the partial unique one: SQLite only uses a partial index
+    # when the query repeats its condition, so exact lookups need this one.
+    id_number_hash = models.CharField(
+        max_length=64, editable=False, default="", blank=True, db_index=True
+    )
     phone = EncryptedTextField(_("mobile number"), blank=True, default="")
     phone_hash = models.CharField(
         max_length=64, editable=False, default="", blank=True, db_index=True

@@ -85,7 +85,7 @@ def search_q(q: str) -> Q:
         return Q(phone_hash=lookup_hash(normalise_mobile(q)))
     if q.isascii():
         key = compact.lower()
-        return Q(name_initials__startswith=key) | Q(name_pinyin__startswith=key)
+        return Q(name_initials__prefix=key) | Q(name_pinyin__prefix=key)
     return Q(name__contains=q)
 
 
