@@ -97,3 +97,16 @@ def browser_type_launch_args(browser_type_launch_args):
 def browser_context_args(browser_context_args):
     # a phone-sized screen: the pages must work there
     return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "locale": "en-US"}
+
+
+@pytest.fixture
+def without_demo_orders(db):
+    """Start from no work orders (the demo world has a year of them), for tests that count
+    or list every order. Undone with the test's transaction."""
+    from linli.core.models import Notification
+    from linli.workorders.models import WorkOrder, WorkOrderEvent
+
+    Notification.objects.all().delete()
+    WorkOrderEvent.objects.all().delete()
+    WorkOrder.objects.update(merged_into=None)
+    WorkOrder.objects.all().delete()

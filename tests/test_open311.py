@@ -38,6 +38,11 @@ HOUSEHOLD = BUILDING + "/1单元/101"
 FORM = "application/x-www-form-urlencoded; charset=utf-8"
 
 
+@pytest.fixture(autouse=True)
+def _no_demo_orders(without_demo_orders):
+    """These tests list or count every order; the demo's year of orders is set aside."""
+
+
 @pytest.fixture
 def categories(db):
     seed_categories()

@@ -16,6 +16,11 @@ pytestmark = pytest.mark.django_db
 UNIT = "平城区/鹿苑街道/站东社区/南官房小区/6号楼/1单元"
 
 
+@pytest.fixture(autouse=True)
+def _no_demo_orders(without_demo_orders):
+    """These tests list or count every order; the demo's year of orders is set aside."""
+
+
 @pytest.fixture
 def order(demo, django_capture_on_commit_callbacks):
     seed_categories()

@@ -11,6 +11,7 @@ from linli.places.services import (
     place_create,
     places_bulk_create,
 )
+from linli.workorders.demo import demo_orders
 
 from . import world
 from .residents import demo_residents
@@ -149,12 +150,15 @@ def demo_load() -> dict:
     by_name = demo_places()
     orgs = demo_organisations(by_name)
     users = demo_accounts(by_name, orgs)
-    added = demo_residents(by_name[world.COMPOUND["name"]])
+    compound = by_name[world.COMPOUND["name"]]
+    added = demo_residents(compound)
+    orders = demo_orders(compound)
     return {
         "places": Place.objects.count(),
         "organisations": len(orgs),
         "accounts": len(users),
         "residents": added,
+        "orders": orders,
     }
 
 

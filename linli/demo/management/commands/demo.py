@@ -30,7 +30,9 @@ class Command(BaseCommand):
         counts = demo_load()
         self.stdout.write(
             "Demo world ready: {places} places, {organisations} organisations, "
-            "{accounts} accounts, {residents} residents added.".format(**counts)
+            "{accounts} accounts; {residents} residents and {orders} work orders added.".format(
+                **counts
+            )
         )
 
     def print_logins(self):
