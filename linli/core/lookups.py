@@ -11,6 +11,9 @@ from django.db.models.lookups import StartsWith
 class Prefix(StartsWith):
     lookup_name = "prefix"
 
+    def as_sql(self, compiler, connection):
+        return StartsWith(self.lhs, self.rhs).as_sql(compiler, connection)
+
     def as_sqlite(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         pattern = "".join(f"[{c}]" if c in "*?[]" else c for c in str(self.rhs)) + "*"
