@@ -243,3 +243,36 @@ def test_place_page_offers_reporting_and_the_board(client_for, demo):
     assert f"/orders/new/?place={demo.nanguanfang.pk}" in page
     assert f"/orders/board/?place={demo.nanguanfang.pk}" in page
     assert EventKind.FILED == "filed"
+
+
+def test_api_photos(client_for, demo, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    order = services.order_file(
+        actor=demo.user("resident"),
+        category=Category.objects.get(code="corridor-light"),
+        place=demo.place(UNIT),
+        title="楼道灯",
+    )
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(buffer, "PNG")
+    resident = client_for("resident")
+    added = resident.post(
+        f"/api/v1/orders/{order.pk}/photos",
+        {"photo": SimpleUploadedFile("x.png", buffer.getvalue())},
+    )
+    assert added.status_code == 201, added.content
+    photo = added.json()
+    assert photo["content_type"] == "image/png" and photo["width"] == 64
+    assert resident.get(photo["thumbnail_url"]).status_code == 200
+    assert client_for("patrol").get(photo["url"]).status_code == 404
+    detail = resident.get(f"/api/v1/orders/{order.pk}").json()
+    assert [p["id"] for p in detail["photos"]] == [photo["id"]]
+    bad = resident.post(
+        f"/api/v1/orders/{order.pk}/photos", {"photo": SimpleUploadedFile("x.jpg", b"not an image")}
+    )
+    assert bad.status_code == 422

@@ -4,7 +4,9 @@ and every step of the lifecycle, under the same permissions as the pages."""
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema, Status
+from django.urls import reverse
+from ninja import Field, File, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from linli.api.pagination import Pagination
@@ -14,6 +16,7 @@ from linli.places.models import Organisation
 from . import selectors, services
 from .models import AppealKind, Channel, EventKind, Satisfaction
 from .models import Status as OrderStatus
+from .photos import photo_add, photo_list
 
 router = Router(tags=["work orders"])
 categories_router = Router(tags=["work orders"])
@@ -67,9 +70,27 @@ class EventOut(Schema):
     note: str
 
 
+class PhotoOut(Schema):
+    id: int
+    content_type: str
+    width: int
+    height: int
+    url: str
+    thumbnail_url: str
+
+    @staticmethod
+    def resolve_url(photo):
+        return reverse("workorders:photo-file", args=[photo.pk, "full"])
+
+    @staticmethod
+    def resolve_thumbnail_url(photo):
+        return reverse("workorders:photo-file", args=[photo.pk, "thumb"])
+
+
 class OrderDetailOut(OrderOut):
     timeline: list[EventOut] = Field(..., alias="timeline_list")
     allowed_steps: list[str]
+    photos: list[PhotoOut] = Field(..., alias="photo_list")
 
 
 class OrderFilters(Schema):
@@ -113,6 +134,7 @@ def _detail(request, order_id: int):
     order = selectors.order_get(user=request.user, pk=order_id)
     order.timeline_list = list(selectors.order_timeline(order=order))
     order.allowed_steps = services.allowed_steps(user=request.user, order=order)
+    order.photo_list = list(photo_list(order=order))
     return order
 
 
@@ -183,3 +205,17 @@ def orders_step(request: HttpRequest, payload: StepIn, order_id: int = Path(...,
 def orders_support(request: HttpRequest, order_id: int = Path(..., ge=1, le=MAX_ID)):
     order = selectors.order_get_for_board(user=request.user, pk=order_id)
     return services.order_support(actor=request.user, order=order)
+
+
+@router.post(
+    "/{order_id}/photos",
+    response={201: PhotoOut, **STEP_ERRORS},
+    summary="Add a photo (JPEG, PNG or WebP; metadata removed)",
+)
+def orders_add_photo(
+    request: HttpRequest,
+    photo: File[UploadedFile],
+    order_id: int = Path(..., ge=1, le=MAX_ID),
+):
+    order = selectors.order_get(user=request.user, pk=order_id)
+    return Status(201, photo_add(actor=request.user, order=order, upload=photo, request=request))
