@@ -1,21 +1,32 @@
-"""``make bench``: measure the register and the place pages on a synthetic city of a million
-residents, as a street administrator and as a community worker would use them, and print
-a JSON report.
+"""``make bench``: measure the register, the place pages and the work queue on a synthetic
+city of a million residents and two million work orders, as a street administrator, a
+community worker and a property company's staff would use them, and filing orders through
+the API of a real server under concurrency; print a JSON report.
 
-The city is written once by the generator (``linli generate``) into the bench database
-(``var/bench.sqlite3``, or ``DATABASE_URL`` for PostgreSQL) and reused by later runs. Each
-measurement reports the median and 95th percentile time and the number of SQL queries,
-which must not grow with the size of the city. Selectors are timed directly, and the pages
-and API that serve them through the test client."""
+The city is written once by the generators (``linli generate``, ``linli generate_orders``)
+into the bench database (``var/bench.sqlite3``, or ``DATABASE_URL`` for PostgreSQL) and
+reused by later runs. Each measurement reports the median and 95th percentile time and the
+number of SQL queries, which must not grow with the size of the city. Selectors are timed
+directly, and the pages and API that serve them through the test client; filing goes over
+HTTP to gunicorn on the loopback interface."""
 
 import argparse
+import http.client
 import json
 import math
 import os
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from urllib.parse import urlencode
+
+SECTIONS = ("places", "residents", "work_queue", "filing")
 
 
 def percentile(sorted_times: list[float], share: float) -> float:
@@ -121,12 +132,279 @@ def data_set(*, residents: int, seed: int) -> tuple[dict, object]:
     return info, district
 
 
+def orders_data_set(*, district, orders: int, seed: int) -> dict:
+    """The generated orders of the city, written now (or completed, after an interrupted
+    run) if the bench database lacks them."""
+    from django.db.models import Count
+
+    from linli.core.models import AuditEvent
+    from linli.places import tree
+    from linli.workorders.generate import (
+        DONE_ACTION,
+        OrdersGenerateError,
+        generated_order_count,
+        orders_generate,
+    )
+    from linli.workorders.models import WorkOrder
+
+    existing = generated_order_count(district)
+    info: dict = {"orders": orders}
+    if existing < orders:
+
+        def progress(written, seconds):
+            print(f"generated {written:,} work orders in {seconds:.1f}s", file=sys.stderr)
+
+        try:
+            result = orders_generate(seed=seed, orders=orders, batch_size=10_000, progress=progress)
+        except OrdersGenerateError as exc:
+            sys.exit(str(exc))
+        info.update(
+            generated_now=True,
+            generated_before=existing,
+            generation_seconds=round(result.seconds, 1),
+            timeline_events_written=result.events,
+        )
+    elif existing > orders:
+        sys.exit(
+            f"The bench database holds {existing:,} generated orders in {district.name}, not "
+            f"{orders:,}: use --orders {existing}."
+        )
+    else:
+        info["generated_now"] = False
+        event = (
+            AuditEvent.objects.filter(action=DONE_ACTION, place_path=district.path)
+            .order_by("-at")
+            .first()
+        )
+        if event is not None:
+            info["generation_seconds"] = event.details.get("seconds")
+            info["generated_at"] = event.at.isoformat()
+    statuses = (
+        WorkOrder.objects.filter(tree.subtree_q(district.path, "place__path"))
+        .values_list("status")
+        .order_by()
+        .annotate(n=Count("id"))
+    )
+    info["statuses_in_the_city"] = dict(sorted(statuses, key=lambda row: -row[1]))
+    return info
+
+
+def measure_api_list(client, url: str, repeat: int) -> dict:
+    """An API list, with the number of rows it pages through."""
+    entry = measure_url(client, url, repeat)
+    if entry.get("status") == 200:
+        entry["count"] = client.get(url).json().get("count")
+    return entry
+
+
+def measure_work_queue(*, users: dict, repeat: int) -> list[dict]:
+    from django.test import Client
+
+    lists = {
+        "community_worker": [
+            ("work queue page (open orders)", "/orders/"),
+            ("work queue page, closed", "/orders/?status=closed"),
+            ("API: open orders", "/api/v1/orders?open=true"),
+            ("API: overdue orders in progress", "/api/v1/orders?status=in_progress&overdue=true"),
+        ],
+        "property_staff": [
+            ("work queue page (open orders)", "/orders/"),
+            ("API: open orders", "/api/v1/orders?open=true"),
+        ],
+    }
+    entries = []
+    for role, urls in lists.items():
+        client = Client()
+        client.force_login(users[role])
+        for label, url in urls:
+            measure = measure_api_list if url.startswith("/api/") else measure_url
+            entries.append({"label": label, "as": role, **measure(client, url, repeat)})
+            print(f"measured {label} as {role}", file=sys.stderr)
+    return entries
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def http_call(port: int, method: str, path: str, *, body=None, token=None, timeout=60):
+    """One request on a new connection (gunicorn's sync workers close each one): the
+    status (None if the request failed), the time taken in ms and the start of the body."""
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    if body is not None:
+        body = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    start = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        status, text = response.status, response.read()[:300]
+    except OSError as exc:
+        status, text = None, f"{type(exc).__name__}: {exc}".encode()
+    finally:
+        connection.close()
+    return status, (time.perf_counter() - start) * 1000, text.decode(errors="replace")
+
+
+def server_start(port: int, log) -> subprocess.Popen:
+    """gunicorn with two workers on the bench's settings and database (the environment is
+    passed on, DATABASE_URL and LINLI_VAR_DIR included)."""
+    env = dict(os.environ)  # DJANGO_SETTINGS_MODULE was set before django.setup()
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "linli.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "2",
+    ]
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        command, cwd=Path(__file__).resolve().parent.parent, env=env, stdout=log, stderr=log
+    )
+
+
+def server_wait(server: subprocess.Popen, port: int, *, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode} before answering")
+        status, _ms, _text = http_call(port, "GET", "/healthz", timeout=2)
+        if status == 200:
+            return
+        time.sleep(0.25)
+    raise RuntimeError(f"gunicorn did not answer /healthz within {seconds:.0f}s")
+
+
+def server_stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
+def filing_under_concurrency(*, worker, compound, filings: int, clients: int) -> dict:
+    """File ``filings`` orders through POST /api/v1/orders from ``clients`` threads against
+    gunicorn, then check that exactly those orders exist, each with one "filed" event."""
+    from django.db.models import Max
+
+    from linli.accounts.services import token_create, token_revoke
+    from linli.workorders.models import EventKind, WorkOrder, WorkOrderEvent
+
+    port = free_port()
+    run = f"{time.time():.0f}"
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in the finally below
+        prefix="linli-bench-gunicorn-", suffix=".log", delete=False
+    )
+    server = server_start(port, log)
+    token = None
+    try:
+        server_wait(server, port)
+        token, secret = token_create(actor=None, user=worker, name=f"make bench {run}")
+        with ThreadPoolExecutor(max_workers=clients) as pool:  # warm both workers up
+            list(
+                pool.map(
+                    lambda _i: http_call(port, "GET", "/api/v1/categories", token=secret),
+                    range(2 * clients),
+                )
+            )
+        before = WorkOrder.objects.aggregate(last=Max("id"))["last"] or 0
+
+        def file(i):
+            body = {
+                "category": "sanitation",
+                "place": compound.pk,
+                "title": f"压测工单 {run}-{i}",
+                "channel": "counter",
+                "reporter_name": "基准测试",
+            }
+            return http_call(port, "POST", "/api/v1/orders", body=body, token=secret)
+
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=clients) as pool:
+            answers = list(pool.map(file, range(filings)))
+        seconds = time.perf_counter() - started
+    finally:
+        server_stop(server)
+        log.close()
+        if token is not None:
+            token_revoke(actor=None, token=token)
+
+    times = sorted(ms for _status, ms, _text in answers)
+    statuses = Counter(str(status) for status, _ms, _text in answers)
+    failures = [text for status, _ms, text in answers if status != 201]
+    new = WorkOrder.objects.filter(id__gt=before)
+    ours = new.filter(created_by=worker, title__startswith=f"压测工单 {run}-")
+    filed = Counter(
+        WorkOrderEvent.objects.filter(order__in=ours, kind=EventKind.FILED).values_list(
+            "order_id", flat=True
+        )
+    )
+    ours_count = ours.count()
+    with_one = sum(1 for n in filed.values() if n == 1)
+    verified = {
+        "new_orders": new.count(),
+        "new_orders_of_this_run": ours_count,
+        "distinct_titles": ours.values("title").distinct().count(),
+        "orders_with_exactly_one_filed_event": with_one,
+    }
+    ok = (
+        not failures
+        and verified["new_orders"] == verified["new_orders_of_this_run"] == filings
+        and verified["distinct_titles"] == filings
+        and with_one == filings == len(filed)
+    )
+    report = {
+        "server": "gunicorn, 2 sync workers, loopback",
+        "clients": clients,
+        "filings": filings,
+        "seconds": round(seconds, 2),
+        "orders_per_second": round(filings / seconds, 1),
+        "latency_ms": {
+            "median": round(statistics.median(times), 1),
+            "p95": round(percentile(times, 0.95), 1),
+            "max": round(times[-1], 1),
+        },
+        "status_codes": dict(statuses),
+        "non_201": len(failures),
+        "verified": verified,
+        "ok": ok,
+    }
+    if failures:
+        report["first_failures"] = failures[:3]
+        report["server_log"] = log.name
+    else:
+        os.unlink(log.name)
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--residents", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--orders", type=int, default=2_000_000, help="generated work orders in the city"
+    )
+    parser.add_argument(
+        "--filings", type=int, default=2000, help="orders filed through the API under load"
+    )
+    parser.add_argument("--clients", type=int, default=12, help="concurrent filing clients")
+    parser.add_argument(
+        "--only", nargs="+", choices=SECTIONS, default=list(SECTIONS), help="sections to run"
+    )
     args = parser.parse_args()
+    if not 1 <= args.clients <= 64 or args.filings < 1:
+        parser.error("--clients must be 1 to 64 and --filings at least 1")
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings.bench")
     import django
@@ -140,7 +418,8 @@ def main() -> None:
     from linli.accounts.services import grant_create, user_create
     from linli.core.crypto import mask_id_number, mask_phone
     from linli.places import tree
-    from linli.places.models import Place
+    from linli.places.models import Organisation, OrganisationKind, Place
+    from linli.places.services import membership_add
     from linli.residents.generate import statistics_refresh
     from linli.residents.models import Resident
 
@@ -193,6 +472,20 @@ def main() -> None:
         ("exact mobile number", phone),
     ]
 
+    if {"work_queue", "filing"} & set(args.only):
+        info["work_orders"] = orders_data_set(district=district, orders=args.orders, seed=args.seed)
+        # the staff of the compound's property company (made by the order generator)
+        company = (
+            Organisation.objects.filter(kind=OrganisationKind.PROPERTY_COMPANY, place=compound)
+            .order_by("id")
+            .first()
+        )
+        users["property_staff"] = User.objects.filter(
+            username=f"bench-property-{args.seed}"
+        ).first() or user_create(username=f"bench-property-{args.seed}", password=None)
+        membership_add(user=users["property_staff"], organisation=company)
+        info["scopes"]["property_company"] = {"id": company.pk, "name": company.name}
+
     report = {
         "database": {
             "vendor": connection.vendor,
@@ -208,24 +501,30 @@ def main() -> None:
 
     admin = Client()
     admin.force_login(users["street_admin"])
-    for label, url in [
-        ("street page (children, paginated)", f"/places/{street.pk}/"),
-        ("compound page", f"/places/{compound.pk}/"),
-        ("household page (deepest level)", f"/places/{household.pk}/"),
-        ("API: everything in the street, first 50", f"/api/v1/places?within={street.pk}"),
-        (
-            "API: households in the street, page 100",
-            f"/api/v1/places?within={street.pk}&kind=household&offset=5000",
-        ),
-        ("API: one place", f"/api/v1/places/{household.pk}"),
-        ("organisations page", "/organisations/"),
-    ]:
+    for label, url in (
+        []
+        if "places" not in args.only
+        else [
+            ("street page (children, paginated)", f"/places/{street.pk}/"),
+            ("compound page", f"/places/{compound.pk}/"),
+            ("household page (deepest level)", f"/places/{household.pk}/"),
+            ("API: everything in the street, first 50", f"/api/v1/places?within={street.pk}"),
+            (
+                "API: households in the street, page 100",
+                f"/api/v1/places?within={street.pk}&kind=household&offset=5000",
+            ),
+            ("API: one place", f"/api/v1/places/{household.pk}"),
+            ("organisations page", "/organisations/"),
+        ]
+    ):
         report["places"].append(
             {"label": label, "as": "street_admin", **measure_url(admin, url, args.repeat)}
         )
         print(f"measured {label}", file=sys.stderr)
 
     for role, user in users.items():
+        if "residents" not in args.only or role not in ("street_admin", "community_worker"):
+            continue
         client = Client()
         client.force_login(user)
         # each at the top of their own scope (a community worker's pages refuse the street)
@@ -250,6 +549,17 @@ def main() -> None:
                 )
             report["residents"].append(entry)
             print(f"measured {label} as {role}", file=sys.stderr)
+
+    if "work_queue" in args.only:
+        report["work_queue"] = measure_work_queue(users=users, repeat=args.repeat)
+    if "filing" in args.only:
+        report["filing_under_concurrency"] = filing_under_concurrency(
+            worker=users["community_worker"],
+            compound=compound,
+            filings=args.filings,
+            clients=args.clients,
+        )
+        print("measured filing under concurrency", file=sys.stderr)
 
     json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
