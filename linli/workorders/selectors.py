@@ -16,14 +16,22 @@ from .predicates import _resident_compounds
 
 
 def _visible_q(user) -> Q:
+    """Orders the user oversees (by place), handles (by organisation) or reported, as one
+    ``id IN (… UNION …)``: each part is served by its own index, where an OR of the three
+    would scan the whole table (measured on two million orders)."""
     scope = scope_of(user)
     if scope.is_superuser:
         return Q()
-    return (
-        scope.q(roles=VIEW_ORDERS, field="place__path")
-        | Q(organisation_id__in=sorted(scope.member_organisation_ids))
-        | Q(reporter_id=user.pk)
-    )
+    parts = [WorkOrder.objects.filter(reporter_id=user.pk)]
+    if scope.has_role(VIEW_ORDERS):
+        places = Place.objects.filter(scope.q(roles=VIEW_ORDERS, field="path")).values("pk")
+        parts.append(WorkOrder.objects.filter(place_id__in=places))
+    if scope.member_organisation_ids:
+        parts.append(
+            WorkOrder.objects.filter(organisation_id__in=sorted(scope.member_organisation_ids))
+        )
+    ids = [part.values("pk").order_by() for part in parts]
+    return Q(pk__in=ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0])
 
 
 def order_list(
