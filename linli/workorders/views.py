@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from linli.accounts.roles import FILE_ORDERS, Role
 from linli.accounts.scope import scope_of
 from linli.core.errors import LinliError
+from linli.core.forms import submit_form
 from linli.core.pagination import paginate
 from linli.places import tree
 from linli.places.models import Organisation, Place
@@ -100,16 +101,13 @@ def order_create(request):
                 services.likely_duplicates(category=data["category"], place=data["place"])[:5]
             )
         if not duplicates:
-            try:
-                order = _file_with_photos(request, data)
-            except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    field = "photos" if field == "photo" else field
-                    form.add_error(field if field in form.fields else None, errors)
-            except LinliError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("Your report was filed. You can follow it here."))
+            order = submit_form(
+                request,
+                form,
+                lambda: _file_with_photos(request, data),
+                _("Your report was filed. You can follow it here."),
+            )
+            if order is not None:
                 return redirect("workorders:order-detail", pk=order.pk)
         else:
             form.data = form.data.copy()
@@ -137,8 +135,11 @@ def _file_with_photos(request, data):
         reporter_phone=data.get("reporter_phone", ""),
         request=request,
     )
-    for upload in request.FILES.getlist("photos"):
-        photo_add(actor=request.user, order=order, upload=upload)
+    try:
+        for upload in request.FILES.getlist("photos"):
+            photo_add(actor=request.user, order=order, upload=upload)
+    except ValidationError as exc:  # shown next to the form's "photos" field
+        raise ValidationError({"photos": exc.messages}) from exc
     return order
 
 
