@@ -90,3 +90,9 @@ FILE_ORDERS = frozenset(
         Role.VOLUNTEER,
     }
 )
+
+# The deliberation meeting.
+MANAGE_MEETINGS = frozenset({Role.COMMUNITY_WORKER, Role.BRANCH_SECRETARY})
+VIEW_MEETINGS = frozenset(
+    {Role.DISTRICT_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER, Role.BRANCH_SECRETARY}
+)

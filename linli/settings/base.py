@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "linli.accounts",
     "linli.residents",
     "linli.workorders",
+    "linli.notices",
+    "linli.meetings",
     "linli.demo",
 ]
 

@@ -14,7 +14,7 @@ def compound_path_of(path: str) -> str:
     return path[: tree.SEGMENT * COMPOUND_DEPTH]
 
 
-def _resident_compounds(user) -> list[str]:
+def resident_compounds(user) -> list[str]:
     return [
         compound_path_of(g.path)
         for g in scope_of(user).grants
@@ -26,10 +26,10 @@ def _resident_compounds(user) -> list[str]:
 def can_file_at(user, place):
     """Staff file anywhere in their scope; a resident anywhere in their own compound."""
     if place is None:
-        return scope_of(user).has_role(FILE_ORDERS) or bool(_resident_compounds(user))
+        return scope_of(user).has_role(FILE_ORDERS) or bool(resident_compounds(user))
     if scope_of(user).covers(place.path, roles=FILE_ORDERS):
         return True
-    return any(tree.in_subtree(place.path, c) for c in _resident_compounds(user))
+    return any(tree.in_subtree(place.path, c) for c in resident_compounds(user))
 
 
 @rules.predicate
@@ -53,7 +53,7 @@ can_oversee_order = role_in_scope("can_oversee_order", VIEW_ORDERS)
 @rules.predicate
 def is_resident_of_compound(user, order):
     return order is not None and any(
-        tree.in_subtree(order.place.path, c) for c in _resident_compounds(user)
+        tree.in_subtree(order.place.path, c) for c in resident_compounds(user)
     )
 
 
@@ -64,4 +64,4 @@ def can_view_board_of(user, place):
         return False
     if scope_of(user).covers(place.path, roles=VIEW_ORDERS):
         return True
-    return any(c == place.path for c in _resident_compounds(user))
+    return any(c == place.path for c in resident_compounds(user))

@@ -12,7 +12,7 @@ from linli.places.models import Place
 from linli.places.selectors import within_place
 
 from .models import OPEN_STATUSES, Category, WorkOrder, WorkOrderEvent
-from .predicates import _resident_compounds
+from .predicates import resident_compounds
 
 
 def _visible_q(user) -> Q:
@@ -85,7 +85,7 @@ def board_list(*, user, compound_path: str | None = None) -> QuerySet:
     template (only the category, place, status and dates are shown)."""
     from linli.places import tree
 
-    compounds = [compound_path] if compound_path else _resident_compounds(user)
+    compounds = [compound_path] if compound_path else resident_compounds(user)
     condition = Q(pk__in=[])
     for path in compounds:
         condition |= tree.subtree_q(path, "place__path")

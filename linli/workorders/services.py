@@ -16,6 +16,7 @@ from linli.core.validators import normalise_mobile
 from linli.core.workdays import add_working_days
 from linli.places.models import Organisation, Place
 
+from .hooks import run_order_hooks
 from .models import (
     Category,
     Channel,
@@ -105,6 +106,7 @@ def record_event(
     )
     event.full_clean()
     event.save()
+    run_order_hooks(event)
     # Notifications go out after the step is committed, re-reading what they need.
     transaction.on_commit(lambda: notify_event_task.enqueue(event.pk))
     return event

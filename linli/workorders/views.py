@@ -23,13 +23,13 @@ from . import selectors, services
 from .forms import OrderFileForm, OrderQueueForm, StepForm
 from .models import Satisfaction, Status
 from .photos import photo_add, photo_list
-from .predicates import _resident_compounds
+from .predicates import resident_compounds
 
 
 def _filing_places(user, initial_place: Place | None):
     """Where this user may report: a resident picks a building or unit of their compound;
     staff get the place they came from (and its buildings and units)."""
-    compounds = _resident_compounds(user)
+    compounds = resident_compounds(user)
     condition = None
     from django.db.models import Q
 
@@ -220,7 +220,7 @@ def order_board(request):
         compound = place_get(user=request.user, pk=int(request.GET["place"]))
         if not request.user.has_perm("workorders.view_board_of", compound):
             raise Http404("No board here.")
-    elif not _resident_compounds(request.user):
+    elif not resident_compounds(request.user):
         raise Http404("No board here.")
     orders = selectors.board_list(
         user=request.user, compound_path=compound.path if compound else None

@@ -1,0 +1,220 @@
+"""Reads of the deliberation meeting, scoped by who asks: organisers and overseers see
+their subtree, participants their series, residents their own compound (its agenda once
+sent, its decisions once published, never the private notes)."""
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import Http404
+from django.utils import timezone
+
+from linli.accounts.roles import VIEW_MEETINGS
+from linli.accounts.scope import scope_of
+from linli.core.ids import is_valid_id
+from linli.places import tree
+from linli.workorders.models import OPEN_STATUSES, WorkOrder
+from linli.workorders.predicates import resident_compounds
+
+from .models import (
+    AgendaItem,
+    Decision,
+    DecisionReview,
+    DecisionStatus,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+    Participant,
+    ProposalSupport,
+    Topic,
+    TopicSource,
+    TopicStatus,
+)
+
+
+def _visible_q(user, *, series_field: str = "series", place_field: str = "place") -> Q:
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return Q()
+    condition = scope.q(roles=VIEW_MEETINGS, field=f"{place_field}__path")
+    compounds = resident_compounds(user)
+    if compounds:
+        condition |= Q(**{f"{place_field}__path__in": compounds})
+    organisations = sorted(scope.member_organisation_ids)
+    participating = Participant.objects.filter(left_at__isnull=True).filter(
+        Q(user_id=user.pk) | Q(organisation_id__in=organisations)
+    )
+    condition |= Q(**{f"{series_field}_id__in": participating.values("series_id")})
+    return condition
+
+
+def series_list(*, user, place=None):
+    series = MeetingSeries.objects.filter(_visible_q(user, series_field="id"))
+    if place is not None:
+        series = series.filter(tree.subtree_q(place.path, "place__path"))
+    return series.select_related("place", "chair").order_by("place__path", "id")
+
+
+def series_get(*, user, pk) -> MeetingSeries:
+    series = series_list(user=user).filter(pk=pk).first() if is_valid_id(pk) else None
+    if series is None:
+        raise Http404("Not found.")
+    return series
+
+
+def meeting_list(*, user, place=None, series=None, upcoming: bool | None = None, status=None):
+    meetings = Meeting.objects.filter(_visible_q(user))
+    if place is not None:
+        meetings = meetings.filter(tree.subtree_q(place.path, "place__path"))
+    if series is not None:
+        meetings = meetings.filter(series=series)
+    if status:
+        meetings = meetings.filter(status=status)
+    now = timezone.now()
+    if upcoming is True:
+        meetings = meetings.filter(end__gte=now).order_by("start", "id")
+    elif upcoming is False:
+        meetings = meetings.filter(end__lt=now).order_by("-start", "-id")
+    else:
+        meetings = meetings.order_by("-start", "-id")
+    return meetings.select_related("series", "place")
+
+
+def meeting_get(*, user, pk) -> Meeting:
+    meeting = meeting_list(user=user).filter(pk=pk).first() if is_valid_id(pk) else None
+    if meeting is None or not user.has_perm("meetings.view_meeting", meeting):
+        raise Http404("Not found.")
+    return meeting
+
+
+def may_see_agenda(user, meeting: Meeting) -> bool:
+    """Residents see the agenda once it is sent; the record's viewers always."""
+    if user.has_perm("meetings.view_record", meeting):
+        return True
+    return meeting.status in (
+        MeetingStatus.AGENDA_PUBLISHED,
+        MeetingStatus.HELD,
+        MeetingStatus.PUBLISHED,
+    )
+
+
+def may_see_decisions(user, meeting: Meeting) -> bool:
+    if user.has_perm("meetings.view_record", meeting):
+        return True
+    return meeting.status == MeetingStatus.PUBLISHED
+
+
+def _orders_prefetch(prefix: str = "") -> Prefetch:
+    return Prefetch(
+        f"{prefix}orders",
+        queryset=WorkOrder.objects.select_related("category", "place", "organisation").order_by(
+            "created_at", "id"
+        ),
+    )
+
+
+def agenda(meeting: Meeting) -> list[AgendaItem]:
+    """The agenda with each topic's linked orders and decisions (and their orders): a fixed
+    number of queries whatever its length."""
+    decisions = Decision.objects.select_related(
+        "responsible_organisation", "responsible_user"
+    ).prefetch_related(_orders_prefetch())
+    return list(
+        meeting.items.select_related("topic", "topic__proposer")
+        .prefetch_related(
+            _orders_prefetch("topic__"),
+            "topic__orders__photos",
+            Prefetch("decisions", queryset=decisions),
+        )
+        .order_by("position", "id")
+    )
+
+
+def follow_ups(meeting: Meeting) -> list[Decision]:
+    """Earlier decisions of the series to check at this meeting: those still in progress,
+    and those done since they were last reported — until a meeting has reported them done."""
+    reported_done = DecisionReview.objects.filter(
+        decision=OuterRef("pk"),
+        status=DecisionStatus.DONE,
+        meeting__start__lt=meeting.start,
+    )
+    return list(
+        Decision.objects.filter(series=meeting.series, meeting__start__lt=meeting.start)
+        .exclude(status=DecisionStatus.NOT_ADOPTED)
+        .exclude(Exists(reported_done))
+        .select_related("meeting", "topic", "responsible_organisation", "responsible_user")
+        .prefetch_related(_orders_prefetch())
+        .order_by("meeting__start", "id")
+    )
+
+
+def reviews(meeting: Meeting) -> list[DecisionReview]:
+    """The follow-up as it stood when the meeting's minutes were published."""
+    return list(
+        meeting.reviews.select_related("decision__meeting", "decision__topic").order_by("id")
+    )
+
+
+def topic_suggestions(meeting: Meeting) -> dict:
+    """What the chair may put on the agenda: open topics of the series not on it yet
+    (referred orders, residents' proposals with their support, the chair's own), and the
+    compound's orders that are overdue or were reopened and have no topic yet."""
+    on_agenda = meeting.items.values("topic_id")
+    topics = (
+        Topic.objects.filter(series=meeting.series, status=TopicStatus.OPEN)
+        .exclude(pk__in=on_agenda)
+        .select_related("proposer", "proposed_for")
+        .prefetch_related("orders")
+        .order_by("-support_count", "created_at", "id")
+    )
+    with_topic = Topic.objects.filter(status=TopicStatus.OPEN, orders=OuterRef("pk"))
+    orders = (
+        WorkOrder.objects.filter(tree.subtree_q(meeting.place.path, "place__path"))
+        .filter(status__in=OPEN_STATUSES)
+        .filter(Q(overdue=True) | Q(reopen_count__gt=0) | Q(referred_to_meeting=True))
+        .exclude(Exists(with_topic))
+        .select_related("category", "place")
+        .order_by("due_at", "id")[:50]
+    )
+    return {"topics": list(topics), "orders": list(orders)}
+
+
+def order_topic_source(order: WorkOrder) -> str:
+    if order.referred_to_meeting:
+        return TopicSource.REFERRED
+    if order.overdue:
+        return TopicSource.OVERDUE
+    return TopicSource.REOPENED
+
+
+def proposal_list(*, user, place=None, open_only: bool = False):
+    """Residents' proposals of the compounds the user may see, with whether the user
+    supports each (``supported``)."""
+    topics = Topic.objects.filter(source=TopicSource.PROPOSAL).filter(_visible_q(user))
+    if place is not None:
+        topics = topics.filter(tree.subtree_q(place.path, "place__path"))
+    if open_only:
+        topics = topics.filter(status=TopicStatus.OPEN)
+    mine = ProposalSupport.objects.filter(topic=OuterRef("pk"), user_id=user.pk)
+    return (
+        topics.annotate(supported=Exists(mine))
+        .select_related("place", "proposer", "proposed_for__series")
+        .order_by("-created_at", "-id")
+    )
+
+
+def proposal_get(*, user, pk) -> Topic:
+    topic = proposal_list(user=user).filter(pk=pk).first() if is_valid_id(pk) else None
+    if topic is None:
+        raise Http404("Not found.")
+    return topic
+
+
+def topic_get(*, user, pk) -> Topic:
+    topic = (
+        (
+            Topic.objects.filter(_visible_q(user)).select_related("series", "place").filter(pk=pk)
+        ).first()
+        if is_valid_id(pk)
+        else None
+    )
+    if topic is None:
+        raise Http404("Not found.")
+    return topic

@@ -1,0 +1,989 @@
+"""Every change of the deliberation meeting: series and their meetings, topics and residents'
+proposals, the agenda, the record (attendance, notes, decisions and votes), follow-up of
+decisions and publication. A meeting's status moves through an explicit table of steps; a
+refused step raises a readable error and changes nothing."""
+
+import calendar
+import math
+from datetime import date, datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.core.audit import audit_record
+from linli.core.errors import ConflictError, ForbiddenError, LinliError
+from linli.notices.services import notice_publish
+from linli.places.models import Organisation, Place
+from linli.workorders import services as order_services
+from linli.workorders.models import Category, Channel, Status, WorkOrder
+
+from .models import (
+    AgendaItem,
+    Attendance,
+    AttendanceStatus,
+    Decision,
+    DecisionReview,
+    DecisionStatus,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+    Outcome,
+    Participant,
+    PassRule,
+    ProposalSupport,
+    Recurrence,
+    Topic,
+    TopicSource,
+    TopicStatus,
+    VoteResult,
+)
+
+M = MeetingStatus
+# The steps a meeting takes, and the statuses each may start from.
+MEETING_STEPS: dict[str, tuple[frozenset, str]] = {
+    "publish_agenda": (frozenset({M.SCHEDULED, M.AGENDA_PUBLISHED}), M.AGENDA_PUBLISHED),
+    "hold": (frozenset({M.SCHEDULED, M.AGENDA_PUBLISHED}), M.HELD),
+    "publish_minutes": (frozenset({M.HELD}), M.PUBLISHED),
+    "cancel": (frozenset({M.SCHEDULED, M.AGENDA_PUBLISHED}), M.CANCELLED),
+}
+STEP_LABELS = {
+    "publish_agenda": _("send the agenda"),
+    "hold": _("start the record"),
+    "publish_minutes": _("publish the minutes"),
+    "cancel": _("cancel"),
+}
+AGENDA_EDITABLE = frozenset({M.SCHEDULED, M.AGENDA_PUBLISHED, M.HELD})
+
+
+def _check_manage(actor, obj) -> None:
+    if actor is not None and not actor.has_perm("meetings.manage_meeting", obj):
+        raise ForbiddenError(_("Only the meeting's organisers may do this."), code="forbidden")
+
+
+def _locked_meeting(meeting: Meeting) -> Meeting:
+    return Meeting.objects.select_for_update().select_related("series", "place").get(pk=meeting.pk)
+
+
+def _check_step(step: str, meeting: Meeting) -> str:
+    sources, target = MEETING_STEPS[step]
+    if meeting.status not in sources:
+        raise ConflictError(
+            _("This meeting is %(status)s; you cannot %(step)s now.")
+            % {"status": meeting.get_status_display(), "step": STEP_LABELS[step]},
+            code="illegal_step",
+        )
+    return target
+
+
+def _check_record_open(meeting: Meeting) -> None:
+    if meeting.status != M.HELD:
+        raise ConflictError(
+            _("The record can be written only while the meeting is held (it is %(status)s).")
+            % {"status": meeting.get_status_display()},
+            code="record_closed",
+        )
+
+
+def _user(actor):
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+# -- series and meetings --------------------------------------------------------------------
+
+
+@transaction.atomic
+def series_create(*, actor, place: Place, venue: str, name: str = "民情议事厅", **fields):
+    """A meeting series of a compound (the seed: monthly on the 15th in the deliberation
+    hall)."""
+    _check_manage(actor, place)
+    if place.kind != "compound":
+        raise ValidationError({"place": _("A meeting series belongs to a compound.")})
+    series = MeetingSeries(place=place, venue=venue.strip(), name=name.strip(), **fields)
+    series.full_clean()
+    series.save()
+    audit_record(actor=actor, action="meetings.series.create", obj=series)
+    return series
+
+
+@transaction.atomic
+def series_update(*, actor, series: MeetingSeries, **fields) -> MeetingSeries:
+    _check_manage(actor, series)
+    for name, value in fields.items():
+        setattr(series, name, value)
+    series.full_clean()
+    series.save()
+    audit_record(
+        actor=actor,
+        action="meetings.series.change",
+        obj=series,
+        details={k: str(v) for k, v in fields.items()},
+    )
+    return series
+
+
+@transaction.atomic
+def participant_add(
+    *, actor, series: MeetingSeries, role: str, organisation=None, user=None, name: str = ""
+) -> Participant:
+    _check_manage(actor, series)
+    if organisation is None and user is None and not name.strip():
+        raise ValidationError({"role": _("Name the person or organisation taking part.")})
+    if not role.strip():
+        raise ValidationError({"role": _("Say what role they have at the meeting.")})
+    position = series.participants.aggregate(top=Max("sort_key"))["top"]
+    participant = Participant(
+        series=series,
+        organisation=organisation,
+        user=user,
+        name=name.strip(),
+        role=role.strip(),
+        sort_key=(position or 0) + 1,
+    )
+    participant.full_clean()
+    participant.save()
+    audit_record(
+        actor=actor,
+        action="meetings.participant.add",
+        obj=series,
+        details={"participant": str(participant)},
+    )
+    return participant
+
+
+@transaction.atomic
+def participant_remove(*, actor, participant: Participant) -> Participant:
+    _check_manage(actor, participant.series)
+    participant.left_at = timezone.now()
+    participant.save(update_fields=["left_at"])
+    audit_record(
+        actor=actor,
+        action="meetings.participant.remove",
+        obj=participant.series,
+        details={"participant": str(participant)},
+    )
+    return participant
+
+
+def _occurrence(series: MeetingSeries, day: date) -> tuple[datetime, datetime]:
+    start = timezone.make_aware(datetime.combine(day, series.start_time))
+    return start, start + timedelta(minutes=series.duration_minutes)
+
+
+def _monthly_dates(series: MeetingSeries, today: date, count: int) -> list[date]:
+    dates, year, month = [], today.year, today.month
+    while len(dates) < count:
+        day = min(series.day_of_month, calendar.monthrange(year, month)[1])
+        candidate = date(year, month, day)
+        if candidate >= today:
+            dates.append(candidate)
+        month += 1
+        if month > 12:
+            year, month = year + 1, 1
+    return dates
+
+
+@transaction.atomic
+def meetings_schedule(*, series: MeetingSeries, count: int = 2, now=None) -> list[Meeting]:
+    """Make sure the series' next ``count`` regular meetings exist. Idempotent."""
+    if series.recurrence != Recurrence.MONTHLY or not series.is_active:
+        return []
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    created = []
+    for day in _monthly_dates(series, today, count):
+        start, end = _occurrence(series, day)
+        exists = (
+            Meeting.objects.filter(series=series, extra=False, start__date=day).exists()
+            or Meeting.objects.filter(series=series, extra=False, start=start).exists()
+        )
+        if exists:
+            continue
+        meeting = Meeting(
+            series=series,
+            place=series.place,
+            title=series.name,
+            start=start,
+            end=end,
+            venue=series.venue,
+        )
+        meeting.full_clean()
+        meeting.save()
+        created.append(meeting)
+    return created
+
+
+@transaction.atomic
+def meeting_create_extra(
+    *, actor, series: MeetingSeries, start: datetime, end: datetime, title: str = "", venue=""
+) -> Meeting:
+    """A single extra meeting besides the regular ones."""
+    _check_manage(actor, series)
+    if end <= start:
+        raise ValidationError({"end": _("A meeting must end after it starts.")})
+    meeting = Meeting(
+        series=series,
+        place=series.place,
+        title=title.strip() or _("%(name)s (extra meeting)") % {"name": series.name},
+        start=start,
+        end=end,
+        venue=venue.strip() or series.venue,
+        extra=True,
+    )
+    meeting.full_clean()
+    meeting.save()
+    audit_record(actor=actor, action="meetings.meeting.create", obj=meeting)
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, actor, meeting: Meeting, reason: str) -> Meeting:
+    _check_manage(actor, meeting)
+    meeting = _locked_meeting(meeting)
+    target = _check_step("cancel", meeting)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the meeting is cancelled.")})
+    meeting.status = target
+    meeting.cancelled_reason = reason.strip()[:200]
+    meeting.save()
+    audit_record(actor=actor, action="meetings.meeting.cancel", obj=meeting)
+    return meeting
+
+
+def next_meeting(*, series: MeetingSeries, after: datetime, create: bool = True) -> Meeting | None:
+    """The series' first meeting starting after ``after`` that is not cancelled; scheduled
+    on demand for a monthly series."""
+    found = (
+        Meeting.objects.filter(series=series, start__gt=after)
+        .exclude(status=M.CANCELLED)
+        .order_by("start")
+        .first()
+    )
+    if found is None and create and series.recurrence == Recurrence.MONTHLY:
+        meetings_schedule(series=series, count=2, now=after + timedelta(minutes=1))
+        return next_meeting(series=series, after=after, create=False)
+    return found
+
+
+def proposals_close_at(meeting: Meeting) -> datetime:
+    return meeting.start - timedelta(days=meeting.series.proposal_close_days)
+
+
+def proposal_meeting(*, series: MeetingSeries, now=None) -> Meeting | None:
+    """The meeting a proposal made now goes to: the first one whose proposals are still
+    open."""
+    now = now or timezone.now()
+    after = now
+    for _attempt in range(4):
+        meeting = next_meeting(series=series, after=after)
+        if meeting is None:
+            return None
+        if proposals_close_at(meeting) > now:
+            return meeting
+        after = meeting.start
+    return None
+
+
+def series_of_compound(place: Place) -> MeetingSeries | None:
+    from linli.workorders.predicates import compound_path_of
+
+    path = compound_path_of(place.path)
+    return (
+        MeetingSeries.objects.filter(place__path=path, is_active=True)
+        .select_related("place")
+        .order_by("id")
+        .first()
+    )
+
+
+# -- topics and proposals -------------------------------------------------------------------
+
+
+@transaction.atomic
+def topic_create(
+    *, actor, series: MeetingSeries, title: str, description: str = "", orders=()
+) -> Topic:
+    """The chair puts a matter of their own on the list."""
+    _check_manage(actor, series)
+    return _topic_new(
+        actor=actor,
+        series=series,
+        title=title,
+        description=description,
+        source=TopicSource.CHAIR,
+        orders=orders,
+    )
+
+
+def _topic_new(*, actor, series, title, description, source, orders=(), **extra) -> Topic:
+    topic = Topic(
+        series=series,
+        place=series.place,
+        title=title.strip()[:120],
+        description=description.strip(),
+        source=source,
+        created_by=_user(actor),
+        **extra,
+    )
+    if not topic.title:
+        raise ValidationError({"title": _("Give the topic a short title.")})
+    topic.full_clean()
+    topic.save()
+    if orders:
+        topic.orders.add(*orders)
+    audit_record(actor=actor, action="meetings.topic.create", obj=topic, details={"source": source})
+    return topic
+
+
+@transaction.atomic
+def topic_from_order(*, actor, order: WorkOrder, source: str = TopicSource.REFERRED) -> Topic:
+    """A topic from a work order (referred, overdue or reopened). One open topic per order:
+    asking again returns the one there is."""
+    existing = order.meeting_topics.filter(status=TopicStatus.OPEN).first()
+    if existing is not None:
+        return existing
+    series = series_of_compound(order.place)
+    if series is None:
+        raise ConflictError(_("This compound holds no deliberation meeting yet."), code="no_series")
+    if actor is not None:
+        _check_manage(actor, series)
+    return _topic_new(
+        actor=actor,
+        series=series,
+        title=order.title,
+        description=order.description,
+        source=source,
+        orders=[order],
+    )
+
+
+def topic_from_referral(event) -> None:
+    """Hook on the work-order step "referred to the meeting": the order becomes a topic of
+    its compound's series (when the compound has one)."""
+    order = event.order
+    if series_of_compound(order.place) is not None:
+        topic_from_order(actor=None, order=order, source=TopicSource.REFERRED)
+
+
+@transaction.atomic
+def proposal_create(
+    *, actor, place: Place, title: str, description: str = "", now=None, request=None
+) -> Topic:
+    """A resident proposes a topic for their compound's next meeting whose proposals are
+    still open; neighbours can support it until then."""
+    series = series_of_compound(place)
+    if series is None or not actor.has_perm("meetings.propose", series):
+        raise ForbiddenError(
+            _("You can propose topics only for the compound you live in."), code="forbidden"
+        )
+    meeting = proposal_meeting(series=series, now=now)
+    if meeting is None:
+        raise ConflictError(_("No meeting is planned to take proposals."), code="no_meeting")
+    topic = _topic_new(
+        actor=actor,
+        series=series,
+        title=title,
+        description=description,
+        source=TopicSource.PROPOSAL,
+        proposer=actor,
+        proposed_for=meeting,
+    )
+    return topic
+
+
+@transaction.atomic
+def proposal_support(*, actor, topic: Topic, now=None) -> Topic:
+    """One resident, one support; only neighbours of the compound; only until the
+    meeting's proposals close."""
+    now = now or timezone.now()
+    topic = Topic.objects.select_for_update().select_related("series", "place").get(pk=topic.pk)
+    if topic.source != TopicSource.PROPOSAL:
+        raise ConflictError(_("Only residents' proposals collect support."), code="not_proposal")
+    if topic.proposer_id == actor.pk:
+        raise ConflictError(_("You made this proposal; it already counts you."), code="own")
+    if not actor.has_perm("meetings.support_proposal", topic):
+        raise ForbiddenError(
+            _("Only residents of this compound can support its proposals."), code="forbidden"
+        )
+    meeting = topic.proposed_for
+    if topic.status != TopicStatus.OPEN or meeting is None or now >= proposals_close_at(meeting):
+        raise ConflictError(_("Support for this proposal has closed."), code="closed")
+    try:
+        with transaction.atomic():
+            ProposalSupport.objects.create(topic=topic, user=actor)
+    except IntegrityError:
+        raise ConflictError(_("You already support this proposal."), code="supported") from None
+    topic.support_count = F("support_count") + 1
+    topic.save(update_fields=["support_count"])
+    topic.refresh_from_db(fields=["support_count"])
+    return topic
+
+
+# -- the agenda -----------------------------------------------------------------------------
+
+
+def _check_agenda_editable(meeting: Meeting) -> None:
+    if meeting.status not in AGENDA_EDITABLE:
+        raise ConflictError(
+            _("The agenda of a meeting that is %(status)s cannot change.")
+            % {"status": meeting.get_status_display()},
+            code="agenda_closed",
+        )
+
+
+@transaction.atomic
+def agenda_add(*, actor, meeting: Meeting, topic: Topic, carried: bool = False) -> AgendaItem:
+    _check_manage(actor, meeting)
+    meeting = _locked_meeting(meeting)
+    _check_agenda_editable(meeting)
+    if topic.series_id != meeting.series_id:
+        raise ValidationError({"topic": _("This topic belongs to another compound's meeting.")})
+    if topic.status != TopicStatus.OPEN:
+        raise ConflictError(_("This topic is already settled."), code="settled")
+    if meeting.items.filter(topic=topic).exists():
+        raise ConflictError(_("This topic is already on the agenda."), code="on_agenda")
+    top = meeting.items.aggregate(top=Max("position"))["top"]
+    item = AgendaItem(meeting=meeting, topic=topic, position=(top or 0) + 1, carried=carried)
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def agenda_add_order(*, actor, meeting: Meeting, order: WorkOrder, source: str) -> AgendaItem:
+    """Put a suggested order (overdue, reopened, referred) on the agenda as a topic."""
+    _check_manage(actor, meeting)
+    if order.place.path[: len(meeting.place.path)] != meeting.place.path:
+        raise ValidationError({"order": _("This order is not from this compound.")})
+    topic = topic_from_order(actor=actor, order=order, source=source)
+    return agenda_add(actor=actor, meeting=meeting, topic=topic)
+
+
+@transaction.atomic
+def agenda_remove(*, actor, item: AgendaItem) -> None:
+    _check_manage(actor, item.meeting)
+    meeting = _locked_meeting(item.meeting)
+    _check_agenda_editable(meeting)
+    if item.decisions.exists():
+        raise ConflictError(_("A topic with a decision stays on the agenda."), code="decided")
+    item.delete()
+    _renumber(meeting)
+
+
+@transaction.atomic
+def agenda_move(*, actor, item: AgendaItem, offset: int) -> None:
+    """Move an item up (-1) or down (+1) the agenda."""
+    _check_manage(actor, item.meeting)
+    meeting = _locked_meeting(item.meeting)
+    _check_agenda_editable(meeting)
+    items = list(meeting.items.order_by("position", "id"))
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    target = max(0, min(len(items) - 1, index + offset))
+    items.insert(target, items.pop(index))
+    _renumber(meeting, items)
+
+
+def _renumber(meeting: Meeting, items=None) -> None:
+    items = items if items is not None else list(meeting.items.order_by("position", "id"))
+    for position, item in enumerate(items, start=1):
+        item.position = position
+    AgendaItem.objects.bulk_update(items, ["position"])
+
+
+def _notify_participants_later(meeting: Meeting, actor) -> None:
+    from .tasks import notify_agenda_task
+
+    actor_id = actor.pk if _user(actor) else None
+    transaction.on_commit(lambda: notify_agenda_task.enqueue(meeting.pk, actor_id))
+
+
+@transaction.atomic
+def meeting_publish_agenda(*, actor, meeting: Meeting, request=None) -> Meeting:
+    """Send the agenda to the standing participants, with each topic's background."""
+    _check_manage(actor, meeting)
+    meeting = _locked_meeting(meeting)
+    target = _check_step("publish_agenda", meeting)
+    if not meeting.items.exists():
+        raise ConflictError(_("Put at least one topic on the agenda first."), code="empty")
+    meeting.status = target
+    meeting.agenda_published_at = timezone.now()
+    meeting.save()
+    audit_record(actor=actor, action="meetings.agenda.publish", obj=meeting, request=request)
+    _notify_participants_later(meeting, actor)
+    return meeting
+
+
+# -- the record -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_hold(*, actor, meeting: Meeting, now=None, request=None) -> Meeting:
+    """Open the record on the day of the meeting: attendance starts with every standing
+    participant marked absent until the secretary marks them."""
+    _check_manage(actor, meeting)
+    now = now or timezone.now()
+    meeting = _locked_meeting(meeting)
+    target = _check_step("hold", meeting)
+    if timezone.localdate(now) < timezone.localdate(meeting.start):
+        raise ConflictError(
+            _("The record opens on the day of the meeting (%(day)s).")
+            % {"day": timezone.localdate(meeting.start).isoformat()},
+            code="too_early",
+        )
+    meeting.status = target
+    meeting.held_at = now
+    meeting.save()
+    participants = meeting.series.participants.filter(left_at__isnull=True).select_related(
+        "user", "organisation"
+    )
+    Attendance.objects.bulk_create(
+        [
+            Attendance(
+                meeting=meeting,
+                participant=p,
+                name=p.display_name,
+                role=p.role,
+                status=AttendanceStatus.ABSENT,
+            )
+            for p in participants
+        ]
+    )
+    audit_record(actor=actor, action="meetings.meeting.hold", obj=meeting, request=request)
+    return meeting
+
+
+@transaction.atomic
+def attendance_mark(
+    *, actor, meeting: Meeting, marks: dict[int, tuple[str, str]], guests=()
+) -> Meeting:
+    """Mark attendance: ``marks`` maps attendance row ids to (status, proxy name); guests
+    are (name, role) of people present who are not standing participants."""
+    _check_manage(actor, meeting)
+    meeting = _locked_meeting(meeting)
+    _check_record_open(meeting)
+    rows = {row.pk: row for row in meeting.attendance.all()}
+    errors = []
+    for pk, (status, proxy_name) in marks.items():
+        row = rows.get(pk)
+        if row is None:
+            raise ValidationError({"attendance": _("Unknown attendance row.")})
+        if status not in AttendanceStatus.values:
+            errors.append(_("Choose present, absent or proxy for %(name)s.") % {"name": row.name})
+            continue
+        if status == AttendanceStatus.PROXY and not proxy_name.strip():
+            errors.append(_("Name the proxy of %(name)s.") % {"name": row.name})
+            continue
+        row.status = status
+        row.proxy_name = proxy_name.strip()[:100] if status == AttendanceStatus.PROXY else ""
+    if errors:
+        raise ValidationError({"attendance": errors})
+    Attendance.objects.bulk_update(list(rows.values()), ["status", "proxy_name"])
+    for name, role in guests:
+        if name.strip():
+            Attendance.objects.create(
+                meeting=meeting,
+                name=name.strip()[:100],
+                role=role.strip()[:100],
+                status=AttendanceStatus.PRESENT,
+            )
+    return meeting
+
+
+def quorum(meeting: Meeting) -> dict:
+    """Standing participants present or represented, and how many the series needs."""
+    rows = list(meeting.attendance.all())
+    standing = [row for row in rows if row.participant_id is not None]
+    represented = sum(
+        row.status in (AttendanceStatus.PRESENT, AttendanceStatus.PROXY) for row in standing
+    )
+    voters = sum(row.status in (AttendanceStatus.PRESENT, AttendanceStatus.PROXY) for row in rows)
+    needed = math.ceil(len(standing) * meeting.series.quorum_percent / 100)
+    return {
+        "standing": len(standing),
+        "represented": represented,
+        "needed": needed,
+        "voters": voters,
+        "met": len(standing) > 0 and represented >= needed,
+    }
+
+
+def vote_passes(*, rule: str, votes_for: int, votes_against: int, voters: int) -> bool:
+    if rule == PassRule.ABSOLUTE:
+        return votes_for * 2 > voters
+    if rule == PassRule.TWO_THIRDS:
+        return votes_for * 3 >= voters * 2
+    return votes_for > votes_against
+
+
+@transaction.atomic
+def item_save_notes(*, actor, item: AgendaItem, notes: str) -> AgendaItem:
+    _check_manage(actor, item.meeting)
+    _check_record_open(_locked_meeting(item.meeting))
+    item.notes = notes.strip()
+    item.save(update_fields=["notes"])
+    return item
+
+
+def _item_locked(item: AgendaItem) -> AgendaItem:
+    return (
+        AgendaItem.objects.select_for_update()
+        .select_related("meeting__series", "meeting__place", "topic")
+        .get(pk=item.pk)
+    )
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    actor,
+    item: AgendaItem,
+    text: str,
+    votes_for: int | None = None,
+    votes_against: int | None = None,
+    votes_abstain: int | None = None,
+    responsible_organisation: Organisation | None = None,
+    responsible_user=None,
+    due_date: date | None = None,
+    new_order: dict | None = None,
+    link_orders=(),
+    request=None,
+) -> Decision:
+    """Record a decision on an agenda item. With a vote, the series' quorum and pass rule
+    apply; a vote that fails is recorded as not adopted and creates no work. A decision may
+    create a work order (``new_order``: category, place, title, description — filed from
+    the meeting, accepted and dispatched to the responsible organisation) or link orders."""
+    _check_manage(actor, item.meeting)
+    meeting = _locked_meeting(item.meeting)
+    _check_record_open(meeting)
+    item = _item_locked(item)
+    if item.outcome in (Outcome.CARRIED, Outcome.DROPPED):
+        raise ConflictError(
+            _("This topic was %(outcome)s; it takes no decision here.")
+            % {"outcome": item.get_outcome_display()},
+            code="settled",
+        )
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write down what was decided.")})
+    votes = [votes_for, votes_against, votes_abstain]
+    result = VoteResult.NONE
+    if any(v is not None for v in votes):
+        if any(v is None or v < 0 for v in votes):
+            raise ValidationError(
+                {"votes_for": _("Give the votes for, against and abstaining (0 where none).")}
+            )
+        count = quorum(meeting)
+        if not count["met"]:
+            raise ConflictError(
+                _(
+                    "No quorum: %(represented)s of %(standing)s standing participants present "
+                    "or represented, %(needed)s needed. Record attendance first."
+                )
+                % count,
+                code="no_quorum",
+            )
+        if sum(votes) > count["voters"]:
+            raise ValidationError(
+                {
+                    "votes_for": _("%(votes)s votes, but only %(voters)s people present.")
+                    % {"votes": sum(votes), "voters": count["voters"]}
+                }
+            )
+        passed = vote_passes(
+            rule=meeting.series.pass_rule,
+            votes_for=votes_for,
+            votes_against=votes_against,
+            voters=count["voters"],
+        )
+        result = VoteResult.PASSED if passed else VoteResult.FAILED
+    orders_to_link = list(link_orders)
+    for order in orders_to_link:
+        if not order.place.path.startswith(meeting.place.path):
+            raise ValidationError({"link_orders": _("Link only orders of this compound.")})
+    decision = Decision(
+        item=item,
+        meeting=meeting,
+        topic=item.topic,
+        series=meeting.series,
+        text=text,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        votes_abstain=votes_abstain,
+        vote_result=result,
+        responsible_organisation=responsible_organisation,
+        responsible_user=responsible_user,
+        due_date=due_date,
+        status=DecisionStatus.NOT_ADOPTED if result == VoteResult.FAILED else DecisionStatus.OPEN,
+        created_by=_user(actor),
+    )
+    decision.full_clean()
+    decision.save()
+    if decision.status == DecisionStatus.OPEN:
+        if new_order:
+            orders_to_link.append(
+                _file_order(actor=actor, decision=decision, meeting=meeting, **new_order)
+            )
+        if orders_to_link:
+            decision.orders.add(*orders_to_link)
+            item.topic.orders.add(*orders_to_link)
+        item.outcome = Outcome.DECIDED
+        item.save(update_fields=["outcome"])
+        Topic.objects.filter(pk=item.topic_id).update(status=TopicStatus.DECIDED)
+    audit_record(
+        actor=actor,
+        action="meetings.decision.record",
+        obj=meeting,
+        request=request,
+        details={"decision": decision.pk, "vote": result},
+    )
+    return decision
+
+
+def _file_order(
+    *, actor, decision, meeting, category: Category, title: str, description="", place=None
+) -> WorkOrder:
+    place = place or meeting.place
+    if not place.path.startswith(meeting.place.path):
+        raise ValidationError({"place": _("The work must be in this compound.")})
+    order = order_services.order_file(
+        actor=actor,
+        category=category,
+        place=place,
+        title=title,
+        description=description or decision.text,
+        channel=Channel.MEETING,
+        reporter_name=meeting.series.name,
+    )
+    order = order_services.order_accept(
+        actor=actor,
+        order=order,
+        note=_("Decided at the meeting of %(day)s.")
+        % {"day": timezone.localdate(meeting.start).isoformat()},
+    )
+    organisation = decision.responsible_organisation or category.organisation
+    if organisation is not None:
+        order = order_services.order_dispatch(actor=actor, order=order, organisation=organisation)
+    return order
+
+
+@transaction.atomic
+def decision_link_order(*, actor, decision: Decision, order: WorkOrder) -> Decision:
+    _check_manage(actor, decision.meeting)
+    if decision.status != DecisionStatus.OPEN:
+        raise ConflictError(_("Only a decision in progress takes more work."), code="settled")
+    if not order.place.path.startswith(decision.meeting.place.path):
+        raise ValidationError({"order": _("Link only orders of this compound.")})
+    decision.orders.add(order)
+    decision.topic.orders.add(order)
+    return decision
+
+
+@transaction.atomic
+def item_carry(*, actor, item: AgendaItem, note: str = "") -> AgendaItem:
+    """Carry the topic to the next meeting: it goes onto that agenda at once (the parking
+    study spans several meetings)."""
+    _check_manage(actor, item.meeting)
+    meeting = _locked_meeting(item.meeting)
+    _check_record_open(meeting)
+    item = _item_locked(item)
+    if item.outcome != Outcome.PENDING:
+        raise ConflictError(_("This topic already has an outcome."), code="settled")
+    following = next_meeting(series=meeting.series, after=meeting.start)
+    if following is None:
+        raise ConflictError(
+            _("Plan the next meeting first; the topic will be carried to it."), code="no_meeting"
+        )
+    item.outcome = Outcome.CARRIED
+    if note.strip():
+        item.notes = "\n".join(filter(None, [item.notes, note.strip()]))
+    item.save(update_fields=["outcome", "notes"])
+    if not following.items.filter(topic=item.topic).exists():
+        top = following.items.aggregate(top=Max("position"))["top"]
+        AgendaItem.objects.create(
+            meeting=following, topic=item.topic, position=(top or 0) + 1, carried=True
+        )
+    return item
+
+
+@transaction.atomic
+def item_drop(*, actor, item: AgendaItem, reason: str) -> AgendaItem:
+    """Close a topic without a decision; the reason is published with the minutes."""
+    _check_manage(actor, item.meeting)
+    meeting = _locked_meeting(item.meeting)
+    _check_record_open(meeting)
+    item = _item_locked(item)
+    if item.outcome != Outcome.PENDING:
+        raise ConflictError(_("This topic already has an outcome."), code="settled")
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the topic is dropped; residents see it.")})
+    item.outcome = Outcome.DROPPED
+    item.outcome_note = reason.strip()
+    item.save(update_fields=["outcome", "outcome_note"])
+    Topic.objects.filter(pk=item.topic_id).update(status=TopicStatus.DROPPED)
+    return item
+
+
+# -- follow-up ------------------------------------------------------------------------------
+
+
+def _order_done(order: WorkOrder) -> bool:
+    if order.status == Status.CLOSED:
+        return True
+    return (
+        order.status == Status.MERGED
+        and order.merged_into is not None
+        and order.merged_into.status == Status.CLOSED
+    )
+
+
+@transaction.atomic
+def decision_mark_done(*, actor, decision: Decision, meeting: Meeting, note: str) -> Decision:
+    """A later meeting marks a decision done (work that needed no order, or was done
+    otherwise), with a note of how."""
+    _check_manage(actor, meeting)
+    meeting = _locked_meeting(meeting)
+    _check_record_open(meeting)
+    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    if decision.series_id != meeting.series_id or decision.meeting.start >= meeting.start:
+        raise ValidationError({"decision": _("Only a later meeting checks a decision.")})
+    if decision.status != DecisionStatus.OPEN:
+        raise ConflictError(_("This decision is not in progress."), code="settled")
+    if not note.strip():
+        raise ValidationError({"note": _("Say how the decision was carried out.")})
+    decision.status = DecisionStatus.DONE
+    decision.done_at = timezone.now()
+    decision.done_note = note.strip()
+    decision.done_by = _user(actor)
+    decision.done_meeting = meeting
+    decision.save()
+    audit_record(
+        actor=actor, action="meetings.decision.done", obj=meeting, details={"decision": decision.pk}
+    )
+    return decision
+
+
+def decisions_refresh(*, order_ids=None) -> int:
+    """Mark done the decisions in progress whose linked work is all closed. Runs when an
+    order closes (a hook inside that step) and hourly as a safety net."""
+    decisions = Decision.objects.filter(status=DecisionStatus.OPEN, orders__isnull=False)
+    if order_ids is not None:
+        decisions = decisions.filter(orders__in=order_ids)
+    done = 0
+    for decision in decisions.distinct().prefetch_related("orders__merged_into"):
+        orders = list(decision.orders.all())
+        if orders and all(_order_done(o) for o in orders):
+            closed = [o.closed_at for o in orders if o.closed_at] or [timezone.now()]
+            Decision.objects.filter(pk=decision.pk, status=DecisionStatus.OPEN).update(
+                status=DecisionStatus.DONE,
+                done_at=max(closed),
+                done_note=_("All linked work orders are closed."),
+            )
+            done += 1
+    return done
+
+
+def decisions_refresh_for_event(event) -> None:
+    """Hook on closing (and merging) steps of work orders."""
+    order_ids = [event.order_id]
+    if event.order.merged_into_id:
+        order_ids.append(event.order.merged_into_id)
+    order_ids += list(event.order.merged_orders.values_list("pk", flat=True))
+    decisions_refresh(order_ids=order_ids)
+
+
+# -- publication ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_publish_minutes(*, actor, meeting: Meeting, summary: str = "", request=None) -> Meeting:
+    """Publish the minutes: every topic needs an outcome; the follow-up of earlier decisions
+    is kept as it stood; a notice (公示) goes to the compound's residents."""
+    from .selectors import follow_ups
+
+    _check_manage(actor, meeting)
+    meeting = _locked_meeting(meeting)
+    target = _check_step("publish_minutes", meeting)
+    pending = list(
+        meeting.items.filter(outcome=Outcome.PENDING).values_list("topic__title", flat=True)
+    )
+    if pending:
+        raise ConflictError(
+            _("Record a decision, or carry or drop, for: %(topics)s.")
+            % {"topics": "、".join(pending)},
+            code="pending_topics",
+        )
+    checked = follow_ups(meeting)
+    DecisionReview.objects.bulk_create(
+        [
+            DecisionReview(
+                meeting=meeting,
+                decision=d,
+                status=d.status,
+                note=d.done_note if d.status == DecisionStatus.DONE else "",
+                orders=[
+                    {"id": o.pk, "number": o.number, "title": o.title, "status": o.status}
+                    for o in d.orders.all()
+                ],
+            )
+            for d in checked
+        ]
+    )
+    meeting.status = target
+    meeting.published_at = timezone.now()
+    meeting.summary = summary.strip() or meeting.summary
+    meeting.save()
+    notice_publish(
+        actor=actor,
+        place=meeting.place,
+        kind="meetings.minutes",
+        title=_("%(name)s of %(day)s: decisions")
+        % {"name": meeting.title, "day": timezone.localdate(meeting.start).isoformat()},
+        body=_minutes_text(meeting, checked),
+        url=reverse("meetings:meeting-detail", args=[meeting.pk]),
+    )
+    audit_record(actor=actor, action="meetings.minutes.publish", obj=meeting, request=request)
+    return meeting
+
+
+def _minutes_text(meeting: Meeting, checked) -> str:
+    lines = [meeting.summary] if meeting.summary else []
+    for item in meeting.items.select_related("topic").prefetch_related("decisions"):
+        for decision in item.decisions.all():
+            lines.append(
+                _("%(topic)s — %(decision)s (%(status)s)")
+                % {
+                    "topic": item.topic.title,
+                    "decision": decision.text,
+                    "status": decision.get_status_display(),
+                }
+            )
+        if item.outcome == Outcome.CARRIED:
+            lines.append(_("%(topic)s — carried to the next meeting") % {"topic": item.topic.title})
+        if item.outcome == Outcome.DROPPED:
+            lines.append(
+                _("%(topic)s — dropped: %(reason)s")
+                % {"topic": item.topic.title, "reason": item.outcome_note}
+            )
+    for decision in checked:
+        lines.append(
+            _("Follow-up: %(decision)s — %(status)s")
+            % {"decision": decision.text, "status": decision.get_status_display()}
+        )
+    return "\n".join(lines)
+
+
+def meeting_take_step(*, actor, meeting: Meeting, step: str, reason="", summary="", request=None):
+    if step == "publish_agenda":
+        return meeting_publish_agenda(actor=actor, meeting=meeting, request=request)
+    if step == "hold":
+        return meeting_hold(actor=actor, meeting=meeting, request=request)
+    if step == "publish_minutes":
+        return meeting_publish_minutes(
+            actor=actor, meeting=meeting, summary=summary, request=request
+        )
+    if step == "cancel":
+        return meeting_cancel(actor=actor, meeting=meeting, reason=reason)
+    raise LinliError(_("Unknown step."), code="unknown_step")
