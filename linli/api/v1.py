@@ -10,6 +10,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from linli.accounts.api import router as accounts_router
 from linli.core.errors import LinliError
+from linli.meetings.api import router as meetings_router
 from linli.places.api import organisations_router
 from linli.places.api import router as places_router
 from linli.residents.api import households_router
@@ -93,3 +94,4 @@ api.add_router("/residents", residents_router)
 api.add_router("/households", households_router)
 api.add_router("/orders", orders_router)
 api.add_router("/categories", categories_router)
+api.add_router("/meetings", meetings_router)

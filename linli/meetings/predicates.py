@@ -22,7 +22,7 @@ def _participants_of(obj):
     series = getattr(obj, "series", None)
     if series is not None:
         return series.participants.all()
-    return Participant.objects.filter(series__place=obj)
+    return Participant.objects.filter(series__place=obj, series__is_active=True)
 
 
 @rules.predicate

@@ -339,13 +339,15 @@ def _topic_new(*, actor, series, title, description, source, orders=(), **extra)
 
 
 @transaction.atomic
-def topic_from_order(*, actor, order: WorkOrder, source: str = TopicSource.REFERRED) -> Topic:
-    """A topic from a work order (referred, overdue or reopened). One open topic per order:
-    asking again returns the one there is."""
+def topic_from_order(
+    *, actor, order: WorkOrder, source: str = TopicSource.REFERRED, series=None
+) -> Topic:
+    """A topic from a work order (referred, overdue or reopened) in ``series`` (by default
+    the compound's). One open topic per order: asking again returns the one there is."""
     existing = order.meeting_topics.filter(status=TopicStatus.OPEN).first()
     if existing is not None:
         return existing
-    series = series_of_compound(order.place)
+    series = series or series_of_compound(order.place)
     if series is None:
         raise ConflictError(_("This compound holds no deliberation meeting yet."), code="no_series")
     if actor is not None:
@@ -458,7 +460,7 @@ def agenda_add_order(*, actor, meeting: Meeting, order: WorkOrder, source: str) 
     _check_manage(actor, meeting)
     if order.place.path[: len(meeting.place.path)] != meeting.place.path:
         raise ValidationError({"order": _("This order is not from this compound.")})
-    topic = topic_from_order(actor=actor, order=order, source=source)
+    topic = topic_from_order(actor=actor, order=order, source=source, series=meeting.series)
     return agenda_add(actor=actor, meeting=meeting, topic=topic)
 
 
@@ -975,11 +977,13 @@ def _minutes_text(meeting: Meeting, checked) -> str:
     return "\n".join(lines)
 
 
-def meeting_take_step(*, actor, meeting: Meeting, step: str, reason="", summary="", request=None):
+def meeting_take_step(
+    *, actor, meeting: Meeting, step: str, reason="", summary="", now=None, request=None
+):
     if step == "publish_agenda":
         return meeting_publish_agenda(actor=actor, meeting=meeting, request=request)
     if step == "hold":
-        return meeting_hold(actor=actor, meeting=meeting, request=request)
+        return meeting_hold(actor=actor, meeting=meeting, now=now, request=request)
     if step == "publish_minutes":
         return meeting_publish_minutes(
             actor=actor, meeting=meeting, summary=summary, request=request
