@@ -3,6 +3,7 @@
 Later modules add their entries here; an entry shows only when the user holds its
 permission, so navigation follows the same permission layer as everything else."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -30,6 +31,35 @@ class PlaceLink:
 
 
 PLACE_LINKS: list[PlaceLink] = []
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A panel of the home page that another module fills (e.g. the latest notices):
+    ``context(request)`` returns the template's context, or None to leave the panel out."""
+
+    name: str
+    template: str
+    context: Callable
+
+
+HOME_PANELS: list[HomePanel] = []
+
+
+def register_home_panel(panel: HomePanel) -> None:
+    """Modules add panels to the home page (from AppConfig.ready); core imports none of
+    them."""
+    if not any(p.name == panel.name for p in HOME_PANELS):
+        HOME_PANELS.append(panel)
+
+
+def home_panels(request) -> list[dict]:
+    panels = []
+    for panel in HOME_PANELS:
+        context = panel.context(request)
+        if context is not None:
+            panels.append({"template": panel.template, **context})
+    return panels
 
 
 def register_nav_entry(entry: NavEntry, *, after: str | None = None) -> None:

@@ -10,13 +10,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from .context_processors import LARGE_TYPE_COOKIE
 from .models import Notification
-from .navigation import home_sections
+from .navigation import home_panels, home_sections
 from .pagination import paginate
 
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {"sections": home_sections(request)})
+    return render(
+        request,
+        "core/home.html",
+        {"sections": home_sections(request), "panels": home_panels(request)},
+    )
 
 
 def safe_next(request, fallback="/") -> str:

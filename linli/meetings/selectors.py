@@ -41,7 +41,7 @@ def _visible_q(user, *, series_field: str = "series", place_field: str = "place"
     participating = Participant.objects.filter(left_at__isnull=True).filter(
         Q(user_id=user.pk) | Q(organisation_id__in=organisations)
     )
-    condition |= Q(**{f"{series_field}_id__in": participating.values("series_id")})
+    condition |= Q(**{f"{series_field}__in": participating.values("series_id")})
     return condition
 
 

@@ -8,7 +8,14 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Notices")
 
     def ready(self):
-        from linli.core.navigation import NavEntry, register_nav_entry
+        from linli.core.navigation import (
+            HomePanel,
+            NavEntry,
+            register_home_panel,
+            register_nav_entry,
+        )
+
+        from .views import home_panel_context
 
         register_nav_entry(
             NavEntry(
@@ -18,3 +25,4 @@ class NoticesConfig(AppConfig):
             ),
             after="places:organisation-list",
         )
+        register_home_panel(HomePanel("notices", "notices/_home_panel.html", home_panel_context))

@@ -1,4 +1,10 @@
+from django.urls import path
+
+from . import views
 
 app_name = "notices"
 
-urlpatterns = []
+urlpatterns = [
+    path("notices/", views.notice_list, name="notice-list"),
+    path("notices/<int:pk>/", views.notice_detail, name="notice-detail"),
+]

@@ -10,7 +10,7 @@ import warnings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -285,3 +285,29 @@ def photo_get(*, user, pk) -> Photo:
 def photo_list(*, order: WorkOrder):
     """The photos of an order the caller has already fetched through ``order_get``."""
     return Photo.objects.filter(order=order).order_by("uploaded_at", "id")
+
+
+VARIANTS = ("full", "thumb")
+
+
+def photo_response(photo, variant: str) -> FileResponse:
+    """The file of a photo the caller has already found visible (``full`` or ``thumb``);
+    404 for any other variant or a missing file. Other pages that show orders' photos (the
+    meeting's agenda) serve them through this after their own check."""
+    if variant not in VARIANTS:
+        raise Http404("Not found.")
+    if variant == "thumb":
+        field, content_type = photo.thumbnail, THUMBNAIL_CONTENT_TYPE
+    else:
+        field, content_type = photo.file, photo.content_type
+    if not field:
+        raise Http404("Not found.")
+    try:
+        handle = field.storage.open(field.name, "rb")
+    except FileNotFoundError as exc:
+        raise Http404("Not found.") from exc
+    response = FileResponse(handle, content_type=content_type)
+    # Private: a shared cache must never hand one user's permitted photo to another.
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

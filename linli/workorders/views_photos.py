@@ -3,12 +3,10 @@ only after the order is found visible to the user, and answers 404 otherwise, so
 nobody learns which photos exist."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.views.decorators.http import require_safe
 
-from .photos import THUMBNAIL_CONTENT_TYPE, photo_get
-
-VARIANTS = ("full", "thumb")
+from .photos import VARIANTS, photo_get, photo_response
 
 
 @require_safe
@@ -16,19 +14,4 @@ VARIANTS = ("full", "thumb")
 def photo_file(request, pk, variant):
     if variant not in VARIANTS:
         raise Http404("Not found.")
-    photo = photo_get(user=request.user, pk=pk)
-    if variant == "thumb":
-        field, content_type = photo.thumbnail, THUMBNAIL_CONTENT_TYPE
-    else:
-        field, content_type = photo.file, photo.content_type
-    if not field:
-        raise Http404("Not found.")
-    try:
-        handle = field.storage.open(field.name, "rb")
-    except FileNotFoundError as exc:
-        raise Http404("Not found.") from exc
-    response = FileResponse(handle, content_type=content_type)
-    # Private: a shared cache must never hand one user's permitted photo to another.
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return photo_response(photo_get(user=request.user, pk=pk), variant)
