@@ -415,3 +415,45 @@ def test_overdue_and_reopened_orders_are_suggested(demo, series, without_demo_or
     )
     assert item.topic.source == TopicSource.OVERDUE
     assert selectors.topic_suggestions(meeting)["orders"] == []
+
+
+def test_sending_the_agenda_notifies_the_standing_participants(
+    demo, series, django_capture_on_commit_callbacks
+):
+    from linli.core.models import Notification
+
+    secretary = demo.user("secretary")
+    meeting = meeting_on(series, date(2026, 12, 15))
+    topic = services.topic_create(actor=secretary, series=series, title="楼顶防水维修")
+    services.agenda_add(actor=secretary, meeting=meeting, topic=topic)
+    before = set(Notification.objects.values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.meeting_publish_agenda(actor=secretary, meeting=meeting)
+    sent = Notification.objects.exclude(pk__in=before).filter(kind="meetings.agenda")
+    recipients = {n.user.username for n in sent}
+    assert {"property", "community"} <= recipients  # staff of participating organisations
+    assert "secretary" not in recipients  # who sent it is not told
+    assert "resident" not in recipients
+    assert all("楼顶防水维修" in n.body and n.url == f"/meetings/{meeting.pk}/" for n in sent)
+
+
+def test_the_hourly_check_marks_decisions_done_whose_work_closed_elsewhere(demo, series):
+    secretary = demo.user("secretary")
+    seed_categories()
+    meeting = meeting_on(series, date(2026, 10, 15))
+    topic = services.topic_create(actor=secretary, series=series, title="清理楼道杂物")
+    item = services.agenda_add(actor=secretary, meeting=meeting, topic=topic)
+    services.meeting_hold(actor=secretary, meeting=meeting, now=at(date(2026, 10, 15)))
+    decision = services.decision_record(
+        actor=secretary,
+        item=item,
+        text="物业两周内清理",
+        new_order={"category": Category.objects.get(code="sanitation"), "title": "清理楼道杂物"},
+    )
+    work = decision.orders.get()
+    assert services.decisions_refresh() == 0
+    # e.g. closed by an import or an admin repair that bypassed the steps
+    type(work).objects.filter(pk=work.pk).update(status=Status.CLOSED, closed_at=timezone.now())
+    assert services.decisions_refresh() == 1
+    decision.refresh_from_db()
+    assert decision.status == DecisionStatus.DONE
