@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 class Notice(models.Model):
     place = models.ForeignKey(
-        "places.Place", verbose_name=_("for"), on_delete=models.PROTECT, related_name="notices"
+        "places.Place", verbose_name=_("place"), on_delete=models.PROTECT, related_name="notices"
     )
     kind = models.CharField(_("kind"), max_length=32)
     title = models.CharField(_("title"), max_length=200)

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('url', models.CharField(blank=True, max_length=300, verbose_name='link')),
                 ('published_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='published')),
                 ('withdrawn_at', models.DateTimeField(blank=True, null=True, verbose_name='withdrawn')),
-                ('place', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='places.place', verbose_name='for')),
+                ('place', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='places.place', verbose_name='place')),
                 ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
