@@ -181,6 +181,20 @@ def test_due_dates_follow_the_official_calendar(start, days, due):
     assert add_working_days(start, days) == due
 
 
+def test_the_year_after_the_last_published_one_is_counted_provisionally():
+    from datetime import date
+
+    from linli.core.workdays import is_working_day, last_known_year
+
+    year = last_known_year() + 1
+    assert not is_working_day(date(year, 1, 1))  # New Year's Day
+    days = [date(year, 3, d) for d in range(1, 8)]
+    assert [is_working_day(d) for d in days] == [d.weekday() < 5 for d in days]
+    # A deadline running from December into that year is computed, not refused.
+    due = add_working_days(at(year - 1, 12, 24), 10)
+    assert due.year == year
+
+
 def test_a_year_the_calendar_does_not_know_is_a_clear_error():
     with pytest.raises(UnknownCalendarYear) as exc:
         add_working_days(at(2031, 6, 1), 2)

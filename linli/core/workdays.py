@@ -1,8 +1,12 @@
 """Working days on the official Chinese calendar (statutory holidays and make-up working
-days, from the ``chinese-calendar`` package). A year the package does not know is a clear
-error, never a silent guess."""
+days, from the ``chinese-calendar`` package). The State Council publishes a year's
+arrangement late in the year before, so the year after the last one the package knows is
+counted provisionally — Monday to Friday, New Year's Day off — with a warning in the log;
+any later year is a clear error, never a silent guess."""
 
+import logging
 from datetime import date, datetime, timedelta
+from functools import cache
 
 import chinese_calendar
 from django.utils import timezone
@@ -10,15 +14,34 @@ from django.utils.translation import gettext as _
 
 from .errors import LinliError
 
+logger = logging.getLogger("linli.workdays")
+
 
 class UnknownCalendarYear(LinliError):
     pass
+
+
+@cache
+def last_known_year() -> int:
+    return max(day.year for day in chinese_calendar.holidays)
+
+
+@cache
+def _warn_provisional(year: int) -> None:
+    logger.warning(
+        "The official holiday calendar for %s is not known yet: counting Monday to Friday "
+        "(New Year's Day off) until the chinese-calendar package is updated.",
+        year,
+    )
 
 
 def is_working_day(day: date) -> bool:
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError as exc:
+        if day.year == last_known_year() + 1:
+            _warn_provisional(day.year)
+            return day.weekday() < 5 and (day.month, day.day) != (1, 1)
         raise UnknownCalendarYear(
             _(
                 "The official holiday calendar for %(year)s is not known yet; update the "
