@@ -4,6 +4,7 @@ from django.db import transaction
 
 from linli.accounts.models import User
 from linli.accounts.services import grant_create, user_create
+from linli.meetings.demo import demo_meetings
 from linli.places.models import Organisation, Place, PlaceKind
 from linli.places.services import (
     membership_add,
@@ -153,12 +154,14 @@ def demo_load() -> dict:
     compound = by_name[world.COMPOUND["name"]]
     added = demo_residents(compound)
     orders = demo_orders(compound)
+    meetings = demo_meetings(compound)
     return {
         "places": Place.objects.count(),
         "organisations": len(orgs),
         "accounts": len(users),
         "residents": added,
         "orders": orders,
+        "meetings": meetings,
     }
 
 

@@ -246,3 +246,27 @@ FIXED_HOUSEHOLDS = {
         },
     ],
 }
+
+# -- the deliberation meeting (民情议事厅) of 南官房小区 -------------------------------------
+
+MEETING_SERIES = {
+    "name": "民情议事厅",
+    "venue": "党支部服务中心·议事厅",
+    "day_of_month": 15,
+    "start_time": "09:00",
+    "quorum_percent": 50,
+    "proposal_close_days": 3,
+}
+# Standing participants: organisation, demo account (or None), role at the meeting.
+MEETING_PARTICIPANTS = [
+    ("南官房小区物管会", None, "物管会"),
+    ("南官房物业服务有限公司", None, "物业公司"),
+    ("南官房小区党支部", "secretary", "支部书记"),
+    ("站东社区居民委员会", None, "社区"),
+]
+# Resident representatives (居民代表), by name only; fictitious.
+MEETING_REPRESENTATIVES = ["王淑芬", "刘德明", "马玉梅"]
+# Neighbours with accounts who propose and support topics, besides the demo ``resident``:
+# heads of household of the demo register, with the demo password (``linju-<building>-<unit>-
+# <door>``).
+MEETING_NEIGHBOURS = 4
