@@ -155,7 +155,7 @@ def reviews(meeting: Meeting) -> list[DecisionReview]:
 def topic_suggestions(meeting: Meeting) -> dict:
     """What the chair may put on the agenda: open topics of the series not on it yet
     (referred orders, residents' proposals with their support, the chair's own), and the
-    compound's orders that are overdue or were reopened and have no topic yet."""
+    compound's orders that are referred, overdue or reopened and not yet taken up."""
     on_agenda = meeting.items.values("topic_id")
     topics = (
         Topic.objects.filter(series=meeting.series, status=TopicStatus.OPEN)
@@ -164,12 +164,15 @@ def topic_suggestions(meeting: Meeting) -> dict:
         .prefetch_related("orders")
         .order_by("-support_count", "created_at", "id")
     )
-    with_topic = Topic.objects.filter(status=TopicStatus.OPEN, orders=OuterRef("pk"))
+    # An order already taken up (on a topic, or as a decision's work) is followed there.
+    with_topic = Topic.objects.filter(orders=OuterRef("pk"))
+    in_decision = Decision.objects.filter(orders=OuterRef("pk"))
     orders = (
         WorkOrder.objects.filter(tree.subtree_q(meeting.place.path, "place__path"))
         .filter(status__in=OPEN_STATUSES)
         .filter(Q(overdue=True) | Q(reopen_count__gt=0) | Q(referred_to_meeting=True))
         .exclude(Exists(with_topic))
+        .exclude(Exists(in_decision))
         .select_related("category", "place")
         .order_by("due_at", "id")[:50]
     )
