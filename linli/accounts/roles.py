@@ -96,3 +96,11 @@ MANAGE_MEETINGS = frozenset({Role.COMMUNITY_WORKER, Role.BRANCH_SECRETARY})
 VIEW_MEETINGS = frozenset(
     {Role.DISTRICT_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER, Role.BRANCH_SECRETARY}
 )
+
+# Rooms and bookings. The duty volunteer approves, checks in and marks no-shows alongside
+# the community worker and the branch secretary; only those two configure rooms.
+MANAGE_ROOMS = frozenset({Role.COMMUNITY_WORKER, Role.BRANCH_SECRETARY})
+MANAGE_BOOKINGS = frozenset({Role.COMMUNITY_WORKER, Role.BRANCH_SECRETARY, Role.VOLUNTEER})
+# Staff who may book a room themselves (also a "staff only" room).
+BOOK_ROOMS = MANAGE_BOOKINGS
+VIEW_BOOKINGS = MANAGE_BOOKINGS | {Role.DISTRICT_ADMIN, Role.STREET_ADMIN}

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "linli.workorders",
     "linli.notices",
     "linli.meetings",
+    "linli.bookings",
     "linli.demo",
 ]
 
