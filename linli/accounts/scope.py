@@ -115,12 +115,13 @@ class Scope:
             return frozenset()
         return frozenset(self.user.memberships.values_list("organisation_id", flat=True))
 
-    def organisation_q(self) -> Q:
-        """Organisations serving a place in the user's subtrees or above their granted places
-        (the compound's property company is public to its residents), and their own."""
+    def around_q(self) -> Q:
+        """Rows (organisations, notices) attached to a place at or above one of the user's
+        granted places, or — for staff — anywhere in their subtrees: what serves or concerns
+        the places the user lives or works in."""
         if self.is_superuser:
             return Q()
-        condition = Q(pk__in=sorted(self.member_organisation_ids))
+        condition = Q(pk__in=[])
         ancestor_ids: set[int] = set()
         for g in self.grants:
             ancestor_ids.update(tree.path_ids(g.path))
@@ -129,6 +130,13 @@ class Scope:
         if ancestor_ids:
             condition |= Q(place_id__in=sorted(ancestor_ids))
         return condition
+
+    def organisation_q(self) -> Q:
+        """Organisations serving a place in the user's subtrees or above their granted places
+        (the compound's property company is public to its residents), and their own."""
+        if self.is_superuser:
+            return Q()
+        return Q(pk__in=sorted(self.member_organisation_ids)) | self.around_q()
 
     def can_view_organisation(self, organisation) -> bool:
         if self.is_superuser or organisation.pk in self.member_organisation_ids:

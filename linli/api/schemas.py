@@ -1,8 +1,29 @@
 """Schemas shared by every app's API."""
 
-from ninja import Schema
+from typing import Annotated
 
-from linli.core.ids import MAX_ID  # noqa: F401 (re-exported for the routers)
+from ninja import Field, Schema
+from pydantic import AfterValidator
+
+from linli.core.ids import MAX_ID
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text: refuse it as bad input rather than fail later.
+    if "\x00" in value:
+        raise ValueError("NUL characters are not allowed")
+    return value
+
+
+def Text(max_length: int, min_length: int = 0):  # noqa: N802 (a type factory)
+    """A bounded string input without NUL characters."""
+    return Annotated[
+        str, Field(min_length=min_length, max_length=max_length), AfterValidator(_no_nul)
+    ]
+
+
+# An object id in an input: positive and within the database's integer range.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class Error(Schema):

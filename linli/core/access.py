@@ -7,10 +7,12 @@ from django.http import Http404
 from .ids import is_valid_id
 
 
-def access_by_id(queryset: QuerySet, *, pk, user, perm: str):
+def access_by_id(queryset: QuerySet, *, pk, user, perm: str | None):
+    """The object ``pk`` of ``queryset`` if ``user`` holds ``perm`` on it; ``perm=None`` when
+    the queryset is already scoped to what the user may see."""
     if not is_valid_id(pk):
         raise Http404("Not found.")
     obj = queryset.filter(pk=pk).first()
-    if obj is None or not user.has_perm(perm, obj):
+    if obj is None or (perm is not None and not user.has_perm(perm, obj)):
         raise Http404("Not found.")
     return obj

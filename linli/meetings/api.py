@@ -3,7 +3,7 @@ follow-up, residents' proposals, and the organisers' steps, under the same permi
 the pages (residents get published decisions, never the private notes)."""
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
@@ -11,10 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import AfterValidator
 
 from linli.api.pagination import Pagination
-from linli.api.schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, Error
+from linli.api.schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, Error, Id, Text
 from linli.places import selectors as place_selectors
 from linli.places.models import Place
 from linli.workorders import selectors as order_selectors
@@ -38,22 +37,6 @@ from .models import (
 router = Router(tags=["deliberation meeting"])
 
 STEP_ERRORS = {**WRITE_ERRORS, 409: Error}
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL cannot store NUL in text: refuse it as bad input rather than fail later.
-    if "\x00" in value:
-        raise ValueError("NUL characters are not allowed")
-    return value
-
-
-def Text(max_length: int, min_length: int = 0):  # noqa: N802 (a type factory)
-    return Annotated[
-        str, Field(min_length=min_length, max_length=max_length), AfterValidator(_no_nul)
-    ]
-
-
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 # -- output ---------------------------------------------------------------------------------

@@ -3,12 +3,11 @@ their subtree, participants their series, residents their own compound (its agen
 sent, its decisions once published, never the private notes)."""
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.http import Http404
 from django.utils import timezone
 
 from linli.accounts.roles import VIEW_MEETINGS
 from linli.accounts.scope import scope_of
-from linli.core.ids import is_valid_id
+from linli.core.access import access_by_id
 from linli.places import tree
 from linli.workorders.models import OPEN_STATUSES, WorkOrder
 from linli.workorders.predicates import resident_compounds
@@ -53,10 +52,7 @@ def series_list(*, user, place=None):
 
 
 def series_get(*, user, pk) -> MeetingSeries:
-    series = series_list(user=user).filter(pk=pk).first() if is_valid_id(pk) else None
-    if series is None:
-        raise Http404("Not found.")
-    return series
+    return access_by_id(series_list(user=user), pk=pk, user=user, perm=None)
 
 
 def meeting_list(*, user, place=None, series=None, upcoming: bool | None = None, status=None):
@@ -78,10 +74,7 @@ def meeting_list(*, user, place=None, series=None, upcoming: bool | None = None,
 
 
 def meeting_get(*, user, pk) -> Meeting:
-    meeting = meeting_list(user=user).filter(pk=pk).first() if is_valid_id(pk) else None
-    if meeting is None or not user.has_perm("meetings.view_meeting", meeting):
-        raise Http404("Not found.")
-    return meeting
+    return access_by_id(meeting_list(user=user), pk=pk, user=user, perm="meetings.view_meeting")
 
 
 def may_see_agenda(user, meeting: Meeting) -> bool:
@@ -204,20 +197,9 @@ def proposal_list(*, user, place=None, open_only: bool = False):
 
 
 def proposal_get(*, user, pk) -> Topic:
-    topic = proposal_list(user=user).filter(pk=pk).first() if is_valid_id(pk) else None
-    if topic is None:
-        raise Http404("Not found.")
-    return topic
+    return access_by_id(proposal_list(user=user), pk=pk, user=user, perm=None)
 
 
 def topic_get(*, user, pk) -> Topic:
-    topic = (
-        (
-            Topic.objects.filter(_visible_q(user)).select_related("series", "place").filter(pk=pk)
-        ).first()
-        if is_valid_id(pk)
-        else None
-    )
-    if topic is None:
-        raise Http404("Not found.")
-    return topic
+    topics = Topic.objects.filter(_visible_q(user)).select_related("series", "place")
+    return access_by_id(topics, pk=pk, user=user, perm=None)

@@ -196,11 +196,8 @@ def meetings_schedule(*, series: MeetingSeries, count: int = 2, now=None) -> lis
     created = []
     for day in _monthly_dates(series, today, count):
         start, end = _occurrence(series, day)
-        exists = (
-            Meeting.objects.filter(series=series, extra=False, start__date=day).exists()
-            or Meeting.objects.filter(series=series, extra=False, start=start).exists()
-        )
-        if exists:
+        # A regular meeting that day already exists (perhaps moved to another hour).
+        if Meeting.objects.filter(series=series, extra=False, start__date=day).exists():
             continue
         meeting = Meeting(
             series=series,
