@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("linli.workorders.urls")),
     path("", include("linli.meetings.urls")),
     path("", include("linli.notices.urls")),
+    path("", include("linli.bookings.urls")),
+    path("", include("linli.lending.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("open311/v2/", include("linli.open311.urls")),

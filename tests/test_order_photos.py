@@ -17,6 +17,7 @@ from PIL.PngImagePlugin import PngInfo
 import linli.urls
 from linli.accounts.services import grant_create, user_create
 from linli.core.errors import ConflictError, ForbiddenError
+from linli.core import images
 from linli.workorders import photos as photo_service
 from linli.workorders import services, urls_photos
 from linli.workorders.models import Category, Photo
@@ -248,7 +249,7 @@ def test_a_file_over_10_mb_is_refused_before_it_is_decoded(demo, order, monkeypa
     def never(_data):
         raise AssertionError("an oversized upload must not be decoded")
 
-    monkeypatch.setattr(photo_service, "_open", never)
+    monkeypatch.setattr(images, "_open", never)
     big = image_bytes("JPEG") + b"\0" * (10 * 1024 * 1024)
     with pytest.raises(ValidationError) as exc:
         add(order, demo.user("resident"), big)

@@ -104,3 +104,7 @@ MANAGE_BOOKINGS = frozenset({Role.COMMUNITY_WORKER, Role.BRANCH_SECRETARY, Role.
 # Staff who may book a room themselves (also a "staff only" room).
 BOOK_ROOMS = MANAGE_BOOKINGS
 VIEW_BOOKINGS = MANAGE_BOOKINGS | {Role.DISTRICT_ADMIN, Role.STREET_ADMIN}
+# The self-management group's shelf of donated items: the duty volunteer lends and takes
+# back, the community worker and the branch secretary too.
+MANAGE_LENDING = frozenset({Role.COMMUNITY_WORKER, Role.BRANCH_SECRETARY, Role.VOLUNTEER})
+VIEW_LENDING = MANAGE_LENDING | {Role.DISTRICT_ADMIN, Role.STREET_ADMIN}

@@ -9,7 +9,9 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from linli.accounts.api import router as accounts_router
+from linli.bookings.api import bookings_router, rooms_router
 from linli.core.errors import LinliError
+from linli.lending.api import router as lending_router
 from linli.meetings.api import router as meetings_router
 from linli.places.api import organisations_router
 from linli.places.api import router as places_router
@@ -95,3 +97,6 @@ api.add_router("/households", households_router)
 api.add_router("/orders", orders_router)
 api.add_router("/categories", categories_router)
 api.add_router("/meetings", meetings_router)
+api.add_router("/rooms", rooms_router)
+api.add_router("/bookings", bookings_router)
+api.add_router("/lending", lending_router)

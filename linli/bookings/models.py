@@ -10,6 +10,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.crypto import EncryptedTextField
+
 
 class RoomKind(models.TextChoices):
     RECEPTION_HALL = "reception_hall", _("residents' reception hall")
@@ -338,3 +340,50 @@ class BookingEvent(models.Model):
         if self.pk is not None:
             raise TypeError("Booking events are immutable.")
         super().save(*args, **kwargs)
+
+
+class RoomPhoto(models.Model):
+    """A photo of a room (checked and cleaned by ``core.images``), shown on its page to
+    those who may see the room."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to="rooms/%Y/%m/")
+    thumbnail = models.FileField(upload_to="rooms/%Y/%m/thumbs/", blank=True)
+    content_type = models.CharField(max_length=32)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    size = models.PositiveIntegerField(default=0)
+    caption = models.CharField(_("caption"), max_length=120, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("room photo")
+        verbose_name_plural = _("room photos")
+
+    def __str__(self):
+        return f"photo {self.pk} of room {self.room_id}"
+
+
+class CalendarFeed(models.Model):
+    """A resident's private calendar feed of their own bookings. The URL carries a secret
+    token; the database keeps only its hash (to find the feed) and the token encrypted (to
+    show the URL to its owner again). Resetting it makes the old URL stop working."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token = EncryptedTextField(editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("private calendar feed")
+        verbose_name_plural = _("private calendar feeds")
+
+    def __str__(self):
+        return f"calendar feed of user {self.user_id}"

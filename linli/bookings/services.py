@@ -2,19 +2,16 @@
 rule by rule, each refusal with its own message), the booking's steps (an explicit table),
 and weekly series whose refused dates are reported and kept as exceptions.
 
-No double booking: a request locks the room's row before it reads the room's bookings. On
-PostgreSQL that is ``SELECT … FOR UPDATE``, and the exclusion constraint of migration 0002
-refuses an overlap in the database besides; on SQLite it is an UPDATE of the room's
-``lock_version``, which takes the database's single write lock (if the transaction did not
-already take it with BEGIN IMMEDIATE), so the overlap check and the insert of two requests
-can never interleave."""
+No double booking: a request locks the room's row (``core.locking.lock_row``) before it
+reads the room's bookings, so the overlap check and the insert of two requests can never
+interleave; on PostgreSQL the exclusion constraint of migration 0002 refuses an overlap in
+the database besides."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -24,6 +21,7 @@ from linli.accounts.roles import BOOK_ROOMS, Role
 from linli.accounts.scope import scope_of
 from linli.core.audit import audit_record
 from linli.core.errors import ConflictError, ForbiddenError, LinliError
+from linli.core.locking import lock_row
 from linli.places.models import Place
 from linli.residents.models import Household
 from linli.workorders.predicates import compound_path_of
@@ -264,12 +262,7 @@ def blackout_delete(*, actor, blackout: Blackout | RecurringBlackout) -> None:
 
 def _lock_room(room: Room) -> Room:
     """Serialise the bookings of one room, and re-read its rules under the lock."""
-    if connection.vendor == "sqlite":
-        # The first write of the transaction: from here SQLite lets no other writer in
-        # until we commit, so the overlap check below cannot go stale.
-        Room.objects.filter(pk=room.pk).update(lock_version=F("lock_version") + 1)
-        return Room.objects.select_related("place").get(pk=room.pk)
-    return Room.objects.select_for_update(of=("self",)).select_related("place").get(pk=room.pk)
+    return lock_row(Room, room.pk, select_related=("place",))
 
 
 def _first_clash(room: Room, start: datetime, end: datetime) -> Booking | None:

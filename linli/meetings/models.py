@@ -28,6 +28,15 @@ class MeetingSeries(models.Model):
     )
     name = models.CharField(_("name"), max_length=100, default="民情议事厅")
     venue = models.CharField(_("room"), max_length=100, help_text=_("Where the meetings are held."))
+    hall = models.ForeignKey(
+        "bookings.Room",
+        verbose_name=_("bookable room"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meeting_series",
+        help_text=_("When set, each meeting books this room, so it shows on the room's calendar."),
+    )
     recurrence = models.CharField(
         _("recurrence"), max_length=16, choices=Recurrence.choices, default=Recurrence.MONTHLY
     )

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "linli.notices",
     "linli.meetings",
     "linli.bookings",
+    "linli.lending",
     "linli.demo",
 ]
 

@@ -1,47 +1,27 @@
-"""Photos on work orders: an upload is judged by its content (JPEG, PNG or WebP as Pillow
-reads it, never by its name or the browser's word), re-encoded without any metadata so that
-no camera location leaks, given a thumbnail and stored under a random name. The files live
-outside any public URL; ``views_photos`` serves them to those who may see the order."""
+"""Photos on work orders (checked, cleaned and stored by ``linli.core.images``); the files
+live outside any public URL and ``views_photos`` serves them to those who may see the
+order."""
 
-import io
-import uuid
-import warnings
-
-from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from linli.core.audit import audit_record
 from linli.core.errors import ConflictError, ForbiddenError
 from linli.core.ids import is_valid_id
+from linli.core.images import (
+    VARIANTS,
+    photo_files_delete,
+    photo_prepare,
+    photo_response,
+    photo_store,
+    refuse,
+)
 
 from .models import Photo, WorkOrder
 from .selectors import order_get
 
-MAX_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 40_000_000
 MAX_PHOTOS_PER_ORDER = 9
-THUMBNAIL_SIZE = 320
-
-# Pillow's format name -> (content type, file extension). MPO is how Pillow names the
-# multi-picture JPEGs that many phones take; it is stored as a plain JPEG.
-FORMATS = {
-    "JPEG": ("image/jpeg", "jpg"),
-    "MPO": ("image/jpeg", "jpg"),
-    "PNG": ("image/png", "png"),
-    "WEBP": ("image/webp", "webp"),
-}
-# Only these decoders are ever tried on an upload, which keeps Pillow's many other parsers
-# away from untrusted bytes.
-DECODERS = ["JPEG", "PNG", "WEBP"]
-THUMBNAIL_CONTENT_TYPE = "image/jpeg"
-
-
-def _refuse(message) -> ValidationError:
-    return ValidationError({"photo": [message]})
 
 
 # -- who may add ----------------------------------------------------------------------------
@@ -75,144 +55,9 @@ def _check_may_add(*, actor, order: WorkOrder) -> None:
 
 def _check_room(order: WorkOrder) -> None:
     if Photo.objects.filter(order=order).count() >= MAX_PHOTOS_PER_ORDER:
-        raise _refuse(
+        raise refuse(
             _("An order can have at most %(count)d photos.") % {"count": MAX_PHOTOS_PER_ORDER}
         )
-
-
-# -- reading and cleaning the image -----------------------------------------------------------
-
-
-def _read(upload) -> bytes:
-    """The upload's bytes, refusing early (without reading it all) when it is too large."""
-    if getattr(upload, "size", None) is not None and upload.size > MAX_BYTES:
-        raise _too_large()
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    data = upload.read(MAX_BYTES + 1)
-    if len(data) > MAX_BYTES:
-        raise _too_large()
-    if not data:
-        raise _refuse(_("The photo is empty."))
-    return data
-
-
-def _too_large() -> ValidationError:
-    return _refuse(
-        _("The photo is larger than %(size)d MB.") % {"size": MAX_BYTES // (1024 * 1024)}
-    )
-
-
-def _not_an_image() -> ValidationError:
-    return _refuse(_("Only JPEG, PNG and WebP photos can be added."))
-
-
-def _too_many_pixels() -> ValidationError:
-    return _refuse(
-        _("The photo has more than %(megapixels)d megapixels.")
-        % {"megapixels": MAX_PIXELS // 1_000_000}
-    )
-
-
-def _open(data: bytes) -> Image.Image:
-    """Open and fully decode the image, refusing anything that is not a sound JPEG, PNG or
-    WebP of at most MAX_PIXELS.
-
-    The pixel count is checked from the header, before any pixel is decoded. Pillow's own
-    decompression-bomb guard (Image.MAX_IMAGE_PIXELS, a process-wide setting left as it is
-    for other code) lies above our limit; it fails on the largest headers by itself and only
-    warns below twice its limit, so the warning is made an error here too."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            probe = Image.open(io.BytesIO(data), formats=DECODERS)
-        with probe:
-            if probe.format not in FORMATS:
-                raise _not_an_image()
-            if probe.width * probe.height > MAX_PIXELS:
-                raise _too_many_pixels()
-            probe.verify()
-        # verify() leaves the image unusable: open again to decode it.
-        image = Image.open(io.BytesIO(data), formats=DECODERS)
-        image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise _too_many_pixels() from exc
-    except UnidentifiedImageError as exc:
-        raise _not_an_image() from exc
-    except ValidationError:
-        raise
-    except Exception as exc:
-        # A truncated or malformed file can fail in many ways inside the decoders
-        # (OSError, SyntaxError, ValueError, struct.error, ...); to the user it is all
-        # the same unreadable photo.
-        raise _refuse(_("The photo could not be read; it may be damaged.")) from exc
-    return image
-
-
-def _without_metadata(image: Image.Image) -> Image.Image:
-    """A copy that carries nothing but pixels (and PNG transparency, which is pixels too):
-    no EXIF (so no GPS), no XMP, no comments, no text chunks, no ICC profile. Pillow's
-    encoders fall back to ``info`` for some of these, so ``info`` is emptied."""
-    clean = image.copy()
-    transparency = image.info.get("transparency")
-    clean.info = {} if transparency is None else {"transparency": transparency}
-    return clean
-
-
-def _encode(image: Image.Image, fmt: str) -> bytes:
-    out = io.BytesIO()
-    if fmt in ("JPEG", "MPO"):
-        if image.mode not in ("L", "RGB"):
-            image = image.convert("RGB")
-        image.save(out, format="JPEG", quality=88, optimize=True)
-    elif fmt == "WEBP":
-        if image.mode not in ("RGB", "RGBA"):
-            image = image.convert("RGBA" if _has_alpha(image) else "RGB")
-        image.save(out, format="WEBP", quality=85)
-    else:
-        image.save(out, format="PNG")
-    return out.getvalue()
-
-
-def _has_alpha(image: Image.Image) -> bool:
-    return image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
-
-
-def _thumbnail(image: Image.Image) -> bytes:
-    """A JPEG of at most THUMBNAIL_SIZE on the long side; transparency on white."""
-    thumb = image.copy()
-    thumb.thumbnail((THUMBNAIL_SIZE, THUMBNAIL_SIZE))
-    if _has_alpha(thumb):
-        rgba = thumb.convert("RGBA")
-        thumb = Image.new("RGB", rgba.size, "white")
-        thumb.paste(rgba, mask=rgba.getchannel("A"))
-    elif thumb.mode in ("I", "I;16", "F"):
-        # 16-bit greys: scale to 8 bits instead of clipping everything to white.
-        thumb = thumb.convert("I").point(lambda v: v / 256).convert("L")
-    if thumb.mode not in ("L", "RGB"):
-        thumb = thumb.convert("RGB")
-    out = io.BytesIO()
-    thumb.save(out, format="JPEG", quality=80, optimize=True)
-    return out.getvalue()
-
-
-def photo_prepare(upload) -> dict:
-    """Check an upload and produce what is stored: the cleaned image, its thumbnail and
-    their facts. Raises ValidationError({"photo": [...]}) for every refusal."""
-    image = _open(_read(upload))
-    fmt = image.format
-    content_type, extension = FORMATS[fmt]
-    # Turn the pixels the way the camera meant, since the orientation tag goes with the rest.
-    upright = ImageOps.exif_transpose(image) or image
-    clean = _without_metadata(upright)
-    return {
-        "data": _encode(clean, fmt),
-        "thumbnail": _thumbnail(clean),
-        "content_type": content_type,
-        "extension": extension,
-        "width": clean.width,
-        "height": clean.height,
-    }
 
 
 # -- the service ----------------------------------------------------------------------------
@@ -236,21 +81,8 @@ def photo_add(*, actor, order: WorkOrder, upload, request=None) -> Photo:
             )
             _check_may_add(actor=actor, order=locked)
             _check_room(locked)
-            photo = Photo(
-                order=locked,
-                content_type=prepared["content_type"],
-                width=prepared["width"],
-                height=prepared["height"],
-                size=len(prepared["data"]),
-                uploaded_by=actor,
-            )
-            name = uuid.uuid4().hex
-            photo.file.save(
-                f"{name}.{prepared['extension']}", ContentFile(prepared["data"]), save=False
-            )
-            stored.append(photo.file)
-            photo.thumbnail.save(f"{name}.jpg", ContentFile(prepared["thumbnail"]), save=False)
-            stored.append(photo.thumbnail)
+            photo = Photo(order=locked, uploaded_by=actor)
+            photo_store(photo, prepared, stored)
             photo.full_clean()
             photo.save()
             audit_record(
@@ -262,8 +94,7 @@ def photo_add(*, actor, order: WorkOrder, upload, request=None) -> Photo:
             )
     except BaseException:
         # The row was not written: remove the files so that none is left without an owner.
-        for field_file in stored:
-            field_file.storage.delete(field_file.name)
+        photo_files_delete(stored)
         raise
     return photo
 
@@ -287,27 +118,4 @@ def photo_list(*, order: WorkOrder):
     return Photo.objects.filter(order=order).order_by("uploaded_at", "id")
 
 
-VARIANTS = ("full", "thumb")
-
-
-def photo_response(photo, variant: str) -> FileResponse:
-    """The file of a photo the caller has already found visible (``full`` or ``thumb``);
-    404 for any other variant or a missing file. Other pages that show orders' photos (the
-    meeting's agenda) serve them through this after their own check."""
-    if variant not in VARIANTS:
-        raise Http404("Not found.")
-    if variant == "thumb":
-        field, content_type = photo.thumbnail, THUMBNAIL_CONTENT_TYPE
-    else:
-        field, content_type = photo.file, photo.content_type
-    if not field:
-        raise Http404("Not found.")
-    try:
-        handle = field.storage.open(field.name, "rb")
-    except FileNotFoundError as exc:
-        raise Http404("Not found.") from exc
-    response = FileResponse(handle, content_type=content_type)
-    # Private: a shared cache must never hand one user's permitted photo to another.
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+__all__ = ["VARIANTS", "photo_add", "photo_get", "photo_list", "photo_may_add", "photo_response"]

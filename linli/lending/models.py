@@ -1,0 +1,1 @@
+"""Donated items lent to residents (filled in by the lending work)."""
