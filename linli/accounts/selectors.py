@@ -3,8 +3,9 @@
 from django.http import Http404
 
 from linli.core.models import AuditEvent
+from linli.places import tree
 
-from .models import RoleGrant
+from .models import RoleGrant, User
 from .roles import READ_AUDIT
 from .scope import scope_of
 
@@ -30,3 +31,19 @@ def audit_event_list(*, user, action: str | None = None):
     if action:
         qs = qs.filter(action=action)
     return qs.order_by("-at", "-id")
+
+
+def users_with_roles_over(path: str, roles) -> list[User]:
+    """Active users holding one of ``roles`` on the place at ``path`` or a place above it
+    (those a notification about that place should reach)."""
+    ancestors = [path[:end] for end in range(tree.SEGMENT, len(path) + 1, tree.SEGMENT)]
+    return list(
+        User.objects.filter(
+            is_active=True,
+            role_grants__role__in=sorted(roles),
+            role_grants__place__path__in=ancestors,
+            role_grants__revoked_at__isnull=True,
+        )
+        .distinct()
+        .order_by("pk")
+    )

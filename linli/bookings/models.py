@@ -257,9 +257,12 @@ class Booking(models.Model):
     # Private: shown to the booker and the room's managers only, never in a public calendar.
     title = models.CharField(_("title"), max_length=120, blank=True)
     attendees = models.PositiveIntegerField(_("expected attendees"), null=True, blank=True)
+    # None for a hold the system makes (a deliberation meeting in its hall).
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("booked by"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="bookings",
     )

@@ -61,4 +61,5 @@ def residents_may_book(user, obj):
 
 @rules.predicate
 def is_booker(user, booking):
-    return booking is not None and getattr(booking, "booked_by_id", None) == user.pk
+    booker = getattr(booking, "booked_by_id", None)
+    return booker is not None and booker == user.pk

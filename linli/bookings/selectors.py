@@ -62,7 +62,8 @@ def _booking_q(user) -> Q:
     scope = scope_of(user)
     if scope.is_superuser:
         return Q()
-    return Q(booked_by_id=user.pk) | scope.q(roles=VIEW_BOOKINGS, field="room__place__path")
+    own = Q(booked_by_id=user.pk) if user.pk is not None else Q(pk__in=[])
+    return own | scope.q(roles=VIEW_BOOKINGS, field="room__place__path")
 
 
 def booking_list(
@@ -81,7 +82,7 @@ def booking_list(
     if room is not None:
         qs = qs.filter(room_id=getattr(room, "pk", room))
     if mine:
-        qs = qs.filter(booked_by_id=user.pk)
+        qs = qs.filter(booked_by_id=user.pk) if user.pk is not None else qs.none()
     if status:
         qs = qs.filter(status=status)
     elif active_only:

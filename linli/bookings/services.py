@@ -535,6 +535,40 @@ def booking_request(
     )
 
 
+@transaction.atomic
+def booking_hold(
+    *, room: Room, start: datetime, end: datetime, purpose: str, title: str = "", now=None
+) -> Booking:
+    """The system holds a room for an event the room exists for (a deliberation meeting in
+    its hall): confirmed at once, booked by no one, exempt from the room's rules and
+    blackouts — but never over another active booking (ConflictError)."""
+    room = _lock_room(room)
+    if end <= start:
+        raise ValidationError({"end": _("The end must be after the start.")})
+    if _first_clash(room, start, end) is not None:
+        raise _taken_error(room, start, end)
+    booking = Booking(
+        room=room,
+        start=start,
+        end=end,
+        purpose=purpose,
+        title=title.strip()[:120],
+        booked_by=None,
+        status=BookingStatus.CONFIRMED,
+        decided_at=now or timezone.now(),
+    )
+    booking.full_clean()
+    try:
+        with transaction.atomic():
+            booking.save()
+    except IntegrityError as exc:
+        if _is_overlap_violation(exc):
+            raise _taken_error(room, start, end) from exc
+        raise
+    record_event(booking=booking, kind=BookingEventKind.CONFIRMED, to_status=booking.status)
+    return booking
+
+
 # -- steps ----------------------------------------------------------------------------------
 
 

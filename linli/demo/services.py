@@ -4,6 +4,7 @@ from django.db import transaction
 
 from linli.accounts.models import User
 from linli.accounts.services import grant_create, user_create
+from linli.bookings.demo import demo_rooms
 from linli.meetings.demo import demo_meetings
 from linli.places.models import Organisation, Place, PlaceKind
 from linli.places.services import (
@@ -154,6 +155,7 @@ def demo_load() -> dict:
     compound = by_name[world.COMPOUND["name"]]
     added = demo_residents(compound)
     orders = demo_orders(compound)
+    rooms = demo_rooms(compound)
     meetings = demo_meetings(compound)
     return {
         "places": Place.objects.count(),
@@ -162,6 +164,7 @@ def demo_load() -> dict:
         "residents": added,
         "orders": orders,
         "meetings": meetings,
+        "rooms": rooms,
     }
 
 

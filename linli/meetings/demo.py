@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from linli.accounts.models import User
 from linli.accounts.services import grant_create, user_create
+from linli.bookings.models import Room, RoomKind
 from linli.core.workdays import UnknownCalendarYear
 from linli.demo import world
 from linli.notices.models import Notice
@@ -639,6 +640,7 @@ class _Year:
             place=self.compound,
             name=spec["name"],
             venue=spec["venue"],
+            hall=Room.objects.filter(place=self.compound, kind=RoomKind.DELIBERATION).first(),
             day_of_month=spec["day_of_month"],
             start_time=time(hour, minute),
             quorum_percent=spec["quorum_percent"],
@@ -711,6 +713,7 @@ class _Year:
         )
         meeting.full_clean()
         meeting.save()
+        services.meeting_hold_hall(meeting, now=self.past(start - timedelta(35)))
         Meeting.objects.filter(pk=meeting.pk).update(created_at=self.past(start - timedelta(35)))
         return meeting
 

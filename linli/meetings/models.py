@@ -150,6 +150,15 @@ class Meeting(models.Model):
     start = models.DateTimeField(_("starts"), db_index=True)
     end = models.DateTimeField(_("ends"))
     venue = models.CharField(_("room"), max_length=100)
+    # The hold of the series' hall for this meeting, if the series has one.
+    booking = models.OneToOneField(
+        "bookings.Booking",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meeting",
+        editable=False,
+    )
     extra = models.BooleanField(_("extra meeting"), default=False)
     status = models.CharField(
         _("status"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED

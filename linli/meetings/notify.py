@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from linli.accounts.models import User
+from linli.accounts.roles import MANAGE_MEETINGS
+from linli.accounts.selectors import users_with_roles_over
 from linli.core.notifications import Message, notify
 
 from .models import Meeting
@@ -48,3 +50,19 @@ def notify_agenda(meeting_id: int, *, actor_id: int | None = None) -> int:
         )
     recipients = [u for u in participants_of(meeting) if u.pk != actor_id]
     return notify(recipients, message)
+
+
+def notify_hall_taken(meeting: Meeting, reason: str) -> int:
+    """The series' hall could not be held for a meeting: its organisers arrange a room."""
+    with override("zh-hans"):
+        message = Message(
+            kind="meetings.hall_taken",
+            title=_("The hall is not free for %(name)s on %(start)s")
+            % {
+                "name": meeting.title,
+                "start": timezone.localtime(meeting.start).strftime("%Y-%m-%d %H:%M"),
+            },
+            body=reason,
+            url=reverse("meetings:meeting-detail", args=[meeting.pk]),
+        )
+    return notify(users_with_roles_over(meeting.place.path, MANAGE_MEETINGS), message)

@@ -4,6 +4,7 @@ decisions and publication. A meeting's status moves through an explicit table of
 refused step raises a readable error and changes nothing."""
 
 import calendar
+import logging
 import math
 from datetime import date, datetime, timedelta
 
@@ -57,6 +58,8 @@ STEP_LABELS = {
     "cancel": _("cancel"),
 }
 AGENDA_EDITABLE = frozenset({M.SCHEDULED, M.AGENDA_PUBLISHED, M.HELD})
+
+logger = logging.getLogger(__name__)
 
 
 def _check_manage(actor, obj) -> None:
@@ -168,6 +171,43 @@ def participant_remove(*, actor, participant: Participant) -> Participant:
     return participant
 
 
+def meeting_hold_hall(meeting: Meeting, now=None) -> None:
+    """Book the series' hall for the meeting, so that it shows on the room's calendar and no
+    one else books the hall then. When the hall is already booked at that time the meeting
+    stays (its venue text still says where) and the organisers are told."""
+    hall = meeting.series.hall
+    if hall is None or meeting.booking_id is not None:
+        return
+    from linli.bookings.models import Purpose
+    from linli.bookings.services import booking_hold
+
+    from .notify import notify_hall_taken
+
+    try:
+        with transaction.atomic():
+            meeting.booking = booking_hold(
+                room=hall,
+                start=meeting.start,
+                end=meeting.end,
+                purpose=Purpose.MEETING,
+                title=meeting.title,
+                now=now,
+            )
+    except LinliError as exc:
+        logger.warning("meeting %s: hall not held: %s", meeting.pk, exc.message)
+        notify_hall_taken(meeting, exc.message)
+        return
+    meeting.save(update_fields=["booking"])
+
+
+def _release_hall(meeting: Meeting) -> None:
+    from linli.bookings.services import booking_cancel
+
+    booking = meeting.booking
+    if booking is not None and booking.is_active and booking.start > timezone.now():
+        booking_cancel(actor=None, booking=booking, reason=_("The meeting was cancelled."))
+
+
 def _occurrence(series: MeetingSeries, day: date) -> tuple[datetime, datetime]:
     start = timezone.make_aware(datetime.combine(day, series.start_time))
     return start, start + timedelta(minutes=series.duration_minutes)
@@ -209,6 +249,7 @@ def meetings_schedule(*, series: MeetingSeries, count: int = 2, now=None) -> lis
         )
         meeting.full_clean()
         meeting.save()
+        meeting_hold_hall(meeting, now=now)
         created.append(meeting)
     return created
 
@@ -232,6 +273,7 @@ def meeting_create_extra(
     )
     meeting.full_clean()
     meeting.save()
+    meeting_hold_hall(meeting)
     audit_record(actor=actor, action="meetings.meeting.create", obj=meeting)
     return meeting
 
@@ -246,6 +288,7 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str) -> Meeting:
     meeting.status = target
     meeting.cancelled_reason = reason.strip()[:200]
     meeting.save()
+    _release_hall(meeting)
     audit_record(actor=actor, action="meetings.meeting.cancel", obj=meeting)
     return meeting
 

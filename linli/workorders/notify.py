@@ -8,8 +8,8 @@ from django.utils.translation import override
 
 from linli.accounts.models import User
 from linli.accounts.roles import MANAGE_ORDERS
+from linli.accounts.selectors import users_with_roles_over
 from linli.core.notifications import Message, notify
-from linli.places import tree
 
 from .models import EventKind, WorkOrderEvent
 
@@ -24,16 +24,7 @@ TO_MANAGERS = {EventKind.RETURNED, EventKind.EXTENSION_REQUESTED, EventKind.CHAS
 
 
 def _managers_of(order) -> list[User]:
-    ancestors = [
-        order.place.path[:i] for i in range(tree.SEGMENT, len(order.place.path) + 1, tree.SEGMENT)
-    ]
-    return list(
-        User.objects.filter(
-            role_grants__role__in=sorted(MANAGE_ORDERS),
-            role_grants__place__path__in=ancestors,
-            role_grants__revoked_at__isnull=True,
-        ).distinct()
-    )
+    return users_with_roles_over(order.place.path, MANAGE_ORDERS)
 
 
 def recipients(event: WorkOrderEvent) -> list[User]:

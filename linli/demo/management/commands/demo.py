@@ -30,8 +30,8 @@ class Command(BaseCommand):
         counts = demo_load()
         self.stdout.write(
             "Demo world ready: {places} places, {organisations} organisations, "
-            "{accounts} accounts; {residents} residents, {orders} work orders and "
-            "{meetings} meetings added.".format(**counts)
+            "{accounts} accounts; {residents} residents, {orders} work orders, "
+            "{meetings} meetings and {rooms} rooms added.".format(**counts)
         )
 
     def print_logins(self):
