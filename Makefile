@@ -58,8 +58,8 @@ messages: install ## refresh the Chinese catalogue after changing UI text (needs
 	cd linli && ../$(LINLI) makemessages -l zh_Hans --no-obsolete --no-location
 	$(BIN)/python -m linli.core.i18n compile
 
-bench: install
-	$(BIN)/python -m linli.bench
+bench: install ## e.g. make bench BENCH="--only booking --residents 20000 --seed 7"
+	$(BIN)/python -m linli.bench $(BENCH)
 
 ci:
 	bash .ci/run

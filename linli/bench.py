@@ -11,7 +11,9 @@ directly, and the pages and API that serve them through the test client; filing 
 HTTP to gunicorn on the loopback interface."""
 
 import argparse
+import contextlib
 import http.client
+import itertools
 import json
 import math
 import os
@@ -26,7 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
-SECTIONS = ("places", "residents", "work_queue", "filing")
+SECTIONS = ("places", "residents", "work_queue", "filing", "booking")
 
 
 def percentile(sorted_times: list[float], share: float) -> float:
@@ -292,28 +294,60 @@ def server_stop(server: subprocess.Popen) -> None:
             server.wait(timeout=10)
 
 
-def filing_under_concurrency(*, worker, compound, filings: int, clients: int) -> dict:
-    """File ``filings`` orders through POST /api/v1/orders from ``clients`` threads against
-    gunicorn, then check that exactly those orders exist, each with one "filed" event."""
-    from django.db.models import Max
-
+@contextlib.contextmanager
+def serving(user, purpose: str):
+    """gunicorn on a free loopback port, warmed up, and an API token of ``user``: yields
+    (port, secret); the server is stopped and the token revoked afterwards. The server's
+    log is kept (its name in ``log_name``) only when the caller marks the run failed."""
     from linli.accounts.services import token_create, token_revoke
-    from linli.workorders.models import EventKind, WorkOrder, WorkOrderEvent
 
     port = free_port()
-    run = f"{time.time():.0f}"
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in the finally below
         prefix="linli-bench-gunicorn-", suffix=".log", delete=False
     )
     server = server_start(port, log)
     token = None
+    state = {"port": port, "log_name": log.name, "keep_log": False}
     try:
         try:
             server_wait(server, port)
         except RuntimeError as exc:
+            state["keep_log"] = True
             raise RuntimeError(f"{exc}; its log: {log.name}") from exc
-        token, secret = token_create(actor=None, user=worker, name=f"make bench {run}")
-        with ThreadPoolExecutor(max_workers=clients) as pool:  # warm both workers up
+        token, secret = token_create(actor=None, user=user, name=f"make bench {purpose}")
+        state["secret"] = secret
+        with ThreadPoolExecutor(max_workers=8) as pool:  # warm both workers up
+            list(pool.map(lambda _i: http_call(port, "GET", "/healthz"), range(16)))
+        yield state
+    finally:
+        server_stop(server)
+        log.close()
+        if token is not None:
+            token_revoke(actor=None, token=token)
+        if not state["keep_log"]:
+            os.unlink(log.name)
+
+
+def latency(times: list[float]) -> dict:
+    times = sorted(times)
+    return {
+        "median": round(statistics.median(times), 1),
+        "p95": round(percentile(times, 0.95), 1),
+        "max": round(times[-1], 1),
+    }
+
+
+def filing_under_concurrency(*, worker, compound, filings: int, clients: int) -> dict:
+    """File ``filings`` orders through POST /api/v1/orders from ``clients`` threads against
+    gunicorn, then check that exactly those orders exist, each with one "filed" event."""
+    from django.db.models import Max
+
+    from linli.workorders.models import EventKind, WorkOrder, WorkOrderEvent
+
+    run = f"{time.time():.0f}"
+    with serving(worker, f"filing {run}") as server:
+        port, secret = server["port"], server["secret"]
+        with ThreadPoolExecutor(max_workers=clients) as pool:
             list(
                 pool.map(
                     lambda _i: http_call(port, "GET", "/api/v1/categories", token=secret),
@@ -336,13 +370,8 @@ def filing_under_concurrency(*, worker, compound, filings: int, clients: int) ->
         with ThreadPoolExecutor(max_workers=clients) as pool:
             answers = list(pool.map(file, range(filings)))
         seconds = time.perf_counter() - started
-    finally:
-        server_stop(server)
-        log.close()
-        if token is not None:
-            token_revoke(actor=None, token=token)
+        server["keep_log"] = any(status != 201 for status, _ms, _text in answers)
 
-    times = sorted(ms for _status, ms, _text in answers)
     statuses = Counter(str(status) for status, _ms, _text in answers)
     failures = [text for status, _ms, text in answers if status != 201]
     new = WorkOrder.objects.filter(id__gt=before)
@@ -374,11 +403,7 @@ def filing_under_concurrency(*, worker, compound, filings: int, clients: int) ->
         "filings": filings,
         "seconds": round(seconds, 2),
         "orders_per_second": round(filings / seconds, 1),
-        "latency_ms": {
-            "median": round(statistics.median(times), 1),
-            "p95": round(percentile(times, 0.95), 1),
-            "max": round(times[-1], 1),
-        },
+        "latency_ms": latency([ms for _status, ms, _text in answers]),
         "status_codes": dict(statuses),
         "non_201": len(failures),
         "verified": verified,
@@ -386,9 +411,103 @@ def filing_under_concurrency(*, worker, compound, filings: int, clients: int) ->
     }
     if failures:
         report["first_failures"] = failures[:3]
-        report["server_log"] = log.name
-    else:
-        os.unlink(log.name)
+        report["server_log"] = server["log_name"]
+    return report
+
+
+def booking_under_concurrency(*, worker, compound, slots: int, per_slot: int, clients: int):
+    """Ask for ``slots`` one-hour slots of a new room, each ``per_slot`` times at once,
+    through POST /api/v1/rooms/{id}/bookings from ``clients`` threads against gunicorn; then
+    check that each slot was booked exactly once (one 201, the others 409) and that no two
+    active bookings of the room overlap. Also time the room's free slots for a month."""
+    from datetime import datetime, timedelta
+    from datetime import time as clock
+
+    from django.utils import timezone
+
+    from linli.bookings.models import ACTIVE_STATUSES, Booking, Purpose, RoomKind
+    from linli.bookings.services import room_create
+
+    run = f"{time.time():.0f}"
+    room = room_create(
+        actor=None,
+        place=compound,
+        name=f"压测会客厅 {run}",
+        kind=RoomKind.RECEPTION_HALL,
+        opens=clock(0),
+        closes=clock(0),
+        max_days_ahead=366,
+        min_notice_hours=0,
+        max_hours=24,
+        max_active_per_household=50,
+        approval_required=False,
+    )
+    first = datetime.combine(
+        timezone.localdate() + timedelta(days=2), clock(0), tzinfo=timezone.get_default_timezone()
+    )
+    # The copies of one slot are next to each other, so that they arrive together.
+    asks = [(first + timedelta(hours=n)).isoformat() for n in range(slots) for _ in range(per_slot)]
+
+    def book(start: str):
+        end = (datetime.fromisoformat(start) + timedelta(hours=1)).isoformat()
+        body = {"start": start, "end": end, "purpose": Purpose.FAMILY_GATHERING}
+        return http_call(
+            server["port"], "POST", f"/api/v1/rooms/{room.pk}/bookings", body=body,
+            token=server["secret"],
+        )  # fmt: skip
+
+    with serving(worker, f"booking {run}") as server:
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=clients) as pool:
+            answers = list(pool.map(book, asks))
+        seconds = time.perf_counter() - started
+        server["keep_log"] = any(status not in (201, 409) for status, _ms, _text in answers)
+        slot_times = [
+            http_call(
+                server["port"],
+                "GET",
+                f"/api/v1/rooms/{room.pk}/slots?start={first.date()}"
+                f"&end={first.date() + timedelta(days=30)}",
+                token=server["secret"],
+            )
+            for _ in range(10)
+        ]
+
+    statuses = Counter(str(status) for status, _ms, _text in answers)
+    active = Booking.objects.filter(room=room, status__in=ACTIVE_STATUSES).order_by("start")
+    spans = list(active.values_list("start", "end"))
+    overlaps = sum(1 for (_s, end), (start, _e) in itertools.pairwise(spans) if start < end)
+    verified = {
+        "bookings": len(spans),
+        "distinct_starts": len({start for start, _end in spans}),
+        "overlapping_pairs": overlaps,
+    }
+    ok = (
+        statuses.get("201", 0) == slots
+        and statuses.get("409", 0) == slots * (per_slot - 1)
+        and verified["bookings"] == verified["distinct_starts"] == slots
+        and overlaps == 0
+    )
+    report = {
+        "server": "gunicorn, 2 sync workers, loopback",
+        "as": worker.username,
+        "room": room.name,
+        "clients": clients,
+        "slots": slots,
+        "requests_per_slot": per_slot,
+        "requests": len(asks),
+        "seconds": round(seconds, 2),
+        "requests_per_second": round(len(asks) / seconds, 1),
+        "latency_ms": latency([ms for _status, ms, _text in answers]),
+        "status_codes": dict(statuses),
+        "free_slots_30_days_ms": latency([ms for _status, ms, _text in slot_times]),
+        "free_slots_statuses": dict(Counter(str(st) for st, _ms, _t in slot_times)),
+        "verified": verified,
+        "ok": ok,
+    }
+    if not ok:
+        report["first_failures"] = [t for st, _ms, t in answers if st not in (201, 409)][:3]
+        report["server_log"] = server["log_name"]
     return report
 
 
@@ -404,6 +523,12 @@ def main() -> None:
         "--filings", type=int, default=2000, help="orders filed through the API under load"
     )
     parser.add_argument("--clients", type=int, default=12, help="concurrent filing clients")
+    parser.add_argument(
+        "--slots", type=int, default=200, help="room slots asked for under load (booking)"
+    )
+    parser.add_argument(
+        "--per-slot", type=int, default=5, help="simultaneous requests for each slot (booking)"
+    )
     parser.add_argument(
         "--only", nargs="+", choices=SECTIONS, default=list(SECTIONS), help="sections to run"
     )
@@ -569,6 +694,16 @@ def main() -> None:
             clients=args.clients,
         )
         print("measured filing under concurrency", file=sys.stderr)
+    if "booking" in args.only:
+        booker = account(f"bench-booking-{args.seed}", "community_worker", community)
+        report["booking_under_concurrency"] = booking_under_concurrency(
+            worker=booker,
+            compound=compound,
+            slots=args.slots,
+            per_slot=args.per_slot,
+            clients=args.clients,
+        )
+        print("measured booking under concurrency", file=sys.stderr)
 
     json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
