@@ -620,3 +620,32 @@ def test_admin_lists_rooms_and_bookings(demo, hall, client_for):
         "/admin/bookings/booking/",
     ):
         assert admin.get(url).status_code == 200, url
+
+
+def test_the_desk_hears_of_a_request_and_the_booker_of_the_decision(
+    demo, hall, django_capture_on_commit_callbacks
+):
+    from linli.core.models import Notification
+
+    resident = demo.user("resident")
+    Notification.objects.filter(kind__startswith="bookings.").delete()  # the demo world's
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = request(resident, hall, at(2, 10), at(2, 12), title="家宴")
+    asked = Notification.objects.filter(kind="bookings.requested")
+    assert set(asked.values_list("user__username", flat=True)) == {
+        "community",
+        "secretary",
+        "volunteer",
+    }
+    assert f"/bookings/{booking.pk}/" == asked.first().url
+    with django_capture_on_commit_callbacks(execute=True):
+        services.booking_decline(
+            actor=demo.user("volunteer"), booking=booking, reason="当天已有活动", now=NOW
+        )
+    told = Notification.objects.get(kind="bookings.declined")
+    assert told.user == resident and "当天已有活动" in told.body
+    # Her own cancellation of another request is news to no one.
+    with django_capture_on_commit_callbacks(execute=True):
+        other = request(resident, hall, at(4, 10), at(4, 12))
+        services.booking_cancel(actor=resident, booking=other, now=NOW)
+    assert not Notification.objects.filter(kind="bookings.cancelled").exists()

@@ -42,7 +42,18 @@ from .models import (
     Room,
     Weekday,
 )
+from .tasks import notify_booking_event_task
 
+# Steps someone hears of (see notify.recipients).
+NOTIFIED = frozenset(
+    {
+        BookingEventKind.REQUESTED,
+        BookingEventKind.APPROVED,
+        BookingEventKind.DECLINED,
+        BookingEventKind.CANCELLED,
+        BookingEventKind.NO_SHOW,
+    }
+)
 # The name of the PostgreSQL exclusion constraint (migration 0002).
 OVERLAP_CONSTRAINT = "booking_no_overlap"
 # A weekly series covers at most a year.
@@ -635,6 +646,8 @@ def record_event(
     )
     event.full_clean()
     event.save()
+    if event.kind in NOTIFIED:
+        transaction.on_commit(lambda: notify_booking_event_task.enqueue(event.pk))
     return event
 
 
