@@ -1,5 +1,6 @@
 """The demo world's rooms and their year, and the deliberation meetings that hold their hall."""
 
+import itertools
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -69,7 +70,7 @@ def test_summer_tutoring_is_a_weekly_booking_with_one_week_skipped(rooms):
 def test_no_two_active_demo_bookings_of_a_room_overlap(rooms):
     for room in rooms.values():
         spans = sorted(room.bookings.filter(status__in=ACTIVE_STATUSES).values_list("start", "end"))
-        assert all(a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:]))
+        assert all(a_end <= b_start for (_, a_end), (b_start, _) in itertools.pairwise(spans))
 
 
 def test_the_desk_has_a_request_waiting_and_one_was_declined(demo, rooms):
@@ -160,3 +161,11 @@ def test_a_hold_is_seen_by_no_resident_as_their_own(demo, rooms, client_for):
     assert not mine.filter(booked_by__isnull=True).exists()
     hold = rooms[RoomKind.DELIBERATION].bookings.filter(booked_by__isnull=True).first()
     assert not resident.has_perm("bookings.view_booking", hold)
+
+
+def test_held_meetings_checked_in_their_hold(demo, rooms):
+    held = Meeting.objects.filter(series__place=demo.nanguanfang, held_at__isnull=False)
+    assert held.count() == 12
+    assert all(m.booking.status == BookingStatus.CHECKED_IN for m in held)
+    upcoming = Meeting.objects.get(series__place=demo.nanguanfang, held_at__isnull=True)
+    assert upcoming.booking.status == BookingStatus.CONFIRMED

@@ -200,6 +200,22 @@ def meeting_hold_hall(meeting: Meeting, now=None) -> None:
     meeting.save(update_fields=["booking"])
 
 
+def _check_in_hall(meeting: Meeting, now) -> None:
+    """The meeting took place in its hall: its hold is checked in (when it is held on the
+    day; a record opened later leaves the hold as it was)."""
+    from linli.bookings.models import BookingStatus
+    from linli.bookings.services import booking_check_in
+
+    booking = meeting.booking
+    if booking is None or booking.status != BookingStatus.CONFIRMED:
+        return
+    try:
+        with transaction.atomic():
+            booking_check_in(actor=None, booking=booking, now=now)
+    except ConflictError:
+        pass
+
+
 def _release_hall(meeting: Meeting) -> None:
     from linli.bookings.services import booking_cancel
 
@@ -578,6 +594,7 @@ def meeting_hold(*, actor, meeting: Meeting, now=None, request=None) -> Meeting:
     meeting.status = target
     meeting.held_at = now
     meeting.save()
+    _check_in_hall(meeting, now)
     participants = meeting.series.participants.filter(left_at__isnull=True).select_related(
         "user", "organisation"
     )
