@@ -169,3 +169,10 @@ def test_held_meetings_checked_in_their_hold(demo, rooms):
     assert all(m.booking.status == BookingStatus.CHECKED_IN for m in held)
     upcoming = Meeting.objects.get(series__place=demo.nanguanfang, held_at__isnull=True)
     assert upcoming.booking.status == BookingStatus.CONFIRMED
+
+
+def test_a_meetings_hold_links_to_the_meeting_for_its_staff(demo, rooms, client_for):
+    meeting = Meeting.objects.filter(series__place=demo.nanguanfang).order_by("start").first()
+    page = client_for("secretary").get(f"/bookings/{meeting.booking.pk}/")
+    assert page.status_code == 200
+    assert f"/meetings/{meeting.pk}/" in page.content.decode()
