@@ -16,8 +16,8 @@ from PIL.PngImagePlugin import PngInfo
 
 import linli.urls
 from linli.accounts.services import grant_create, user_create
-from linli.core.errors import ConflictError, ForbiddenError
 from linli.core import images
+from linli.core.errors import ConflictError, ForbiddenError
 from linli.workorders import photos as photo_service
 from linli.workorders import services, urls_photos
 from linli.workorders.models import Category, Photo

@@ -7,15 +7,20 @@ from .roles import MANAGE_GRANTS, MANAGE_PLACES, READ_AUDIT
 from .scope import scope_of
 
 
-def role_in_scope(name: str, roles) -> rules.Predicate:
-    """A predicate: does the user hold one of ``roles`` on a place covering the object (any
-    object with a ``place``, or a place itself)? Without an object: anywhere at all."""
+def _own_place(obj):
+    return getattr(obj, "place", obj)
+
+
+def role_in_scope(name: str, roles, place_of=_own_place) -> rules.Predicate:
+    """A predicate: does the user hold one of ``roles`` on a place covering the object's
+    place (``place_of(obj)``; by default the object's ``place``, or a place itself)?
+    Without an object: anywhere at all."""
 
     def check(user, obj=None):
         scope = scope_of(user)
         if obj is None:
             return scope.has_role(roles)
-        return scope.covers(getattr(obj, "place", obj).path, roles=roles)
+        return scope.covers(place_of(obj).path, roles=roles)
 
     return rules.Predicate(check, name=name)
 

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Purpose, Repeat, Room, Weekday
 
@@ -36,8 +37,8 @@ def purpose_choices(room: Room) -> list[tuple[str, str]]:
 
 class BookingForm(forms.Form):
     date = forms.DateField(label=_("date"), widget=_date_input())
-    start_time = forms.TimeField(label=_("from"), widget=_time_input())
-    end_time = forms.TimeField(label=_("until"), widget=_time_input())
+    start_time = forms.TimeField(label=pgettext_lazy("time", "from"), widget=_time_input())
+    end_time = forms.TimeField(label=pgettext_lazy("time", "until"), widget=_time_input())
     purpose = forms.ChoiceField(label=_("purpose"))
     title = forms.CharField(
         label=_("what for (seen only by you and the staff)"), max_length=120, required=False
@@ -58,8 +59,8 @@ class BookingForm(forms.Form):
 
 class SeriesForm(forms.Form):
     weekday = forms.TypedChoiceField(label=_("weekday"), choices=Weekday.choices, coerce=int)
-    start_time = forms.TimeField(label=_("from"), widget=_time_input())
-    end_time = forms.TimeField(label=_("until"), widget=_time_input())
+    start_time = forms.TimeField(label=pgettext_lazy("time", "from"), widget=_time_input())
+    end_time = forms.TimeField(label=pgettext_lazy("time", "until"), widget=_time_input())
     from_date = forms.DateField(label=_("first date"), widget=_date_input())
     until_date = forms.DateField(label=_("last date"), widget=_date_input())
     purpose = forms.ChoiceField(label=_("purpose"))
@@ -150,10 +151,12 @@ class RoomForm(forms.Form):
 
 class BlackoutForm(forms.Form):
     start = forms.DateTimeField(
-        label=_("from"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=pgettext_lazy("time", "from"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     end = forms.DateTimeField(
-        label=_("until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=pgettext_lazy("time", "until"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
     reason = forms.CharField(label=_("reason"), max_length=200)
 
@@ -170,8 +173,8 @@ class RecurringBlackoutForm(forms.Form):
         empty_value=None,
         required=False,
     )
-    start_time = forms.TimeField(label=_("from"), widget=_time_input())
-    end_time = forms.TimeField(label=_("until"), widget=_time_input())
+    start_time = forms.TimeField(label=pgettext_lazy("time", "from"), widget=_time_input())
+    end_time = forms.TimeField(label=pgettext_lazy("time", "until"), widget=_time_input())
     reason = forms.CharField(label=_("reason"), max_length=200)
 
 

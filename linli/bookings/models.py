@@ -9,8 +9,10 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.crypto import EncryptedTextField
+from linli.core.models import TimelineEvent, UploadedPhoto
 
 
 class RoomKind(models.TextChoices):
@@ -135,8 +137,8 @@ class Blackout(models.Model):
     """A one-off period when the room cannot be booked (repairs, an official event)."""
 
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="blackouts")
-    start = models.DateTimeField(_("from"))
-    end = models.DateTimeField(_("until"))
+    start = models.DateTimeField(pgettext_lazy("time", "from"))
+    end = models.DateTimeField(pgettext_lazy("time", "until"))
     reason = models.CharField(_("reason"), max_length=200)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -172,8 +174,8 @@ class RecurringBlackout(models.Model):
     weekday = models.PositiveSmallIntegerField(
         _("weekday"), null=True, blank=True, choices=Weekday.choices
     )
-    start_time = models.TimeField(_("from"))
-    end_time = models.TimeField(_("until"))
+    start_time = models.TimeField(pgettext_lazy("time", "from"))
+    end_time = models.TimeField(pgettext_lazy("time", "until"))
     reason = models.CharField(_("reason"), max_length=200)
 
     class Meta:
@@ -211,8 +213,8 @@ class BookingSeries(models.Model):
 
     room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="series")
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
-    start_time = models.TimeField(_("from"))
-    end_time = models.TimeField(_("until"))
+    start_time = models.TimeField(pgettext_lazy("time", "from"))
+    end_time = models.TimeField(pgettext_lazy("time", "until"))
     from_date = models.DateField(_("first date"))
     until_date = models.DateField(_("last date"))
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
@@ -248,8 +250,8 @@ class Booking(models.Model):
     room = models.ForeignKey(
         Room, verbose_name=_("room"), on_delete=models.PROTECT, related_name="bookings"
     )
-    start = models.DateTimeField(_("from"))
-    end = models.DateTimeField(_("until"))
+    start = models.DateTimeField(pgettext_lazy("time", "from"))
+    end = models.DateTimeField(pgettext_lazy("time", "until"))
     status = models.CharField(
         _("status"), max_length=16, choices=BookingStatus.choices, default=BookingStatus.PENDING
     )
@@ -318,52 +320,29 @@ class BookingEventKind(models.TextChoices):
     NO_SHOW = "no_show", _("marked as no-show")
 
 
-class BookingEvent(models.Model):
+class BookingEvent(TimelineEvent):
     """One step of a booking's timeline, written once through ``services.record_event``."""
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     kind = models.CharField(max_length=16, choices=BookingEventKind.choices)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
-    note = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEvent.Meta):
         verbose_name = _("booking event")
         verbose_name_plural = _("booking events")
 
     def __str__(self):
         return f"{self.booking_id} {self.kind}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Booking events are immutable.")
-        super().save(*args, **kwargs)
 
-
-class RoomPhoto(models.Model):
-    """A photo of a room (checked and cleaned by ``core.images``), shown on its page to
-    those who may see the room."""
+class RoomPhoto(UploadedPhoto):
+    """A photo of a room, shown on its page to those who may see the room."""
 
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="photos")
     file = models.FileField(upload_to="rooms/%Y/%m/")
     thumbnail = models.FileField(upload_to="rooms/%Y/%m/thumbs/", blank=True)
-    content_type = models.CharField(max_length=32)
-    width = models.PositiveIntegerField(default=0)
-    height = models.PositiveIntegerField(default=0)
-    size = models.PositiveIntegerField(default=0)
     caption = models.CharField(_("caption"), max_length=120, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(UploadedPhoto.Meta):
         verbose_name = _("room photo")
         verbose_name_plural = _("room photos")
 

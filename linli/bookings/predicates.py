@@ -2,9 +2,9 @@
 
 import rules
 
+from linli.accounts.predicates import role_in_scope
 from linli.accounts.roles import BOOK_ROOMS, MANAGE_BOOKINGS, MANAGE_ROOMS, VIEW_BOOKINGS
-from linli.accounts.scope import scope_of
-from linli.places import tree
+from linli.residents.nearby import lives_near
 from linli.workorders.predicates import resident_compounds
 
 
@@ -21,28 +21,13 @@ def room_of(obj):
 
 
 def _in_scope(name: str, roles) -> rules.Predicate:
-    def check(user, obj=None):
-        scope = scope_of(user)
-        if obj is None:
-            return scope.has_role(roles)
-        return scope.covers(place_of(obj).path, roles=roles)
-
-    return rules.Predicate(check, name=name)
+    return role_in_scope(name, roles, place_of=place_of)
 
 
 can_manage_room = _in_scope("can_manage_room", MANAGE_ROOMS)
 can_manage_booking = _in_scope("can_manage_booking", MANAGE_BOOKINGS)
 can_oversee_booking = _in_scope("can_oversee_booking", VIEW_BOOKINGS)
 is_booking_staff = _in_scope("is_booking_staff", BOOK_ROOMS)
-
-
-def lives_near(user, place) -> bool:
-    """Lives in the compound of ``place`` (a room in a compound or one of its buildings), or
-    in a compound under it (a room of the community)."""
-    return any(
-        tree.in_subtree(place.path, c) or tree.in_subtree(c, place.path)
-        for c in resident_compounds(user)
-    )
 
 
 @rules.predicate

@@ -12,9 +12,8 @@ from django.utils.translation import gettext as _
 from linli.accounts.roles import VIEW_BOOKINGS
 from linli.accounts.scope import scope_of
 from linli.core.access import access_by_id
-from linli.places import tree
 from linli.places.selectors import within_place
-from linli.workorders.predicates import resident_compounds
+from linli.residents.nearby import nearby_q
 
 from .models import ACTIVE_STATUSES, Booking, Room
 from .services import opening_window, recurring_span
@@ -29,18 +28,12 @@ class Slot(NamedTuple):
 
 
 def _room_q(user) -> Q:
-    """Rooms the user oversees, and those of the compounds the user lives in (a room of the
+    """Rooms the user oversees, and those near where the user lives (a room of their
     compound or of one of its buildings, or of the community above it)."""
     scope = scope_of(user)
     if scope.is_superuser:
         return Q()
-    condition = scope.q(roles=VIEW_BOOKINGS, field="place__path")
-    for compound in resident_compounds(user):
-        condition |= tree.subtree_q(compound, "place__path")
-        ancestors = [compound[:end] for end in range(tree.SEGMENT, len(compound), tree.SEGMENT)]
-        if ancestors:
-            condition |= Q(place__path__in=ancestors)
-    return condition
+    return scope.q(roles=VIEW_BOOKINGS, field="place__path") | nearby_q(user, "place__path")
 
 
 def room_list(*, user, place: int | None = None, active_only: bool = False) -> QuerySet:

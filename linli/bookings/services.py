@@ -17,14 +17,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from linli.accounts.roles import BOOK_ROOMS, Role
+from linli.accounts.roles import BOOK_ROOMS
 from linli.accounts.scope import scope_of
 from linli.core.audit import audit_record
 from linli.core.errors import ConflictError, ForbiddenError, LinliError
 from linli.core.locking import lock_row
 from linli.places.models import Place
 from linli.residents.models import Household
-from linli.workorders.predicates import compound_path_of
+from linli.residents.nearby import compound_of, resident_household
 
 from .models import (
     ACTIVE_STATUSES,
@@ -311,28 +311,11 @@ def _check_may_book(actor, room: Room) -> None:
         return
     if room.bookable_by == BookableBy.STAFF:
         raise ForbiddenError(_("Only staff may book this room."), code="staff_only")
-    compound = room.place
-    if len(room.place.path) > len(compound_path_of(room.place.path)):
-        compound = Place.objects.get(path=compound_path_of(room.place.path))
     raise ForbiddenError(
-        _("Only residents of %(place)s and staff may book this room.") % {"place": compound.name},
+        _("Only residents of %(place)s and staff may book this room.")
+        % {"place": compound_of(room.place).name},
         code="not_resident",
     )
-
-
-def _resident_household(actor, room: Room) -> Household | None:
-    """The household a resident books for: the one their resident grant is on, in the
-    room's compound (created in the register if it has no household row yet)."""
-    from linli.residents.services import household_for_place
-
-    for grant in scope_of(actor).grants:
-        if grant.role != Role.RESIDENT:
-            continue
-        compound = compound_path_of(grant.path)
-        room_path = room.place.path
-        if room_path.startswith(compound) or compound.startswith(room_path):
-            return household_for_place(place=Place.objects.get(pk=grant.place_id))
-    return None
 
 
 def _household_for(actor, room: Room, household: Household | None) -> Household | None:
@@ -340,7 +323,7 @@ def _household_for(actor, room: Room, household: Household | None) -> Household 
     always books for their own household."""
     if scope_of(actor).covers(room.place.path, roles=BOOK_ROOMS):
         return household
-    own = _resident_household(actor, room)
+    own = resident_household(actor, room.place)
     if household is not None and (own is None or household.pk != own.pk):
         raise ForbiddenError(_("You can book only for your own household."), code="household")
     return own

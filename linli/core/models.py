@@ -88,3 +88,44 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class TimelineEvent(models.Model):
+    """One step of a record's timeline (a booking's, a loan's): who took it, from which
+    status to which, with a note. Written once by the module's ``record_event``; never
+    changed. Subclasses add the record's foreign key and ``kind`` with its choices."""
+
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError(f"{type(self).__name__} rows are immutable.")
+        super().save(*args, **kwargs)
+
+
+class UploadedPhoto(models.Model):
+    """A photo checked, cleaned and stored by ``core.images`` (``photo_store``). Subclasses
+    add what it belongs to and ``file``/``thumbnail`` with their upload folders."""
+
+    content_type = models.CharField(max_length=32)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "id"]

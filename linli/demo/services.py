@@ -5,6 +5,7 @@ from django.db import transaction
 from linli.accounts.models import User
 from linli.accounts.services import grant_create, user_create
 from linli.bookings.demo import demo_rooms
+from linli.lending.demo import demo_lending
 from linli.meetings.demo import demo_meetings
 from linli.places.models import Organisation, Place, PlaceKind
 from linli.places.services import (
@@ -157,6 +158,7 @@ def demo_load() -> dict:
     orders = demo_orders(compound)
     rooms = demo_rooms(compound)
     meetings = demo_meetings(compound)
+    items = demo_lending(compound)
     return {
         "places": Place.objects.count(),
         "organisations": len(orgs),
@@ -165,6 +167,7 @@ def demo_load() -> dict:
         "orders": orders,
         "meetings": meetings,
         "rooms": rooms,
+        "items": items,
     }
 
 

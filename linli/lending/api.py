@@ -1,3 +1,378 @@
-from ninja import Router
+"""/api/v1/lending: the catalogue of donated items with how many units are free, loans
+(a resident's request or a loan made at the desk) and their steps, and donations — under
+the same permissions as the pages (residents never see who has borrowed what)."""
+
+from datetime import date, datetime
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from linli.accounts.models import User
+from linli.api.pagination import Pagination
+from linli.api.schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, Error, Id, Text
+from linli.core.errors import LinliError
+
+from . import selectors, services
+from .models import MAX_LOAN_DAYS, Category, Condition, Item, Loan, LoanStatus
 
 router = Router(tags=["lending"])
+
+# Writes that may meet a conflict: not enough units free, a step the loan's status forbids.
+STEP_ERRORS = {**WRITE_ERRORS, 409: Error}
+
+
+# -- output ---------------------------------------------------------------------------------
+
+
+class PlaceRef(Schema):
+    id: int
+    name: str
+
+
+class ItemOut(Schema):
+    id: int
+    name: str
+    name_en: str
+    place: PlaceRef
+    category: Category
+    quantity: int = Field(..., description="Units the shelf owns")
+    available: int = Field(..., description="Units free to borrow now")
+    condition: Condition
+    location: str
+    loan_days: int = Field(..., description="The loan period")
+    is_active: bool
+
+
+class PhotoOut(Schema):
+    id: int
+    caption: str
+    url: str
+    thumbnail_url: str
+
+
+class DonationRef(Schema):
+    donor: str = Field(..., description="“a kind neighbour” for an anonymous donor")
+    quantity: int
+    donated_on: date
+
+
+class ItemDetailOut(ItemOut):
+    description: str
+    photos: list[PhotoOut] = Field(..., alias="photo_list")
+    donations: list[DonationRef] = Field(..., alias="donation_list")
+
+
+class ItemRef(Schema):
+    id: int
+    name: str
+
+
+class LoanOut(Schema):
+    id: int
+    item: ItemRef
+    quantity: int
+    status: LoanStatus
+    borrower: str = Field(..., alias="borrower_name")
+    mine: bool = Field(..., description="You are the borrower")
+    requested_at: datetime | None
+    lent_at: datetime | None
+    due_on: date | None = Field(..., description="Due back on")
+    renewals: int
+    overdue: bool
+    returned_at: datetime | None
+    return_condition: Condition | None
+    return_note: str
+    steps: list[str] = Field(..., description="The steps you may take now")
+
+    @staticmethod
+    def resolve_item(loan):
+        return {"id": loan.item_id, "name": loan.item.name}
+
+    @staticmethod
+    def resolve_mine(loan, context):
+        return loan.borrower_user_id is not None and loan.borrower_user_id == (
+            context["request"].user.pk
+        )
+
+    @staticmethod
+    def resolve_requested_at(loan):
+        return timezone.localtime(loan.requested_at) if loan.requested_at else None
+
+    @staticmethod
+    def resolve_lent_at(loan):
+        return timezone.localtime(loan.lent_at) if loan.lent_at else None
+
+    @staticmethod
+    def resolve_returned_at(loan):
+        return timezone.localtime(loan.returned_at) if loan.returned_at else None
+
+    @staticmethod
+    def resolve_overdue(loan):
+        return loan.is_overdue(timezone.localdate())
+
+    @staticmethod
+    def resolve_return_condition(loan):
+        return loan.return_condition or None
+
+    @staticmethod
+    def resolve_steps(loan, context):
+        return services.allowed_steps(user=context["request"].user, loan=loan)
+
+
+class DonationOut(Schema):
+    id: int
+    item: ItemRef
+    quantity: int
+    donor: str
+    anonymous: bool
+    donated_on: date
+    notice: int | None = Field(None, alias="notice_id", description="The thank-you notice")
+
+    @staticmethod
+    def resolve_item(donation):
+        return {"id": donation.item_id, "name": donation.item.name}
+
+    @staticmethod
+    def resolve_donor(donation):
+        return donation.donor_name
+
+
+def _photo_url(item_id, photo_id, variant):
+    return reverse("lending:item-photo", args=[item_id, photo_id, variant])
+
+
+def _detail(request, item: Item) -> Item:
+    show_donor = selectors.may_see_donor(request.user, item)
+    item.photo_list = [
+        {
+            "id": p.pk,
+            "caption": p.caption,
+            "url": _photo_url(item.pk, p.pk, "full"),
+            "thumbnail_url": _photo_url(item.pk, p.pk, "thumb"),
+        }
+        for p in selectors.item_photos(item)
+    ]
+    item.donation_list = [
+        {
+            "donor": d.donor_name
+            if show_donor and d.donor_name
+            else services.donor_label(name=d.donor_name, anonymous=d.anonymous),
+            "quantity": d.quantity,
+            "donated_on": d.donated_on,
+        }
+        for d in selectors.donation_list(item=item)[:50]
+    ]
+    return item
+
+
+# -- input ----------------------------------------------------------------------------------
+
+
+class ItemFilters(Schema):
+    place: Id | None = Field(None, description="Items on shelves anywhere in this subtree")
+    category: Category | None = None
+    q: Text(50) = Field("", description="Part of the name")
+    active: bool = Field(True, description="Only items being lent")
+
+
+class LoanFilters(Schema):
+    mine: bool = Field(False, description="Only your own loans")
+    overdue: bool | None = Field(None, description="true: only overdue; false: none overdue")
+    status: LoanStatus | None = None
+    item: Id | None = None
+    place: Id | None = Field(None, description="Loans of shelves anywhere in this subtree")
+
+
+class LoanIn(Schema):
+    quantity: int = Field(1, ge=1, le=1000)
+    note: Text(500) = ""
+    borrower_user: Id | None = Field(
+        None, description="Staff: the resident's account lent to (reminded when due)"
+    )
+    borrower_name: Text(100) = Field("", description="Staff: the person named at the counter")
+    days: int | None = Field(
+        None, ge=1, le=MAX_LOAN_DAYS, description="Staff: the loan period; the item's own"
+    )
+
+
+class ReturnIn(Schema):
+    condition: Condition | None = Field(None, description="The item's condition seen on return")
+    note: Text(500) = ""
+
+
+class CancelIn(Schema):
+    reason: Text(200) = ""
+
+
+class DonationIn(Schema):
+    quantity: int = Field(..., ge=1, le=1000)
+    donor_name: Text(100) = ""
+    donor_user: Id | None = Field(None, description="The donor's account")
+    anonymous: bool = Field(False, description="Never named to residents")
+    donated_on: date | None = Field(None, description="Today when omitted; never ahead")
+    note: Text(500) = ""
+
+
+# -- items ----------------------------------------------------------------------------------
+
+
+@router.get("/items", response={200: list[ItemOut], **READ_ERRORS}, summary="The catalogue")
+@paginate(Pagination)
+def items_list(request: HttpRequest, filters: Query[ItemFilters]):
+    return selectors.item_list(
+        user=request.user,
+        place=filters.place,
+        category=filters.category,
+        active_only=filters.active,
+        search=filters.q.strip(),
+    )
+
+
+@router.get(
+    "/items/{item_id}",
+    response={200: ItemDetailOut, **READ_ERRORS},
+    summary="One item with its photos and donors",
+)
+def items_get(request: HttpRequest, item_id: int = Path(..., ge=1, le=MAX_ID)):
+    return _detail(request, selectors.item_get(user=request.user, pk=item_id))
+
+
+def _user_by_id(pk: int | None):
+    """An account named by staff (a borrower or donor)."""
+    if pk is None:
+        return None
+    user = User.objects.filter(pk=pk, is_active=True).first()
+    if user is None:
+        raise LinliError(_("There is no such account."), code="no_account")
+    return user
+
+
+@router.post(
+    "/items/{item_id}/loans",
+    response={201: LoanOut, **STEP_ERRORS},
+    summary="Ask to borrow (residents) or lend at the desk (staff)",
+    description="A resident's loan is `requested` until the desk hands it over; staff who "
+    "run the shelf lend at once (`out`). 409 when not enough units are free, 400 for a "
+    "rule (the item needs repair, the borrower has an overdue loan, …).",
+)
+def items_loan(request: HttpRequest, payload: LoanIn, item_id: int = Path(..., ge=1, le=MAX_ID)):
+    item = selectors.item_get(user=request.user, pk=item_id)
+    is_staff = request.user.has_perm("lending.manage_item", item)
+    borrower = _user_by_id(payload.borrower_user) if is_staff else None
+    loan = services.loan_create(
+        actor=request.user,
+        item=item,
+        quantity=payload.quantity,
+        note=payload.note,
+        borrower_user=borrower if is_staff else payload.borrower_user,
+        borrower_name=payload.borrower_name,
+        days=payload.days,
+    )
+    return Status(201, selectors.loan_get(user=request.user, pk=loan.pk))
+
+
+@router.post(
+    "/items/{item_id}/donations",
+    response={201: DonationOut, **WRITE_ERRORS},
+    summary="Record a donation (staff); the compound is thanked in a notice",
+)
+def items_donate(
+    request: HttpRequest, payload: DonationIn, item_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    item = selectors.item_get(user=request.user, pk=item_id)
+    donation = services.donation_record(
+        actor=request.user,
+        item=item,
+        quantity=payload.quantity,
+        donor_name=payload.donor_name,
+        donor_user=_user_by_id(payload.donor_user),
+        anonymous=payload.anonymous,
+        donated_on=payload.donated_on,
+        note=payload.note,
+        request=request,
+    )
+    return Status(201, donation)
+
+
+# -- loans ----------------------------------------------------------------------------------
+
+
+@router.get("/loans", response={200: list[LoanOut], **READ_ERRORS}, summary="Loans you may see")
+@paginate(Pagination)
+def loans_list(request: HttpRequest, filters: Query[LoanFilters]):
+    """Your own loans, and every loan of the shelves you oversee."""
+    loans = selectors.loan_list(
+        user=request.user,
+        item=filters.item,
+        place=filters.place,
+        mine=filters.mine,
+        status=filters.status,
+        overdue=filters.overdue,
+    )
+    if filters.overdue:
+        loans = loans.order_by("due_on", "id")
+    return loans
+
+
+@router.get("/loans/{loan_id}", response={200: LoanOut, **READ_ERRORS}, summary="One loan")
+def loans_get(request: HttpRequest, loan_id: int = Path(..., ge=1, le=MAX_ID)):
+    return selectors.loan_get(user=request.user, pk=loan_id)
+
+
+def _step(request, loan_id: int, step: str, **kwargs) -> Loan:
+    loan = selectors.loan_get(user=request.user, pk=loan_id)
+    services.STEP_FUNCTIONS[step](actor=request.user, loan=loan, **kwargs)
+    return selectors.loan_get(user=request.user, pk=loan_id)
+
+
+@router.post(
+    "/loans/{loan_id}/handover",
+    response={200: LoanOut, **STEP_ERRORS},
+    summary="Hand a requested item over (staff); the loan period starts",
+)
+def loans_hand_over(request: HttpRequest, loan_id: int = Path(..., ge=1, le=MAX_ID)):
+    return _step(request, loan_id, "hand_over")
+
+
+@router.post(
+    "/loans/{loan_id}/return",
+    response={200: LoanOut, **STEP_ERRORS},
+    summary="Take the item back (staff), with its condition",
+)
+def loans_return(
+    request: HttpRequest, payload: ReturnIn, loan_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    return _step(request, loan_id, "return", condition=payload.condition or "", note=payload.note)
+
+
+@router.post(
+    "/loans/{loan_id}/renew",
+    response={200: LoanOut, **STEP_ERRORS},
+    summary="Renew for another loan period (not when overdue; at most twice)",
+)
+def loans_renew(request: HttpRequest, loan_id: int = Path(..., ge=1, le=MAX_ID)):
+    return _step(request, loan_id, "renew")
+
+
+@router.post(
+    "/loans/{loan_id}/cancel",
+    response={200: LoanOut, **STEP_ERRORS},
+    summary="Withdraw a request (the borrower or staff)",
+)
+def loans_cancel(
+    request: HttpRequest, payload: CancelIn, loan_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    return _step(request, loan_id, "cancel", reason=payload.reason)
+
+
+@router.post(
+    "/loans/{loan_id}/lost",
+    response={200: LoanOut, **STEP_ERRORS},
+    summary="Mark as lost (staff): the shelf owns that many fewer",
+)
+def loans_lost(request: HttpRequest, payload: CancelIn, loan_id: int = Path(..., ge=1, le=MAX_ID)):
+    return _step(request, loan_id, "mark_lost", note=payload.reason)

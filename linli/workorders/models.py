@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.crypto import EncryptedTextField, mask_phone
+from linli.core.models import UploadedPhoto
 
 
 class AppealKind(models.TextChoices):
@@ -309,24 +310,15 @@ class ExtensionRequest(models.Model):
         return f"{self.order_id} +{self.extra_days}d {self.status}"
 
 
-class Photo(models.Model):
+class Photo(UploadedPhoto):
     """A photo attached to an order: checked by content, location metadata stripped, with a
     thumbnail; served only to those who may see the order (never from a public URL)."""
 
     order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="photos")
     file = models.FileField(upload_to="orders/%Y/%m/")
     thumbnail = models.FileField(upload_to="orders/%Y/%m/thumbs/", blank=True)
-    content_type = models.CharField(max_length=32)
-    width = models.PositiveIntegerField(default=0)
-    height = models.PositiveIntegerField(default=0)
-    size = models.PositiveIntegerField(default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(UploadedPhoto.Meta):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
 

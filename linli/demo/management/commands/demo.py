@@ -31,7 +31,7 @@ class Command(BaseCommand):
         self.stdout.write(
             "Demo world ready: {places} places, {organisations} organisations, "
             "{accounts} accounts; {residents} residents, {orders} work orders, "
-            "{meetings} meetings and {rooms} rooms added.".format(**counts)
+            "{meetings} meetings, {rooms} rooms and {items} lent items added.".format(**counts)
         )
 
     def print_logins(self):

@@ -1,0 +1,19 @@
+"""Named permissions of the shelf of donated items and its loans."""
+
+import rules
+
+from .predicates import can_manage_lending, can_oversee_lending, is_borrower, is_neighbour
+
+# The catalogue (with how many units are free, never who has them) is seen by the staff who
+# oversee the shelf and the residents who live nearby.
+rules.add_perm("lending.view_item", can_oversee_lending | is_neighbour)
+# Items, photos, donations; lending at the desk, handing over, taking back.
+rules.add_perm("lending.manage_item", can_manage_lending)
+# Residents ask to borrow online; staff lend through ``manage_item``.
+rules.add_perm("lending.borrow_item", is_neighbour)
+rules.add_perm("lending.view_loan", is_borrower | can_oversee_lending)
+rules.add_perm("lending.manage_loan", can_manage_lending)
+rules.add_perm("lending.renew_loan", is_borrower | can_manage_lending)
+rules.add_perm("lending.cancel_loan", is_borrower | can_manage_lending)
+# Who has what, the overdue list, the usage report and its export.
+rules.add_perm("lending.oversee_loans", can_oversee_lending)

@@ -1,0 +1,209 @@
+"""Reads of the shelf and its loans within the asking user's scope: the catalogue (staff who
+oversee the shelf, residents who live nearby), loans (the borrower's own, all of the shelves
+one oversees), the overdue list and the usage report per item, each in a bounded number of
+queries."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.accounts.roles import VIEW_LENDING
+from linli.accounts.scope import scope_of
+from linli.core.access import access_by_id
+from linli.places.selectors import within_place
+from linli.residents.nearby import nearby_q
+
+from .models import ACTIVE_STATUSES, Donation, Item, ItemPhoto, Loan, LoanStatus
+
+# The longest range the usage report covers at once.
+MAX_REPORT_DAYS = 366 * 3
+
+
+def _item_q(user, field: str = "place__path") -> Q:
+    """Shelves the user oversees, and those near where the user lives (the compound's or
+    one of its buildings', or the community's above it)."""
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return Q()
+    return scope.q(roles=VIEW_LENDING, field=field) | nearby_q(user, field)
+
+
+def item_list(
+    *,
+    user,
+    place: int | None = None,
+    category: str | None = None,
+    active_only: bool = False,
+    search: str = "",
+) -> QuerySet:
+    qs = Item.objects.filter(_item_q(user))
+    if place is not None:
+        qs = within_place(qs, place, "place__path")
+    if category:
+        qs = qs.filter(category=category)
+    if active_only:
+        qs = qs.filter(is_active=True)
+    if search:
+        qs = qs.filter(Q(name__icontains=search) | Q(name_en__icontains=search))
+    return qs.select_related("place").order_by("place__path", "name", "id")
+
+
+def item_get(*, user, pk) -> Item:
+    return access_by_id(
+        Item.objects.select_related("place"), pk=pk, user=user, perm="lending.view_item"
+    )
+
+
+def item_photos(item: Item) -> list[ItemPhoto]:
+    return list(ItemPhoto.objects.filter(item=item).order_by("uploaded_at", "id"))
+
+
+def item_photo_get(*, user, item_pk, pk) -> ItemPhoto:
+    """A photo of an item the user may see; 404 alike for missing and not visible."""
+    item = item_get(user=user, pk=item_pk)
+    return access_by_id(ItemPhoto.objects.filter(item=item), pk=pk, user=user, perm=None)
+
+
+def may_see_donor(user, item: Item) -> bool:
+    """Anonymous donors are named only to the staff who oversee the shelf."""
+    return user.has_perm("lending.oversee_loans", item)
+
+
+def donation_list(*, item: Item) -> QuerySet:
+    return Donation.objects.filter(item=item).order_by("-donated_on", "-id")
+
+
+def _loan_q(user) -> Q:
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return Q()
+    return Q(borrower_user_id=user.pk) | scope.q(roles=VIEW_LENDING, field="item__place__path")
+
+
+def loan_list(
+    *,
+    user,
+    item: Item | int | None = None,
+    place: int | None = None,
+    mine: bool = False,
+    status: str | None = None,
+    active_only: bool = False,
+    overdue: bool | None = None,
+    today: date | None = None,
+) -> QuerySet:
+    """Loans the user may see: their own; all of the shelves they oversee."""
+    qs = Loan.objects.filter(_loan_q(user))
+    if item is not None:
+        qs = qs.filter(item_id=getattr(item, "pk", item))
+    if place is not None:
+        qs = within_place(qs, place, "item__place__path")
+    if mine:
+        qs = qs.filter(borrower_user_id=user.pk)
+    if status:
+        qs = qs.filter(status=status)
+    elif active_only:
+        qs = qs.filter(status__in=ACTIVE_STATUSES)
+    if overdue is not None:
+        today = today or timezone.localdate()
+        late = Q(status=LoanStatus.OUT, due_on__lt=today)
+        qs = qs.filter(late) if overdue else qs.exclude(late)
+    return qs.select_related("item__place", "borrower_user", "household__place").order_by(
+        "-created_at", "-id"
+    )
+
+
+def overdue_list(*, user, place: int | None = None, today: date | None = None) -> QuerySet:
+    """Overdue loans the user oversees (a borrower sees their own), longest overdue first."""
+    return loan_list(user=user, place=place, overdue=True, today=today).order_by("due_on", "id")
+
+
+def loan_get(*, user, pk) -> Loan:
+    return access_by_id(
+        Loan.objects.select_related("item__place", "borrower_user", "household__place"),
+        pk=pk,
+        user=user,
+        perm="lending.view_loan",
+    )
+
+
+def desk(*, user, place: int | None = None, today: date | None = None) -> dict:
+    """What the lending desk works through: requests to hand over, items out (the overdue
+    ones first)."""
+    today = today or timezone.localdate()
+    qs = loan_list(user=user, place=place).filter(
+        scope_of(user).q(roles=VIEW_LENDING, field="item__place__path")
+    )
+    return {
+        "requests": qs.filter(status=LoanStatus.REQUESTED).order_by("requested_at", "id"),
+        "out": qs.filter(status=LoanStatus.OUT).order_by("due_on", "id"),
+        "today": today,
+    }
+
+
+# -- the usage report -----------------------------------------------------------------------
+
+
+@dataclass
+class UsageRow:
+    item: Item
+    loans: int = 0
+    units: int = 0
+    days_out: int = 0
+    overdue: int = 0
+    lost: int = 0
+    borrowers: set = field(default_factory=set)
+
+
+def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    tz = timezone.get_default_timezone()
+    return (
+        datetime.combine(start, time.min, tzinfo=tz),
+        datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
+    )
+
+
+def usage_report(
+    *, user, start: date, end: date, place: int | None = None, now: datetime | None = None
+) -> list[UsageRow]:
+    """Per item the user oversees: loans that were out during ``start``–``end`` (both
+    included), the units lent, the days its units were out within the range (unit-days),
+    how many of those loans were late (returned after or still out past their due date) and
+    lost. Two queries, whatever the number of items and loans."""
+    if end < start:
+        raise ValidationError({"end": _("The end date must not be before the start date.")})
+    if (end - start).days > MAX_REPORT_DAYS:
+        raise ValidationError(
+            {"end": _("The report covers at most %(days)s days.") % {"days": MAX_REPORT_DAYS}}
+        )
+    now = now or timezone.now()
+    range_start, range_end = _day_bounds(start, end)
+    items = Item.objects.filter(scope_of(user).q(roles=VIEW_LENDING, field="place__path"))
+    if place is not None:
+        items = within_place(items, place, "place__path")
+    rows = {item.pk: UsageRow(item=item) for item in items.select_related("place")}
+    loans = Loan.objects.filter(
+        item_id__in=list(rows),
+        lent_at__isnull=False,
+        lent_at__lt=range_end,
+    ).filter(Q(returned_at__isnull=True) | Q(returned_at__gte=range_start))
+    for loan in loans.only(
+        "item_id", "quantity", "status", "lent_at", "returned_at", "due_on", "borrower_name"
+    ):
+        row = rows[loan.item_id]
+        row.loans += 1
+        row.units += loan.quantity
+        row.borrowers.add(loan.borrower_name)
+        until = loan.returned_at or now
+        overlap = min(until, range_end) - max(loan.lent_at, range_start)
+        if overlap.total_seconds() > 0:
+            row.days_out += loan.quantity * -(-int(overlap.total_seconds()) // 86400)
+        back = timezone.localdate(loan.returned_at) if loan.returned_at else timezone.localdate(now)
+        if loan.due_on is not None and back > loan.due_on:
+            row.overdue += 1
+        if loan.status == LoanStatus.LOST:
+            row.lost += 1
+    return sorted(rows.values(), key=lambda r: (r.item.place.path, r.item.name, r.item.pk))
