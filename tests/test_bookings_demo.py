@@ -176,3 +176,13 @@ def test_a_meetings_hold_links_to_the_meeting_for_its_staff(demo, rooms, client_
     page = client_for("secretary").get(f"/bookings/{meeting.booking.pk}/")
     assert page.status_code == 200
     assert f"/meetings/{meeting.pk}/" in page.content.decode()
+
+
+def test_a_day_free_from_midnight_to_midnight_reads_00_00_to_24_00(demo, rooms, client_for):
+    hall = rooms[RoomKind.RECEPTION_HALL]
+    day = timezone.localdate() + timedelta(days=6)
+    assert not hall.bookings.filter(start__date=day).exists()
+    page = client_for("resident").get(f"/rooms/{hall.pk}/?view=day&date={day.isoformat()}")
+    text = page.content.decode()
+    assert "00:00–24:00" in text
+    assert "00:00–00:00" not in text
