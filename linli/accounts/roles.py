@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     PROPERTY_STAFF = "property_staff", _("property staff")
     VOLUNTEER = "volunteer", _("volunteer")
     CLINIC_STAFF = "clinic_staff", _("clinic staff")
+    ELDER_CARE_STAFF = "elder_care_staff", _("elder-care station staff")
     PATROL_OFFICER = "patrol_officer", _("patrol officer")
     INSPECTOR = "inspector", _("inspector")
     RESIDENT = "resident", _("resident")
@@ -34,6 +35,7 @@ VISIBLE_KINDS: dict[str, frozenset[str]] = {
     Role.PROPERTY_STAFF: ALL_KINDS,
     Role.VOLUNTEER: NO_HOUSEHOLDS,
     Role.CLINIC_STAFF: NO_HOUSEHOLDS,
+    Role.ELDER_CARE_STAFF: NO_HOUSEHOLDS,
     Role.PATROL_OFFICER: NO_HOUSEHOLDS,
     Role.INSPECTOR: NO_HOUSEHOLDS,
     Role.RESIDENT: frozenset({"household"}),
@@ -48,6 +50,7 @@ GRANT_PLACE_KINDS: dict[str, frozenset[str]] = {
     Role.PROPERTY_STAFF: frozenset({"compound", "building"}),
     Role.VOLUNTEER: frozenset({"district", "street", "community", "compound"}),
     Role.CLINIC_STAFF: frozenset({"district", "street", "community", "compound"}),
+    Role.ELDER_CARE_STAFF: frozenset({"street", "community"}),
     Role.PATROL_OFFICER: frozenset({"district", "street", "community"}),
     Role.INSPECTOR: frozenset({"district", "street"}),
     Role.RESIDENT: frozenset({"household"}),
@@ -108,3 +111,14 @@ VIEW_BOOKINGS = MANAGE_BOOKINGS | {Role.DISTRICT_ADMIN, Role.STREET_ADMIN}
 # back, the community worker and the branch secretary too.
 MANAGE_LENDING = frozenset({Role.COMMUNITY_WORKER, Role.BRANCH_SECRETARY, Role.VOLUNTEER})
 VIEW_LENDING = MANAGE_LENDING | {Role.DISTRICT_ADMIN, Role.STREET_ADMIN}
+
+# Health help (SPEC 3.7, 5.2). Clinic staff hold the health records of the residents of
+# their area; a community worker makes cards and sees the health content only of the cards
+# they are responsible for (predicates); the elder-care station sees only what a resident
+# consented to share with it. Administrators count, never read.
+HEALTH_STAFF = frozenset({Role.CLINIC_STAFF})
+MAKE_HEALTH_CARDS = frozenset({Role.CLINIC_STAFF, Role.COMMUNITY_WORKER})
+RUN_CLINICS = frozenset({Role.CLINIC_STAFF})
+VIEW_HEALTH_STATS = frozenset(
+    {Role.DISTRICT_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER, Role.CLINIC_STAFF}
+)

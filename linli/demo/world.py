@@ -140,6 +140,15 @@ ACCOUNTS = [
         "大学生志愿者服务队",
         "志愿者",
     ),
+    (
+        "eldercare",
+        "赵丽",
+        "13903520011",
+        "elder_care_staff",
+        "站东社区",
+        "大同助老社区助老站",
+        "助老员",
+    ),
 ]
 
 ROLE_LABELS_EN = {
@@ -154,6 +163,7 @@ ROLE_LABELS_EN = {
     "patrol_officer": "patrol officer, 市容秩序二组",
     "inspector": "inspection office",
     "volunteer": "volunteer",
+    "elder_care_staff": "站东社区 elder-care station (health data only with consent)",
 }
 
 # -- residents of 南官房小区 (fictitious) -------------------------------------------------------

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "linli.meetings",
     "linli.bookings",
     "linli.lending",
+    "linli.health",
     "linli.demo",
 ]
 
@@ -182,3 +183,9 @@ LINLI_NOTIFICATION_BACKENDS = [
     "linli.core.notifications.LogSmsBackend",
     "linli.core.notifications.LogEmailBackend",
 ]
+
+# Health help: a resident living alone with no reading or check-in for this many days
+# raises an alert (a card may set its own number); an abnormal reading is followed up
+# within this many days.
+LINLI_HEALTH_WATCH_DAYS = int(os.environ.get("LINLI_HEALTH_WATCH_DAYS", "3"))
+LINLI_HEALTH_FOLLOW_UP_DAYS = 14
