@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("linli.notices.urls")),
     path("", include("linli.bookings.urls")),
     path("", include("linli.lending.urls")),
+    path("", include("linli.health.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),
     path("open311/v2/", include("linli.open311.urls")),

@@ -11,6 +11,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from linli.accounts.api import router as accounts_router
 from linli.bookings.api import bookings_router, rooms_router
 from linli.core.errors import LinliError
+from linli.health.api import router as health_router
 from linli.lending.api import router as lending_router
 from linli.meetings.api import router as meetings_router
 from linli.places.api import organisations_router
@@ -100,3 +101,4 @@ api.add_router("/meetings", meetings_router)
 api.add_router("/rooms", rooms_router)
 api.add_router("/bookings", bookings_router)
 api.add_router("/lending", lending_router)
+api.add_router("/health", health_router)

@@ -134,6 +134,18 @@ class Consent(models.Model):
         ordering = ["-given_at", "-id"]
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
+        constraints = [
+            # One standing consent per organisation: a change of scope is a withdrawal and a
+            # new consent, so that the record shows what was shared when.
+            models.UniqueConstraint(
+                fields=["card", "organisation"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="consent_one_active_per_organisation",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "withdrawn_at"], name="consent_org_active"),
+        ]
 
     def __str__(self):
         return f"consent {self.pk} of card {self.card_id}"
@@ -181,6 +193,8 @@ class Source(models.TextChoices):
     FREE_CLINIC = "free_clinic", _("free clinic")
     DEVICE = "device", _("home device")
     VISIT = "visit", _("home visit")
+    # The resident themself (an "I'm fine" check-in on their phone).
+    SELF = "self", _("the resident themself")
 
 
 class Reading(models.Model):
@@ -281,6 +295,14 @@ class FollowUp(models.Model):
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
         indexes = [models.Index(fields=["status", "due_on"], name="followup_status_due")]
+        constraints = [
+            # Never two open follow-ups of a card for the same reason (also under concurrency).
+            models.UniqueConstraint(
+                fields=["card", "reason"],
+                condition=models.Q(status="open"),
+                name="followup_one_open_per_reason",
+            )
+        ]
 
     def __str__(self):
         return f"follow-up {self.pk} of card {self.card_id}"
@@ -314,6 +336,14 @@ class Alert(models.Model):
         verbose_name = _("health alert")
         verbose_name_plural = _("health alerts")
         indexes = [models.Index(fields=["acknowledged_at", "raised_at"], name="alert_open_raised")]
+        constraints = [
+            # The no-contact watch raises one alert per card until someone takes care of it.
+            models.UniqueConstraint(
+                fields=["card"],
+                condition=models.Q(kind="no_contact", acknowledged_at__isnull=True),
+                name="alert_one_open_no_contact",
+            )
+        ]
 
     def __str__(self):
         return f"alert {self.pk} of card {self.card_id}"
@@ -378,6 +408,10 @@ class CheckIn(models.Model):
 
     def __str__(self):
         return f"check-in {self.pk} of card {self.card_id}"
+
+    @property
+    def audit_place_path(self) -> str:
+        return self.card.place.path
 
 
 class Specialty(models.TextChoices):

@@ -1,0 +1,3 @@
+"""The free clinics' pages, part of the ``health`` URL namespace (included by urls.py)."""
+
+urlpatterns: list = []
