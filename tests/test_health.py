@@ -466,9 +466,7 @@ def test_card_update_and_deactivate(demo, card):
     assert card.allergies == "无"
     event = CardEvent.objects.filter(card=card, kind=CardEventKind.CHANGED).get()
     assert event.note == "allergies"  # the field, never the value
-    assert AuditEvent.objects.get(action="health.card.change").details == {
-        "fields": ["allergies"]
-    }
+    assert AuditEvent.objects.get(action="health.card.change").details == {"fields": ["allergies"]}
     services.card_deactivate(actor=demo.user("doctor"), card=card)
     card.refresh_from_db()
     assert not card.is_active
@@ -967,7 +965,9 @@ def test_no_contact_raises_one_alert_for_a_resident_living_alone(
     assert not ours.exists()
     with django_capture_on_commit_callbacks(execute=True):
         services.watch_no_contact(now=now + timedelta(days=3, minutes=1))
-    assert list(ours.values_list("card", flat=True)) == [alone.pk]  # not the one who lives with others
+    assert list(ours.values_list("card", flat=True)) == [
+        alone.pk
+    ]  # not the one who lives with others
     told = Notification.objects.filter(kind="health.alert")
     assert {n.user.username for n in told} == {"community", "doctor"}
     services.watch_no_contact(now=now + timedelta(days=4))
@@ -1021,3 +1021,45 @@ def test_errors_are_the_projects(demo, zhou):
     with pytest.raises(LinliError) as refused:
         services.card_create(actor=demo.user("doctor"), resident=zhou)
     assert refused.value.code == "not_living"
+
+
+# -- bounded queries ---------------------------------------------------------------------------
+
+
+def test_lists_take_a_bounded_number_of_queries(demo, card, django_assert_max_num_queries):
+    community, doctor = demo.user("community"), demo.user("doctor")
+    for i in range(4):
+        resident = make_resident(community, demo.resident_household, name=f"查询{i}")
+        other = services.card_create(actor=community, resident=resident)
+        bp(doctor, other, 150, 95)
+        bp(doctor, other, 185, 95)
+        selectors.card_get(user=doctor, pk=other.pk)
+    doctor = demo.user("doctor")  # a fresh request
+    with django_assert_max_num_queries(3):
+        rows = [
+            (c.resident.name, c.place.path, getattr(c.responsible_worker, "pk", None))
+            for c in selectors.card_list(user=doctor)
+        ]
+    assert len(rows) >= 5
+    with django_assert_max_num_queries(2):
+        assert (
+            len([(c.open_follow_ups, c.resident.name) for c in selectors.my_cards(user=community)])
+            >= 5
+        )
+    with django_assert_max_num_queries(2):
+        assert (
+            len(
+                [
+                    (a.card.resident.name, a.card.place.path)
+                    for a in selectors.alert_list(user=doctor)
+                ]
+            )
+            >= 4
+        )
+    with django_assert_max_num_queries(2):
+        assert (
+            len([(f.card.resident.name, f.assignee) for f in selectors.follow_up_list(user=doctor)])
+            >= 4
+        )
+    with django_assert_max_num_queries(3):
+        assert selectors.who_looked(card=card) is not None
