@@ -4,7 +4,7 @@ endpoints home devices post to with their own token (``Authorization: Device <to
 which no user token or session opens."""
 
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -27,6 +27,7 @@ from linli.api.schemas import (
     Text,
     ValidationErrors,
 )
+from linli.core.access import access_by_id
 from linli.core.errors import LinliError
 
 from . import fhir, selectors, services
@@ -49,8 +50,9 @@ STEP_ERRORS = {**WRITE_ERRORS, 409: Error}
 DEVICE_ERRORS = {400: ValidationErrors, 401: Error, 422: ValidationErrors}
 FHIR_JSON = "application/fhir+json"
 # A reading's time may run this far ahead of the server's clock (a device's clock drifts).
-CLOCK_SKEW = timedelta(minutes=5)
-FIRST_YEAR = 2000
+# Times outside these years are refused as input (converting them between time zones could
+# leave the calendar's range); no reading is that old or that far ahead.
+FIRST_YEAR, LAST_YEAR = 2000, 2199
 
 
 # -- device authentication -------------------------------------------------------------------
@@ -93,8 +95,11 @@ DEVICE_AUTH = [DeviceToken()]
 def _moment(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(_("Give the time with its UTC offset, e.g. 2031-06-04T10:00:00+08:00."))
-    if value.year < FIRST_YEAR or value.year > 2199:
-        raise ValueError(_("Give a time after the year 2000."))
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(
+            _("Give a date between the years %(first)s and %(last)s.")
+            % {"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
     return value
 
 
@@ -105,16 +110,16 @@ Moment = Annotated[
 ]
 # Wide bounds: a value the schema accepts but no body can have is refused with a readable
 # 400 naming the field (``classify``), not a 422 of the schema.
-Mmhg = Annotated[int, Field(ge=0, le=1000)]
+Whole = Annotated[int, Field(ge=0, le=1000)]
 Amount = Annotated[Decimal, Field(ge=0, le=1000)]
 
 
 class ValuesIn(Schema):
     kind: ReadingKind
     taken_at: Moment | None = Field(None, description="Now when omitted; never in the future")
-    systolic: Mmhg | None = Field(None, description="mmHg (blood pressure)")
-    diastolic: Mmhg | None = Field(None, description="mmHg (blood pressure)")
-    pulse: Mmhg | None = Field(None, description="/min (blood pressure, optional)")
+    systolic: Whole | None = Field(None, description="mmHg (blood pressure)")
+    diastolic: Whole | None = Field(None, description="mmHg (blood pressure)")
+    pulse: Whole | None = Field(None, description="/min (blood pressure, optional)")
     glucose: Amount | None = Field(None, description="mmol/L (glucose)")
     glucose_timing: GlucoseTiming | None = Field(None, description="When the glucose was taken")
     weight_kg: Amount | None = Field(None, description="kg (weight)")
@@ -173,14 +178,14 @@ class FhirQuery(Schema):
 # -- output ---------------------------------------------------------------------------------
 
 
-class Ref(Schema):
+class NamedRef(Schema):
     id: int
     name: str
 
 
 class CardRef(Schema):
     id: int
-    resident: Ref
+    resident: NamedRef
 
 
 def _local(value):
@@ -197,8 +202,8 @@ def _card_ref(card) -> dict:
 
 class CardOut(Schema):
     id: int
-    resident: Ref
-    place: Ref
+    resident: NamedRef
+    place: NamedRef
     care_level: CareLevel
     is_active: bool
     last_contact_at: datetime | None = Field(None, description="Last reading or check-in")
@@ -279,7 +284,7 @@ class ReadingOut(Schema):
         return reading.glucose_timing or None
 
 
-class FollowUpRef(Schema):
+class HealthFollowUpRef(Schema):
     id: int
     due_on: date
     assignee: str | None
@@ -295,7 +300,7 @@ class AlertRef(Schema):
 
 
 class RecordedOut(ReadingOut):
-    follow_up: FollowUpRef | None = Field(None, description="Raised by an abnormal reading")
+    follow_up: HealthFollowUpRef | None = Field(None, description="Raised by an abnormal reading")
     alert: AlertRef | None = Field(None, description="Raised by an urgent or dangerous reading")
 
     @staticmethod
@@ -334,7 +339,7 @@ class AlertOut(Schema):
         return _user_name(alert.acknowledged_by)
 
 
-class FollowUpOut(Schema):
+class HealthFollowUpOut(Schema):
     id: int
     card: CardRef
     reading: int | None = Field(None, alias="reading_id")
@@ -388,10 +393,8 @@ class CheckInOut(Schema):
 
 
 def _check_time(taken_at: datetime | None) -> None:
-    if taken_at is not None and taken_at > timezone.now() + CLOCK_SKEW:
-        raise DjangoValidationError(
-            {"taken_at": _("The time of a reading cannot be in the future.")}
-        )
+    if taken_at is not None and taken_at > timezone.now() + services.CLOCK_SKEW:
+        raise DjangoValidationError({"taken_at": _("A reading cannot be taken in the future.")})
 
 
 def _invalid(exc: DjangoValidationError) -> Status:
@@ -531,6 +534,17 @@ def residents_fhir(
 # -- alerts and follow-ups ------------------------------------------------------------------
 
 
+def _alert(request, pk: int):
+    """An alert on the user's work list (404 alike for missing and not theirs)."""
+    qs = selectors.alert_list(user=request.user, open_only=False)
+    return access_by_id(qs, pk=pk, user=request.user, perm=None)
+
+
+def _follow_up(request, pk: int):
+    qs = selectors.follow_up_list(user=request.user, open_only=False)
+    return access_by_id(qs, pk=pk, user=request.user, perm=None)
+
+
 @router.get(
     "/alerts",
     response={200: list[AlertOut], **READ_ERRORS},
@@ -549,16 +563,14 @@ def alerts_list(request: HttpRequest, filters: Query[AlertFilters]):
 def alerts_acknowledge(
     request: HttpRequest, payload: AcknowledgeIn, alert_id: int = Path(..., ge=1, le=MAX_ID)
 ):
-    alert = selectors.alert_list(user=request.user, open_only=False).filter(pk=alert_id).first()
-    if alert is None:
-        raise Http404
+    alert = _alert(request, alert_id)
     services.alert_acknowledge(actor=request.user, alert=alert, note=payload.note, request=request)
-    return selectors.alert_list(user=request.user, open_only=False).get(pk=alert_id)
+    return _alert(request, alert_id)
 
 
 @router.get(
     "/follow-ups",
-    response={200: list[FollowUpOut], **READ_ERRORS},
+    response={200: list[HealthFollowUpOut], **READ_ERRORS},
     summary="Follow-ups of the cards whose readings you may see, by due day",
 )
 @paginate(Pagination)
@@ -568,19 +580,17 @@ def follow_ups_list(request: HttpRequest, filters: Query[FollowUpFilters]):
 
 @router.post(
     "/follow-ups/{follow_up_id}/done",
-    response={200: FollowUpOut, **STEP_ERRORS},
+    response={200: HealthFollowUpOut, **STEP_ERRORS},
     summary="Close a follow-up with what it found (the care team)",
 )
 def follow_ups_done(
     request: HttpRequest, payload: DoneIn, follow_up_id: int = Path(..., ge=1, le=MAX_ID)
 ):
-    follow_up = selectors.follow_up_list(user=request.user).filter(pk=follow_up_id).first()
-    if follow_up is None:
-        raise Http404
+    follow_up = _follow_up(request, follow_up_id)
     services.follow_up_done(
         actor=request.user, follow_up=follow_up, outcome=payload.outcome, request=request
     )
-    return selectors.follow_up_list(user=request.user).get(pk=follow_up_id)
+    return _follow_up(request, follow_up_id)
 
 
 # -- home devices ---------------------------------------------------------------------------

@@ -68,7 +68,7 @@ CARD_EDITABLE = frozenset(
     }
 )
 # A reading may be entered a little ahead of the server's clock (a device's clock drifts).
-CLOCK_SKEW = timedelta(minutes=10)
+CLOCK_SKEW = timedelta(minutes=5)
 # Values that belong to each kind of reading; others are refused.
 KIND_VALUES = {
     ReadingKind.BLOOD_PRESSURE: {"systolic", "diastolic", "pulse"},
