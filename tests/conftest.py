@@ -110,3 +110,32 @@ def without_demo_orders(db):
     WorkOrderEvent.objects.all().delete()
     WorkOrder.objects.update(merged_into=None)
     WorkOrder.objects.all().delete()
+
+
+def clear_demo_health():
+    """Remove the demo world's health records (cards, a year of readings, free clinics,
+    devices), for tests that make their own cards — 周桂兰's among them — and count what
+    they made."""
+    from linli.health.models import (
+        Alert,
+        CardEvent,
+        CheckIn,
+        ClinicEvent,
+        Consent,
+        Device,
+        FollowUp,
+        HealthCard,
+        Reading,
+        Registration,
+    )
+
+    for model in (Alert, FollowUp, Reading, CheckIn, Device, Registration, ClinicEvent):
+        model.objects.all().delete()
+    for model in (Consent, CardEvent, HealthCard):
+        model.objects.all().delete()
+
+
+@pytest.fixture
+def without_demo_health(db):
+    """No health records to start from; undone with the test's transaction."""
+    clear_demo_health()

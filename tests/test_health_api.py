@@ -28,6 +28,15 @@ from linli.residents.models import Resident
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _own_health_records(request):
+    """These tests make their own cards: the demo world's health records are set aside (a
+    transactional test clears them itself after loading the demo world)."""
+    if "demo_world_tx" not in request.fixturenames:
+        request.getfixturevalue("without_demo_health")
+
+
 BASE = "/api/v1/health"
 
 

@@ -75,10 +75,16 @@ def _fixed_member(spec: dict, numbers: _Numbers) -> tuple[dict, str | None]:
     return spec, username
 
 
-def demo_resident_rows(flats: list[tuple[tuple[str, str, str], object]], *, as_of: date):
+def demo_resident_rows(
+    flats: list[tuple[tuple[str, str, str], object]],
+    *,
+    as_of: date,
+    seed: int = world.RESIDENTS_SEED,
+):
     """(flat, resident_clean values, username or None) for every demo resident, in flat
-    order. ``flats`` are ((building, unit, door), flat) pairs."""
-    rng = random.Random(world.RESIDENTS_SEED)  # noqa: S311 (fictitious people, not secrets)
+    order. ``flats`` are ((building, unit, door), flat) pairs; another ``seed`` gives other
+    people (for the small compounds of other communities)."""
+    rng = random.Random(seed)  # noqa: S311 (fictitious people, not secrets)
     numbers = _Numbers(rng)
     rows = []
     for address, flat in flats:
@@ -99,9 +105,9 @@ def demo_resident_rows(flats: list[tuple[tuple[str, str, str], object]], *, as_o
 
 
 @transaction.atomic
-def demo_residents(compound: Place) -> int:
-    """Register the compound's residents, unless it has residents already. Returns how many
-    were added."""
+def demo_residents(compound: Place, *, seed: int = world.RESIDENTS_SEED) -> int:
+    """Register the compound's residents (one household per flat, as many as it has flats),
+    unless it has residents already. Returns how many were added."""
     if Resident.objects.filter(tree.subtree_q(compound.path, "place__path")).exists():
         return 0
     flats = (
@@ -114,7 +120,7 @@ def demo_residents(compound: Place) -> int:
         for flat in flats
         if flat.parent.kind == PlaceKind.UNIT
     ]
-    rows = demo_resident_rows(addresses, as_of=default_as_of())
+    rows = demo_resident_rows(addresses, as_of=default_as_of(), seed=seed)
     # A register imported into this database may hold one of the numbers already: such a
     # (fictitious) person is left out rather than failing the whole demo.
     cleaned = [(flat, resident_clean(**values)) for flat, values, _u in rows]

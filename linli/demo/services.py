@@ -5,6 +5,7 @@ from django.db import transaction
 from linli.accounts.models import User
 from linli.accounts.services import grant_create, user_create
 from linli.bookings.demo import demo_rooms
+from linli.health.demo import demo_health
 from linli.lending.demo import demo_lending
 from linli.meetings.demo import demo_meetings
 from linli.places.models import Organisation, Place, PlaceKind
@@ -159,6 +160,7 @@ def demo_load() -> dict:
     rooms = demo_rooms(compound)
     meetings = demo_meetings(compound)
     items = demo_lending(compound)
+    cards = demo_health(compound)
     return {
         "places": Place.objects.count(),
         "organisations": len(orgs),
@@ -168,6 +170,7 @@ def demo_load() -> dict:
         "meetings": meetings,
         "rooms": rooms,
         "items": items,
+        "cards": cards,
     }
 
 

@@ -6,3 +6,64 @@ class HealthConfig(AppConfig):
     name = "linli.health"
     label = "health"
     verbose_name = _("Health help")
+
+    def ready(self):
+        import rules
+
+        from linli.core.navigation import (
+            NavEntry,
+            PlaceLink,
+            register_nav_entry,
+            register_place_link,
+        )
+
+        from .predicates import (
+            can_make_cards,
+            has_card_consent,
+            has_readings_consent,
+            is_card_holder,
+            is_care_team,
+        )
+
+        # Navigation only (no object): the care team's work lists — those who handle cards,
+        # may make one, or were shared some — and a resident's own card. What each page
+        # then shows is decided by the permissions in rules.py.
+        if not rules.perm_exists("health.nav_work_lists"):
+            rules.add_perm(
+                "health.nav_work_lists",
+                is_care_team | can_make_cards | has_card_consent | has_readings_consent,
+            )
+        if not rules.perm_exists("health.nav_my_card"):
+            rules.add_perm("health.nav_my_card", is_card_holder)
+
+        register_nav_entry(
+            NavEntry(
+                "health:card-list",
+                _("Health"),
+                _("健康帮扶卡: the health help cards, readings, alerts and follow-ups."),
+                permission="health.nav_work_lists",
+            ),
+            after="lending:item-list",
+        )
+        register_nav_entry(
+            NavEntry(
+                "health:my-card",
+                _("My health"),
+                _("Your health help card, your readings and who looked at them."),
+                permission="health.nav_my_card",
+            ),
+            after="health:card-list",
+        )
+        from .views_clinics import register_clinic_nav
+
+        register_clinic_nav()
+        # On a compound's page, for those who make cards there (clinic staff, community
+        # workers): its residents' cards.
+        register_place_link(
+            PlaceLink(
+                "health:card-list",
+                _("Health cards"),
+                "health.make_card",
+                kinds=frozenset({"community", "compound", "building"}),
+            )
+        )
