@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
@@ -51,6 +52,18 @@ def _own_health_records(request):
     transactional test clears them itself after loading the demo world)."""
     if "demo_world_tx" not in request.fixturenames:
         request.getfixturevalue("without_demo_health")
+
+
+@pytest.fixture
+def client_for(client_for):
+    """Signed-in clients that see the English message ids, as the services' tests do."""
+
+    def sign_in(username):
+        client = client_for(username)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return sign_in
 
 
 @pytest.fixture(autouse=True)

@@ -41,7 +41,7 @@ def register(demo):
         low_income=True,
     )
     compound = place_create(
-        kind="compound", name="苹果园小区", parent=demo.place("平城区/清远街道/苹果园社区")
+        kind="compound", name="苹果园北区", parent=demo.place("平城区/清远街道/苹果园社区")
     )
     building = place_create(kind="building", name="1号楼", parent=compound)
     household = place_create(kind="household", name="101", parent=building)

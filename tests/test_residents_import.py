@@ -346,7 +346,7 @@ def test_the_same_id_number_twice_names_both_rows(upload):
 def other_household(demo):
     """A household in 苹果园社区, outside the community worker's scope."""
     community = demo.place("平城区/清远街道/苹果园社区")
-    compound = place_create(kind="compound", name="苹果园小区", parent=community)
+    compound = place_create(kind="compound", name="苹果园北区", parent=community)
     building = place_create(kind="building", name="1号楼", parent=compound)
     return place_create(kind="household", name="101", parent=building)
 

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.crypto import EncryptedTextField
 from linli.core.models import TimelineEvent
@@ -178,7 +179,7 @@ class Level(models.TextChoices):
 
     NORMAL = "normal", _("normal")
     RAISED = "raised", _("raised")
-    URGENT = "urgent", _("urgent")
+    URGENT = "urgent", pgettext_lazy("health level", "urgent")
     IMPAIRED = "impaired", _("impaired")
     DIABETIC = "diabetic", _("diabetic range")
     DANGEROUS = "dangerous", _("dangerous")
