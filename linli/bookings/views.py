@@ -10,18 +10,16 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from linli.core.errors import LinliError
-from linli.core.forms import submit_form
+from linli.core.forms import run_action, safe_next, submit_form, submitted
 from linli.core.ids import is_valid_id
 from linli.core.images import photo_response
 from linli.core.pagination import paginate
@@ -38,25 +36,6 @@ UPCOMING_COUNT = 50
 SLOT_STEP_MINUTES = 15
 
 
-def _run(request, write, success_message) -> bool:
-    """Run a service for an action without a form: a refusal becomes a message."""
-    try:
-        write()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return False
-    except LinliError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success_message)
-    return True
-
-
-def _submitted(request, form, write, success_message) -> bool:
-    """``submit_form`` for services that may return nothing: True when the write was done."""
-    return submit_form(request, form, lambda: write() or True, success_message) is not None
-
-
 def _place_filter(request) -> Place | None:
     raw = request.GET.get("place")
     if raw in (None, ""):
@@ -69,15 +48,6 @@ def _place_filter(request) -> Place | None:
 def _require(request, perm, obj=None) -> None:
     if not request.user.has_perm(perm, obj):
         raise PermissionDenied
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
 
 
 def _hhmm(value: datetime) -> str:
@@ -366,7 +336,7 @@ def series_skip(request, pk):
     form = forms.SkipForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        if _submitted(
+        if submitted(
             request,
             form,
             lambda: services.booking_series_skip(
@@ -424,7 +394,7 @@ def booking_action(request, pk):
     """A step on a booking (approve, decline, cancel, check in, mark no-show): a refusal
     comes back as a message on the page the step was taken from."""
     booking = selectors.booking_get(user=request.user, pk=pk)
-    back = _safe_next(request, reverse("bookings:booking-detail", args=[booking.pk]))
+    back = safe_next(request, reverse("bookings:booking-detail", args=[booking.pk]))
     step = request.POST.get("step", "")
     if step not in services.STEPS:
         messages.error(request, _("Unknown action; nothing was changed."))
@@ -432,7 +402,7 @@ def booking_action(request, pk):
     _require(request, services.STEPS[step].perm, booking)
     reason = request.POST.get("reason", "")[:200]
     label = STEP_MESSAGES[step]
-    _run(
+    run_action(
         request,
         lambda: _do_step(step, actor=request.user, booking=booking, reason=reason),
         label,
@@ -467,7 +437,7 @@ def my_bookings(request):
 @login_required
 @require_POST
 def private_feed_reset(request):
-    _run(
+    run_action(
         request,
         lambda: ical.private_feed_reset(request.user, request),
         _("Your calendar link was reset; the old link no longer works."),
@@ -571,7 +541,7 @@ def room_edit(request, pk):
     form = None
     if request.method == "POST":
         form = forms.RoomForm.for_room(room, request.POST)
-        if form.is_valid() and _submitted(
+        if form.is_valid() and submitted(
             request,
             form,
             lambda: services.room_update(
@@ -591,7 +561,7 @@ def room_photo_add(request, pk):
     form = forms.PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         data = form.cleaned_data
-        if _submitted(
+        if submitted(
             request,
             form,
             lambda: photos.room_photo_add(
@@ -629,7 +599,7 @@ def room_blackouts(request, pk):
     action = request.POST.get("action")
     if action == "oneoff":
         form = forms.BlackoutForm(request.POST)
-        if form.is_valid() and _submitted(
+        if form.is_valid() and submitted(
             request,
             form,
             lambda: services.blackout_create(actor=request.user, room=room, **form.cleaned_data),
@@ -641,7 +611,7 @@ def room_blackouts(request, pk):
         )
     if action == "recurring":
         form = forms.RecurringBlackoutForm(request.POST)
-        if form.is_valid() and _submitted(
+        if form.is_valid() and submitted(
             request,
             form,
             lambda: services.recurring_blackout_create(
@@ -662,7 +632,7 @@ def room_blackouts(request, pk):
         if blackout is None:
             raise Http404("Not found.")
         blackout.room = room
-        _run(
+        run_action(
             request,
             lambda: services.blackout_delete(actor=request.user, blackout=blackout),
             _("The blackout was removed."),

@@ -2,6 +2,8 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .errors import LinliError
 
@@ -20,3 +22,38 @@ def submit_form(request, form, write, success_message):
         return None
     messages.success(request, success_message)
     return result
+
+
+def submitted(request, form, write, success_message) -> bool:
+    """``submit_form`` for services that may return nothing: True when the write was done."""
+    return submit_form(request, form, lambda: write() or True, success_message) is not None
+
+
+def run_action(request, write, success_message) -> bool:
+    """Run a service for an action without a form to show again (a button): on success say
+    so; a refusal becomes an error message. True when the write was done."""
+    try:
+        write()
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False
+    except LinliError as exc:
+        messages.error(request, exc.message)
+        return False
+    messages.success(request, success_message)
+    return True
+
+
+def safe_next(request, fallback: str) -> str:
+    """Where to go after a POST: the form's ``next`` when it is a URL of this site, else
+    ``fallback`` (never an open redirect)."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def redirect_back(request, fallback: str):
+    return redirect(safe_next(request, fallback))

@@ -13,14 +13,13 @@ per request by ``card_get`` / ``card_by_qr``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -29,8 +28,7 @@ from linli.accounts.scope import scope_of
 from linli.accounts.selectors import users_with_roles_over
 from linli.core.access import access_by_id
 from linli.core.crypto import mask_phone
-from linli.core.errors import LinliError
-from linli.core.forms import submit_form
+from linli.core.forms import redirect_back, run_action, submit_form
 from linli.core.ids import is_valid_id
 from linli.core.pagination import paginate
 from linli.places import selectors as place_selectors
@@ -64,29 +62,6 @@ def _require(request, perm: str, obj=None) -> None:
     """Pages a user may not use answer as missing, so that nothing leaks."""
     if not request.user.has_perm(perm, obj):
         raise Http404("Not found.")
-
-
-def _back(request, fallback: str):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(fallback)
-
-
-def _run(request, write, success_message) -> bool:
-    """Run a service for a step without a form to re-show: a refusal becomes a message."""
-    try:
-        write()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return False
-    except LinliError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success_message)
-    return True
 
 
 def _where(place: Place) -> str:
@@ -474,7 +449,7 @@ def _revoke(request, card):
     device = card.devices.filter(pk=int(raw)).first() if raw.isdigit() else None
     if device is None:
         raise Http404("Not found.")
-    _run(
+    run_action(
         request,
         lambda: services.device_revoke(actor=request.user, device=device, request=request),
         _("The device was revoked: it can no longer send readings."),
@@ -565,13 +540,13 @@ def consent_withdraw(request, pk):
         user=request.user,
         perm="health.withdraw_consent",
     )
-    _run(
+    run_action(
         request,
         lambda: services.consent_withdraw(actor=request.user, consent=consent, request=request),
         _("The consent was withdrawn: %(organisation)s no longer sees your record.")
         % {"organisation": consent.organisation.name},
     )
-    return _back(request, reverse("health:card-detail", args=[consent.card_id]))
+    return redirect_back(request, reverse("health:card-detail", args=[consent.card_id]))
 
 
 # -- work lists -------------------------------------------------------------------------------
@@ -606,14 +581,14 @@ def alert_acknowledge(request, pk):
     note = form.cleaned_data["note"] if form.is_valid() else ""
     if not request.user.has_perm("health.handle_follow_up", alert.card):
         raise PermissionDenied
-    _run(
+    run_action(
         request,
         lambda: services.alert_acknowledge(
             actor=request.user, alert=alert, note=note, request=request
         ),
         _("Noted: the alert is taken care of."),
     )
-    return _back(request, reverse("health:alert-list"))
+    return redirect_back(request, reverse("health:alert-list"))
 
 
 @login_required
@@ -658,8 +633,8 @@ def follow_up_done(request, pk):
     form = forms.FollowUpDoneForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say what the follow-up found."))
-        return _back(request, reverse("health:follow-up-list"))
-    _run(
+        return redirect_back(request, reverse("health:follow-up-list"))
+    run_action(
         request,
         lambda: services.follow_up_done(
             actor=request.user,
@@ -669,7 +644,7 @@ def follow_up_done(request, pk):
         ),
         _("The follow-up is done."),
     )
-    return _back(request, reverse("health:follow-up-list"))
+    return redirect_back(request, reverse("health:follow-up-list"))
 
 
 @login_required

@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -20,8 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from linli.accounts.roles import RUN_CLINICS
 from linli.accounts.scope import scope_of
-from linli.core.errors import LinliError
-from linli.core.forms import submit_form
+from linli.core.forms import run_action, submit_form
 from linli.core.pagination import paginate
 from linli.places import tree
 from linli.places.models import Organisation, OrganisationKind, Place
@@ -54,20 +52,6 @@ def register_clinic_nav() -> None:
         ),
         after="health:my-card",
     )
-
-
-def _run(request, write, success_message) -> bool:
-    """Run a service for an action without a form: a refusal becomes a message."""
-    try:
-        write()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return False
-    except LinliError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success_message)
-    return True
 
 
 def _runner_only(request, event) -> None:
@@ -292,7 +276,7 @@ def _cancel(request, event):
     mine = registration.card.resident.user_id == request.user.pk
     if not mine:
         _runner_only(request, event)
-    _run(
+    run_action(
         request,
         lambda: clinics.registration_cancel(
             actor=request.user, registration=registration, request=request
@@ -303,7 +287,7 @@ def _cancel(request, event):
 
 def _close(request, event):
     _runner_only(request, event)
-    _run(
+    run_action(
         request,
         lambda: clinics.clinic_close(actor=request.user, event=event, request=request),
         _("The clinic was closed. Whoever did not come is marked so."),
@@ -376,7 +360,7 @@ def clinic_day(request, pk):
         target = reverse("health:clinic-day", args=[event.pk]) + f"#r{registration.pk}"
         name = registration.card.resident.name
         if action == "no_show":
-            _run(
+            run_action(
                 request,
                 lambda: clinics.registration_no_show(
                     actor=request.user, registration=registration, request=request

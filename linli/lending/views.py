@@ -13,15 +13,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from linli.accounts.roles import MANAGE_LENDING
 from linli.accounts.scope import scope_of
-from linli.core.errors import LinliError
-from linli.core.forms import submit_form
+from linli.core.forms import redirect_back, run_action, submit_form
 from linli.core.ids import is_valid_id
 from linli.core.images import photo_response
 from linli.core.pagination import paginate
@@ -37,20 +35,6 @@ DONATIONS_SHOWN = 20
 REPORT_DEFAULT_DAYS = 90
 # The shelves a new item is offered on (a building's shelf is set in the admin).
 DONATION_PLACE_KINDS = ("community", "compound")
-
-
-def _run(request, write, success_message) -> bool:
-    """Run a service for an action without a form: a refusal becomes a message."""
-    try:
-        write()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return False
-    except LinliError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success_message)
-    return True
 
 
 def _place_filter(request) -> Place | None:
@@ -261,15 +245,6 @@ def loan_list(request):
     return render(request, "lending/loan_list.html", {"page": page, "today": today})
 
 
-def _back(request, fallback: str):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(fallback)
-
-
 STEP_MESSAGES = {
     "hand_over": gettext_lazy("Handed over."),
     "renew": gettext_lazy("Renewed."),
@@ -284,7 +259,7 @@ STEP_MESSAGES = {
 def loan_action(request, pk):
     loan = selectors.loan_get(user=request.user, pk=pk)
     step = request.POST.get("action", "")
-    back = _back(request, reverse("lending:loan-list"))
+    back = redirect_back(request, reverse("lending:loan-list"))
     if step not in services.STEPS:
         messages.error(request, _("Unknown action; nothing was changed."))
         return back
@@ -300,7 +275,7 @@ def loan_action(request, pk):
         reason = form.cleaned_data["reason"] if form.is_valid() else ""
         kwargs = {"reason": reason} if step == "cancel" else {"note": reason}
     function = services.STEP_FUNCTIONS[step]
-    _run(
+    run_action(
         request,
         lambda: function(actor=request.user, loan=loan, **kwargs),
         str(STEP_MESSAGES[step]),

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from linli.core.errors import LinliError
-from linli.core.forms import submit_form
+from linli.core.forms import run_action, submit_form, submitted
 from linli.core.ids import is_valid_id
 from linli.core.pagination import paginate
 from linli.places import selectors as place_selectors
@@ -31,25 +31,6 @@ from .notify import participants_of
 
 UPCOMING_COUNT = 12
 ORDER_PLACE_KINDS = ("compound", "building", "unit")
-
-
-def _run(request, write, success_message) -> bool:
-    """Run a service for an action without a form: a refusal becomes a message."""
-    try:
-        write()
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return False
-    except LinliError as exc:
-        messages.error(request, exc.message)
-        return False
-    messages.success(request, success_message)
-    return True
-
-
-def _submitted(request, form, write, success_message) -> bool:
-    """``submit_form`` for services that may return nothing: True when the write was done."""
-    return submit_form(request, form, lambda: write() or True, success_message) is not None
 
 
 # -- meetings and series ---------------------------------------------------------------------
@@ -145,7 +126,7 @@ def series_action(request, pk):
         form = forms.ParticipantForm(request.POST, organisations=organisations)
         if form.is_valid():
             data = form.cleaned_data
-            if _submitted(
+            if submitted(
                 request,
                 form,
                 lambda: services.participant_add(
@@ -169,7 +150,7 @@ def series_action(request, pk):
         )
         if participant is None:
             raise Http404("Not found.")
-        _run(
+        run_action(
             request,
             lambda: services.participant_remove(actor=request.user, participant=participant),
             _("The participant was removed."),
@@ -338,7 +319,7 @@ def _post_id(request, name):
 
 def _add_topic(request, meeting):
     topic = selectors.topic_get(user=request.user, pk=_post_id(request, "topic"))
-    _run(
+    run_action(
         request,
         lambda: services.agenda_add(actor=request.user, meeting=meeting, topic=topic),
         _("The topic is on the agenda."),
@@ -347,7 +328,7 @@ def _add_topic(request, meeting):
 
 def _add_order(request, meeting):
     order = order_selectors.order_get(user=request.user, pk=_post_id(request, "order"))
-    _run(
+    run_action(
         request,
         lambda: services.agenda_add_order(
             actor=request.user,
@@ -374,7 +355,7 @@ def _new_topic(request, meeting):
             )
             return services.agenda_add(actor=request.user, meeting=meeting, topic=topic)
 
-        if _submitted(request, form, write, _("The topic is on the agenda.")):
+        if submitted(request, form, write, _("The topic is on the agenda.")):
             return None
     return {"topic": form}
 
@@ -384,7 +365,7 @@ def _move(request, meeting, item):
     if offset is None:
         messages.error(request, _("Unknown action; nothing was changed."))
         return
-    _run(
+    run_action(
         request,
         lambda: services.agenda_move(actor=request.user, item=item, offset=offset),
         _("The agenda was reordered."),
@@ -392,7 +373,7 @@ def _move(request, meeting, item):
 
 
 def _remove(request, meeting, item):
-    _run(
+    run_action(
         request,
         lambda: services.agenda_remove(actor=request.user, item=item),
         _("The topic was taken off the agenda."),
@@ -431,8 +412,8 @@ def _step(step, success):
             )
 
         if shown:
-            return None if _submitted(request, form, write, success) else {key: form}
-        _run(request, write, success)
+            return None if submitted(request, form, write, success) else {key: form}
+        run_action(request, write, success)
         return None
 
     return handler
@@ -453,7 +434,7 @@ def _attendance(request, meeting):
 
 def _notes(request, meeting, item):
     form = forms.NotesForm(request.POST)
-    if form.is_valid() and _submitted(
+    if form.is_valid() and submitted(
         request,
         form,
         lambda: services.item_save_notes(
@@ -478,7 +459,7 @@ def _decision(request, meeting, item):
             form.add_error("link_orders", _("There is no order %(id)s.") % {"id": order_id})
     if form.errors:
         return {"decision": (item.pk, form)}
-    if _submitted(
+    if submitted(
         request,
         form,
         lambda: services.decision_record(
@@ -503,7 +484,7 @@ def _decision(request, meeting, item):
 
 def _carry(request, meeting, item):
     form = forms.CarryForm(request.POST)
-    if form.is_valid() and _submitted(
+    if form.is_valid() and submitted(
         request,
         form,
         lambda: services.item_carry(actor=request.user, item=item, note=form.cleaned_data["note"]),
@@ -515,7 +496,7 @@ def _carry(request, meeting, item):
 
 def _drop(request, meeting, item):
     form = forms.ReasonForm(request.POST)
-    if form.is_valid() and _submitted(
+    if form.is_valid() and submitted(
         request,
         form,
         lambda: services.item_drop(
@@ -538,7 +519,7 @@ def _done(request, meeting):
     )
     if decision is None:
         raise Http404("Not found.")
-    if _submitted(
+    if submitted(
         request,
         form,
         lambda: services.decision_mark_done(
@@ -630,7 +611,7 @@ def proposal_list(request):
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
-            if _submitted(
+            if submitted(
                 request,
                 form,
                 lambda: services.proposal_create(
@@ -662,7 +643,7 @@ def proposal_list(request):
 @require_POST
 def proposal_support(request, pk):
     topic = selectors.proposal_get(user=request.user, pk=pk)
-    _run(
+    run_action(
         request,
         lambda: services.proposal_support(actor=request.user, topic=topic),
         _("Thank you: your support was counted."),
