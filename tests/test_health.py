@@ -993,6 +993,25 @@ def test_no_contact_raises_one_alert_for_a_resident_living_alone(
     assert ours.count() == 2
 
 
+def test_contact_after_a_no_contact_alert_settles_it(demo, alone, settings):
+    settings.LINLI_HEALTH_WATCH_DAYS = 3
+    now = timezone.now()
+    services.watch_no_contact(now=now + timedelta(days=3, minutes=1))
+    alert = Alert.objects.get(card=alone, kind=AlertKind.NO_CONTACT)
+    assert alert.acknowledged_at is None
+    services.check_in_record(
+        actor=demo.user("community"), card=alone, source=Source.VISIT, now=now + timedelta(days=4)
+    )
+    alert.refresh_from_db()
+    assert alert.acknowledged_at == now + timedelta(days=4)
+    assert alert.acknowledged_by is None and "Contact resumed" in alert.note
+    assert AuditEvent.objects.filter(action="health.alert.settle", object_id=str(alert.pk))
+    # An urgent alert is not settled by a later reading: someone must look at it.
+    bp(demo.user("doctor"), alone, 185, 100)
+    services.check_in_record(actor=demo.user("community"), card=alone, source=Source.VISIT)
+    assert Alert.objects.get(card=alone, kind=AlertKind.URGENT).acknowledged_at is None
+
+
 def test_no_contact_honours_the_cards_own_window(demo, alone, settings):
     settings.LINLI_HEALTH_WATCH_DAYS = 3
     services.card_update(actor=demo.user("community"), card=alone, watch_days=7)

@@ -487,6 +487,14 @@ def _touch(card: HealthCard, at: datetime) -> None:
         Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=at)
     ).update(last_contact_at=at)
     card.refresh_from_db(fields=["last_contact_at"])
+    # A sign of life after a no-contact alert settles it: the care team sees when and why.
+    for alert in Alert.objects.filter(
+        card=card, kind=AlertKind.NO_CONTACT, acknowledged_at__isnull=True, raised_at__lte=at
+    ):
+        alert.acknowledged_at = at
+        alert.note = _("Contact resumed: a reading or check-in came in.")
+        alert.save(update_fields=["acknowledged_at", "note"])
+        audit_record(action="health.alert.settle", obj=alert, details={"kind": alert.kind})
 
 
 def _follow_up_assignee(card: HealthCard):
