@@ -686,3 +686,72 @@ def test_room_month_view_desk_and_report_queries_are_bounded(
             client.get(url)
     with django_assert_max_num_queries(30):
         secretary.get(month_url)
+
+
+# -- adding a room ------------------------------------------------------------------------------
+
+
+def _room_form(place, name, **changes):
+    data = {
+        "place": place.pk,
+        "name": name,
+        "name_en": "",
+        "kind": "recreation",
+        "capacity": 16,
+        "facilities": "书法桌8张",
+        "opens": "08:30",
+        "closes": "20:00",
+        "open_weekdays": ["0", "1", "2", "3", "4", "5"],
+        "bookable_by": "residents",
+        "purposes": ["activity"],
+        "max_days_ahead": 14,
+        "min_notice_hours": 2,
+        "max_hours": 3,
+        "max_active_per_household": 2,
+        "approval_required": "",
+        "is_active": "on",
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_branch_secretary_adds_a_room_with_its_rules(demo, english):
+    from linli.bookings.models import Room
+
+    client = english("secretary")
+    rooms = client.get("/rooms/").content.decode()
+    assert 'data-testid="add-room"' in rooms
+    page = client.get(f"/rooms/new/?place={demo.nanguanfang.pk}")
+    assert page.status_code == 200
+    # The model's defaults to start from, the place chosen.
+    assert 'value="08:00"' in page.content.decode()
+    response = client.post("/rooms/new/", _room_form(demo.nanguanfang, "书画室"))
+    room = Room.objects.get(place=demo.nanguanfang, name="书画室")
+    assert response.status_code == 302 and response["Location"] == f"/rooms/{room.pk}/edit/"
+    assert (room.capacity, room.max_hours, room.approval_required) == (16, 3, False)
+    assert room.open_weekdays == [0, 1, 2, 3, 4, 5] and room.purposes == ["activity"]
+    assert AuditEvent.objects.filter(action="bookings.room.create", object_id=str(room.pk))
+
+
+def test_a_refused_room_keeps_what_was_typed(demo, english):
+    from linli.bookings.models import Room
+
+    client = english("secretary")
+    before = Room.objects.count()
+    taken = client.post("/rooms/new/", _room_form(demo.nanguanfang, "居民会客厅"))
+    assert taken.status_code == 200 and Room.objects.count() == before
+    assert "书法桌8张" in taken.content.decode()
+    closes_early = client.post(
+        "/rooms/new/", _room_form(demo.nanguanfang, "书画室", opens="20:00", closes="08:00")
+    )
+    assert "The room must close after it opens" in closes_early.content.decode()
+    assert Room.objects.count() == before
+
+
+def test_only_room_managers_add_rooms_and_only_where_they_run_them(demo, english):
+    for username in ("resident", "volunteer", "district", "property"):
+        assert english(username).get("/rooms/new/").status_code in (403, 404), username
+    elsewhere = demo.place("平城区/清远街道/苹果园社区")
+    response = english("secretary").post("/rooms/new/", _room_form(elsewhere, "外区活动室"))
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()

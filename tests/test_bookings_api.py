@@ -576,3 +576,27 @@ def test_step_on_missing_booking_is_404_or_422(client_for):
     volunteer = client_for("volunteer")
     assert post(volunteer, f"{BOOKINGS}/{MAX_ID}/approve").status_code == 404
     assert post(volunteer, f"{BOOKINGS}/{MAX_ID + 1}/approve").status_code == 422
+
+
+def test_the_desk_books_for_a_household_it_names(demo, hall, client_for):
+    from linli.residents.models import Household
+
+    flat = Household.objects.get(
+        place__name_path="平城区/鹿苑街道/站东社区/南官房小区/3号楼/2单元/402"
+    )
+    response = book(
+        client_for("community"), hall, at(3, 10), at(3, 12), household=flat.pk, title="寿宴"
+    )
+    assert response.status_code == 201, response.content
+    assert Booking.objects.get(pk=response.json()["id"]).household == flat
+    # A resident books for their own household only; a household they cannot see is 404.
+    own = Household.objects.get(place=demo.resident_household)
+    mine = book(client_for("resident"), hall, at(4, 10), at(4, 12), household=own.pk)
+    assert mine.status_code == 201
+    assert Booking.objects.get(pk=mine.json()["id"]).household == own
+    other = book(client_for("resident"), hall, at(5, 10), at(5, 12), household=flat.pk)
+    assert other.status_code == 404
+    assert (
+        book(client_for("community"), hall, at(6, 10), at(6, 12), household=99_999_999).status_code
+        == 404
+    )

@@ -14,6 +14,7 @@ from pydantic import AfterValidator
 
 from linli.api.pagination import Pagination
 from linli.api.schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, Error, Id, Text
+from linli.residents import selectors as residents_selectors
 
 from . import feed_selectors, ical, selectors, services
 from .models import BookableBy, Booking, BookingStatus, Purpose, Room, RoomKind
@@ -192,6 +193,11 @@ class BookingIn(Schema):
     purpose: Purpose
     title: Text(120) = Field("", description="Private: shown to you and the room's workers")
     attendees: int | None = Field(None, ge=1, le=100_000)
+    household: Id | None = Field(
+        None,
+        description="Staff booking at the desk name the household it is for (its id); a "
+        "resident always books for their own household.",
+    )
 
 
 class BookingFilters(Schema):
@@ -263,10 +269,16 @@ def _bookable_room(request, room_id: int) -> Room:
     "409 `slot_taken`: the time overlaps another booking. 400: a rule refuses it, with its "
     "code: `past`, `end_before_start`, `inactive`, `purpose`, `too_late`, `too_early`, "
     "`too_long`, `closed_day`, `opening_hours`, `blackout`, `household_limit`, `capacity`. "
-    "403 `not_resident`/`staff_only`: not yours to book.",
+    "403 `not_resident`/`staff_only`: not yours to book; `household`: a resident named "
+    "another household. 404: the room or the named household is not one you may see.",
 )
 def rooms_book(request: HttpRequest, payload: BookingIn, room_id: int = Path(..., ge=1, le=MAX_ID)):
     room = _bookable_room(request, room_id)
+    household = (
+        None
+        if payload.household is None
+        else residents_selectors.household_get(user=request.user, pk=payload.household)
+    )
     booking = services.booking_request(
         actor=request.user,
         room=room,
@@ -275,6 +287,7 @@ def rooms_book(request: HttpRequest, payload: BookingIn, room_id: int = Path(...
         purpose=payload.purpose,
         title=payload.title,
         attendees=payload.attendees,
+        household=household,
     )
     return Status(201, _booking(request, booking.pk))
 

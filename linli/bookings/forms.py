@@ -149,6 +149,28 @@ class RoomForm(forms.Form):
         return cls(data, initial=initial)
 
 
+class RoomCreateForm(RoomForm):
+    """A new room: where it is, then the same description and rules as when editing."""
+
+    place = forms.ModelChoiceField(label=_("where"), queryset=None)
+
+    field_order = ["place"]
+
+    def __init__(self, *args, places, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["place"].queryset = places
+        self.fields["place"].label_from_instance = lambda place: place.name_path
+        self.order_fields(["place", *RoomForm.base_fields])
+
+    @classmethod
+    def with_defaults(cls, data=None, *, places, place=None):
+        """The model's defaults as the starting values (open 08:00–21:00 every day, …)."""
+        room = Room()
+        initial = {name: getattr(room, name) for name in RoomForm.base_fields}
+        initial["place"] = place
+        return cls(data, initial=initial, places=places)
+
+
 class BlackoutForm(forms.Form):
     start = forms.DateTimeField(
         label=pgettext_lazy("time", "from"),

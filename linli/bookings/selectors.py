@@ -163,3 +163,15 @@ def free_slots(
                 ]
         day += timedelta(days=1)
     return slots
+
+
+def room_places(*, user) -> QuerySet:
+    """The communities, compounds and buildings where the user may add rooms."""
+    from linli.accounts.roles import MANAGE_ROOMS
+    from linli.places.models import Place
+
+    from .models import ROOM_PLACE_KINDS
+
+    return Place.objects.filter(
+        scope_of(user).q(roles=MANAGE_ROOMS, field="path"), kind__in=ROOM_PLACE_KINDS
+    ).order_by("path")

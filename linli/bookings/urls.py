@@ -10,6 +10,7 @@ urlpatterns = [
     path("calendar/<str:token>.ics", feeds.private_feed, name="private-ical"),
     # Pages (views.py).
     path("rooms/", views.room_list, name="room-list"),
+    path("rooms/new/", views.room_new, name="room-new"),
     path("rooms/report/", views.report, name="report"),
     path("rooms/report/export.xlsx", views.report_export, name="report-export"),
     path("rooms/<int:pk>/", views.room_detail, name="room-detail"),

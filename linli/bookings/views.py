@@ -73,6 +73,7 @@ def room_list(request):
             "rooms": rooms,
             "next_free_days": reports.NEXT_FREE_DAYS,
             "can_manage": request.user.has_perm("bookings.manage_booking"),
+            "can_add_room": request.user.has_perm("bookings.manage_room"),
             "can_report": request.user.has_perm("bookings.view_booking"),
         },
     )
@@ -532,6 +533,36 @@ def _edit_context(room, form=None, photo_form=None) -> dict:
         "photos": list(photos.room_photo_list(room=room)),
         "max_photos": photos.MAX_PHOTOS_PER_ROOM,
     }
+
+
+@login_required
+def room_new(request):
+    """A new room of a community, compound or building the user runs rooms at."""
+    _require(request, "bookings.manage_room")
+    places = selectors.room_places(user=request.user)
+    chosen = _place_filter(request)
+    if request.method == "POST":
+        form = forms.RoomCreateForm(request.POST, places=places)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            room = submit_form(
+                request,
+                form,
+                lambda: services.room_create(
+                    actor=request.user,
+                    place=data.pop("place"),
+                    name=data.pop("name"),
+                    kind=data.pop("kind"),
+                    request=request,
+                    **data,
+                ),
+                _("The room was added. Add photos and blackout periods here."),
+            )
+            if room is not None:
+                return redirect("bookings:room-edit", pk=room.pk)
+    else:
+        form = forms.RoomCreateForm.with_defaults(places=places, place=chosen)
+    return render(request, "bookings/room_new.html", {"form": form})
 
 
 @login_required
