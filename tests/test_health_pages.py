@@ -434,7 +434,19 @@ def test_the_resident_sees_who_looked(english, demo, card):
     assert "吴静" in body and "南官房小区义诊站" in body
     assert "printed your card" in body and "opened your card" in body
     # The resident's own visits are not listed as "looks".
-    assert all(look.actor_name != "周桂兰" for look in looks)
+    resident = demo.user("resident")
+    assert all(look.actor_id != resident.pk for look in looks)
+
+
+def test_a_namesake_of_the_resident_is_still_listed_as_looking(english, demo, card):
+    """Own visits are told apart by the account, not by the name."""
+    from linli.accounts.models import User
+
+    doctor = demo.user("doctor")
+    User.objects.filter(pk=doctor.pk).update(full_name=demo.user("resident").full_name)
+    english("doctor").get(detail(card))
+    looks = english("resident").get("/health/me/").context["looks"]
+    assert any(look.actor_id == doctor.pk and look.how == "page" for look in looks)
 
 
 def test_a_resident_without_a_card_is_told_why(english):

@@ -217,6 +217,7 @@ class Look:
     action: str
     how: str
     actor_name: str
+    actor_id: int | None = None
     roles: list[str] = field(default_factory=list)
     organisations: list[str] = field(default_factory=list)
 
@@ -259,6 +260,7 @@ def who_looked(*, card: HealthCard, limit: int = 500) -> list[Look]:
                 action=event.action,
                 how=str((event.details or {}).get("how", "")),
                 actor_name=actor.display_name if actor is not None else event.actor_name,
+                actor_id=event.actor_id,
                 roles=roles.get(event.actor_id, []),
                 organisations=organisations.get(event.actor_id, []),
             )

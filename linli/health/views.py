@@ -676,7 +676,7 @@ def my_residents(request):
 
 def _others(looks, user) -> list:
     """Who looked, without the resident's own visits to this page."""
-    return [look for look in looks if look.actor_name != user.display_name]
+    return [look for look in looks if look.actor_id != user.pk]
 
 
 @login_required
