@@ -302,6 +302,19 @@ def _is_overlap_violation(exc: IntegrityError) -> bool:
     return getattr(cause, "sqlstate", None) == "23P01" or OVERLAP_CONSTRAINT in str(exc)
 
 
+def _insert(booking: Booking) -> None:
+    """Save a new active booking; PostgreSQL's exclusion constraint refusing an overlap the
+    locked check could not see becomes the same "taken" refusal."""
+    booking.full_clean()
+    try:
+        with transaction.atomic():
+            booking.save()
+    except IntegrityError as exc:
+        if _is_overlap_violation(exc):
+            raise _taken_error(booking.room, booking.start, booking.end) from exc
+        raise
+
+
 def _may_manage(actor, room: Room) -> bool:
     return actor is not None and actor.has_perm("bookings.manage_booking", room)
 
@@ -477,14 +490,7 @@ def _book(
     )
     if confirmed:
         booking.decided_by, booking.decided_at = _user(actor), now
-    booking.full_clean()
-    try:
-        with transaction.atomic():
-            booking.save()
-    except IntegrityError as exc:
-        if _is_overlap_violation(exc):
-            raise _taken_error(room, start, end) from exc
-        raise
+    _insert(booking)
     record_event(
         booking=booking, kind=BookingEventKind.REQUESTED, actor=actor, to_status=booking.status
     )
@@ -551,14 +557,7 @@ def booking_hold(
         status=BookingStatus.CONFIRMED,
         decided_at=now or timezone.now(),
     )
-    booking.full_clean()
-    try:
-        with transaction.atomic():
-            booking.save()
-    except IntegrityError as exc:
-        if _is_overlap_violation(exc):
-            raise _taken_error(room, start, end) from exc
-        raise
+    _insert(booking)
     record_event(booking=booking, kind=BookingEventKind.CONFIRMED, to_status=booking.status)
     return booking
 

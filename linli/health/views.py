@@ -29,7 +29,6 @@ from linli.accounts.selectors import users_with_roles_over
 from linli.core.access import access_by_id
 from linli.core.crypto import mask_phone
 from linli.core.forms import redirect_back, run_action, submit_form
-from linli.core.ids import is_valid_id
 from linli.core.pagination import paginate
 from linli.places import selectors as place_selectors
 from linli.places.models import OrganisationKind, Place
@@ -135,12 +134,7 @@ def _own_card_id(user) -> int | None:
 
 
 def _place_filter(request) -> Place | None:
-    raw = request.GET.get("place")
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit() or not is_valid_id(int(raw)):
-        raise Http404("Not found.")
-    return place_selectors.place_get(user=request.user, pk=int(raw))
+    return place_selectors.place_from_param(user=request.user, raw=request.GET.get("place"))
 
 
 # -- the list of cards ------------------------------------------------------------------------

@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET, require_POST, require_safe
 from linli.accounts.roles import MANAGE_LENDING
 from linli.accounts.scope import scope_of
 from linli.core.forms import redirect_back, run_action, submit_form
-from linli.core.ids import is_valid_id
 from linli.core.images import photo_response
 from linli.core.pagination import paginate
 from linli.places import selectors as place_selectors
@@ -38,12 +37,7 @@ DONATION_PLACE_KINDS = ("community", "compound")
 
 
 def _place_filter(request) -> Place | None:
-    raw = request.GET.get("place")
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit() or not is_valid_id(int(raw)):
-        raise Http404("Not found.")
-    return place_selectors.place_get(user=request.user, pk=int(raw))
+    return place_selectors.place_from_param(user=request.user, raw=request.GET.get("place"))
 
 
 def _require(request, perm: str, obj=None) -> None:

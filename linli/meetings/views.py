@@ -37,12 +37,7 @@ ORDER_PLACE_KINDS = ("compound", "building", "unit")
 
 
 def _place_filter(request) -> Place | None:
-    raw = request.GET.get("place")
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit() or not is_valid_id(int(raw)):
-        raise Http404("Not found.")
-    return place_selectors.place_get(user=request.user, pk=int(raw))
+    return place_selectors.place_from_param(user=request.user, raw=request.GET.get("place"))
 
 
 @login_required

@@ -3,8 +3,11 @@
 A place or organisation outside the scope is reported as missing (Http404), never as
 forbidden, so that its existence does not leak."""
 
+from django.http import Http404
+
 from linli.accounts.scope import scope_of
 from linli.core.access import access_by_id
+from linli.core.ids import is_valid_id
 
 from . import tree
 from .models import Organisation, Place
@@ -38,6 +41,16 @@ def place_get(*, user, pk) -> Place:
     return access_by_id(
         Place.objects.select_related("parent"), pk=pk, user=user, perm="places.view_place"
     )
+
+
+def place_from_param(*, user, raw: str | None) -> Place | None:
+    """The place a page is filtered to by its ``?place=<id>`` parameter: None when absent,
+    404 alike for a malformed id, a missing place and one the user may not see."""
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit() or not is_valid_id(int(raw)):
+        raise Http404("Not found.")
+    return place_get(user=user, pk=int(raw))
 
 
 def place_roots(*, user):
