@@ -35,7 +35,10 @@ class Scope:
     def __init__(self, user):
         self.user = user
         self.is_superuser = bool(user.is_active and user.is_superuser)
-        if user.is_authenticated and user.is_active:
+        if getattr(user, "is_system", False):
+            # SYSTEM holds no grant: its permissions are named ones (core.actors).
+            self.grants = []
+        elif user.is_authenticated and user.is_active:
             rows = (
                 RoleGrant.objects.active()
                 .filter(user=user)
@@ -111,7 +114,9 @@ class Scope:
     # -- organisations ----------------------------------------------------------------------
     @cached_property
     def member_organisation_ids(self) -> frozenset[int]:
-        if not (self.user.is_authenticated and self.user.is_active):
+        if getattr(self.user, "is_system", False) or not (
+            self.user.is_authenticated and self.user.is_active
+        ):
             return frozenset()
         return frozenset(self.user.memberships.values_list("organisation_id", flat=True))
 
@@ -148,6 +153,23 @@ class Scope:
             if g.role != Role.RESIDENT and tree.in_subtree(path, g.path):
                 return True
         return False
+
+
+COMPOUND_DEPTH = tree.KIND_DEPTH["compound"]
+
+
+def compound_path_of(path: str) -> str:
+    """The path of the compound a place lies in (unchanged for a place above compounds)."""
+    return tree.ancestor_path(path, "compound")
+
+
+def resident_compounds(user) -> list[str]:
+    """The paths of the compounds the user lives in (their resident grants' compounds)."""
+    return [
+        compound_path_of(g.path)
+        for g in scope_of(user).grants
+        if g.role == Role.RESIDENT and tree.depth(g.path) >= COMPOUND_DEPTH
+    ]
 
 
 def scope_of(user) -> Scope:

@@ -4,8 +4,8 @@ import rules
 
 from linli.accounts.predicates import role_in_scope
 from linli.accounts.roles import BOOK_ROOMS, MANAGE_BOOKINGS, MANAGE_ROOMS, VIEW_BOOKINGS
+from linli.accounts.scope import resident_compounds
 from linli.residents.nearby import lives_near
-from linli.workorders.predicates import resident_compounds
 
 
 def place_of(obj):

@@ -91,17 +91,19 @@ class Notification(models.Model):
 
 
 class TimelineEvent(models.Model):
-    """One step of a record's timeline (a booking's, a loan's): who took it, from which
-    status to which, with a note. Written once by the module's ``record_event``; never
-    changed. Subclasses add the record's foreign key and ``kind`` with its choices."""
+    """One step of a record's timeline (an order's, a booking's, a loan's): who took it,
+    from which status to which, with a note and the step's data. Written once by the
+    record's ``core.lifecycle.Lifecycle``; never changed. Subclasses add the record's
+    foreign key and ``kind`` with its choices. No actor: the system took the step."""
 
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16, blank=True)
     note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
 
     class Meta:
         abstract = True
@@ -111,6 +113,9 @@ class TimelineEvent(models.Model):
         if self.pk is not None:
             raise TypeError(f"{type(self).__name__} rows are immutable.")
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} rows are immutable.")
 
 
 class UploadedPhoto(models.Model):

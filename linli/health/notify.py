@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from linli.accounts.roles import HEALTH_STAFF
+from linli.accounts.scope import compound_path_of
 from linli.accounts.selectors import users_with_roles_over
 from linli.core.notifications import Message, notify
 from linli.places.models import Place
-from linli.workorders.predicates import compound_path_of
 
 from .models import Alert
 

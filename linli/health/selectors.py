@@ -18,12 +18,12 @@ from django.utils import timezone
 
 from linli.accounts.models import RoleGrant
 from linli.accounts.roles import Role
+from linli.accounts.scope import COMPOUND_DEPTH, compound_path_of
 from linli.core.access import access_by_id
 from linli.core.audit import audit_record
 from linli.core.models import AuditEvent
 from linli.places import tree
 from linli.places.models import Membership, Place
-from linli.workorders.predicates import COMPOUND_DEPTH, compound_path_of
 
 from .models import (
     Alert,

@@ -19,13 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.roles import HEALTH_STAFF, MAKE_HEALTH_CARDS, Role
-from linli.accounts.scope import scope_of
+from linli.accounts.scope import compound_path_of, scope_of
 from linli.core.audit import audit_record
 from linli.core.crypto import lookup_hash
 from linli.core.errors import ConflictError, ForbiddenError, LinliError
 from linli.core.validators import normalise_mobile
 from linli.residents.models import Resident, ResidentStatus
-from linli.workorders.predicates import compound_path_of
 
 from . import classify
 from .models import (

@@ -18,12 +18,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from linli.accounts.roles import RUN_CLINICS
-from linli.accounts.scope import scope_of
+from linli.accounts.scope import COMPOUND_DEPTH, scope_of
 from linli.core.forms import run_action, submit_form
 from linli.core.pagination import paginate
 from linli.places import tree
 from linli.places.models import Organisation, OrganisationKind, Place
-from linli.workorders.predicates import COMPOUND_DEPTH
 
 from . import clinics, selectors
 from .forms_clinics import ClinicForm, RegisterForm, StaffRegisterForm, VisitForm

@@ -5,8 +5,8 @@ import rules
 
 from linli.accounts.predicates import role_in_scope
 from linli.accounts.roles import MANAGE_LENDING, VIEW_LENDING
+from linli.accounts.scope import resident_compounds
 from linli.residents.nearby import lives_near
-from linli.workorders.predicates import resident_compounds
 
 
 def place_of(obj):

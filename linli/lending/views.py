@@ -18,13 +18,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
 from linli.accounts.roles import MANAGE_LENDING
-from linli.accounts.scope import scope_of
+from linli.accounts.scope import resident_compounds, scope_of
 from linli.core.forms import redirect_back, run_action, submit_form
 from linli.core.images import photo_response
 from linli.core.pagination import paginate
 from linli.places import selectors as place_selectors
 from linli.places.models import Place
-from linli.workorders.predicates import resident_compounds
 
 from . import exports, forms, selectors, services
 from .models import Item, LoanStatus

@@ -795,8 +795,8 @@ class _Year:
             orders.order_sign(actor=self.handler, order=order)
         except UnknownCalendarYear:
             WorkOrder.objects.filter(pk=order.pk).update(status=Status.IN_PROGRESS)
-            orders.record_event(
-                order=order,
+            orders.ORDER.record(
+                obj=order,
                 kind=EventKind.SIGNED,
                 actor=self.handler,
                 from_status=Status.DISPATCHED,

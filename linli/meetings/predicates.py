@@ -4,9 +4,8 @@ import rules
 
 from linli.accounts.predicates import role_in_scope
 from linli.accounts.roles import MANAGE_MEETINGS, VIEW_MEETINGS
-from linli.accounts.scope import scope_of
+from linli.accounts.scope import compound_path_of, resident_compounds, scope_of
 from linli.places import tree
-from linli.workorders.predicates import compound_path_of, resident_compounds
 
 can_manage_meeting = role_in_scope("can_manage_meeting", MANAGE_MEETINGS)
 can_oversee_meeting = role_in_scope("can_oversee_meeting", VIEW_MEETINGS)

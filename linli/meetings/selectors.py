@@ -6,11 +6,10 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from linli.accounts.roles import VIEW_MEETINGS
-from linli.accounts.scope import scope_of
+from linli.accounts.scope import resident_compounds, scope_of
 from linli.core.access import access_by_id
 from linli.places import tree
 from linli.workorders.models import OPEN_STATUSES, WorkOrder
-from linli.workorders.predicates import resident_compounds
 
 from .models import (
     AgendaItem,

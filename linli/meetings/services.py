@@ -344,7 +344,7 @@ def proposal_meeting(*, series: MeetingSeries, now=None) -> Meeting | None:
 
 
 def series_of_compound(place: Place) -> MeetingSeries | None:
-    from linli.workorders.predicates import compound_path_of
+    from linli.accounts.scope import compound_path_of
 
     path = compound_path_of(place.path)
     return (

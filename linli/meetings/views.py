@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from linli.accounts.scope import resident_compounds
 from linli.core.errors import LinliError
 from linli.core.forms import run_action, submit_form, submitted
 from linli.core.ids import is_valid_id
@@ -23,7 +24,6 @@ from linli.places.models import Place
 from linli.workorders import selectors as order_selectors
 from linli.workorders.models import Photo
 from linli.workorders.photos import photo_response
-from linli.workorders.predicates import resident_compounds
 
 from . import forms, selectors, services
 from .models import AttendanceStatus, MeetingStatus, Outcome

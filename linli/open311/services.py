@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from linli.accounts.models import hash_token
+from linli.core.actors import SYSTEM
 from linli.core.audit import audit_record
 from linli.places.models import Organisation, Place
 from linli.workorders.models import Category, Channel, Open311Key, WorkOrder
@@ -92,8 +93,9 @@ def open311_request_file(
     title = " ".join(description.split())[:TITLE_LENGTH]
     if answers:
         description += "\n\n" + "\n".join(f"{question}: {answer}" for question, answer in answers)
+    # The key was checked by the caller: the system files on behalf of its organisation.
     order = order_file(
-        actor=None,
+        actor=SYSTEM,
         category=category,
         place=place,
         title=title,

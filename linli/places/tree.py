@@ -39,3 +39,21 @@ def in_subtree(path: str, root_path: str) -> bool:
 
 def depth(path: str) -> int:
     return len(path) // SEGMENT
+
+
+# How deep each kind of place sits in the tree (the district is the root).
+KIND_DEPTH = {
+    "district": 1,
+    "street": 2,
+    "community": 3,
+    "compound": 4,
+    "building": 5,
+    "unit": 6,
+    "household": 7,
+}
+
+
+def ancestor_path(path: str, kind: str) -> str:
+    """The path of the ancestor of ``kind`` (the place itself when it is of that kind, the
+    path unchanged when it sits above that depth)."""
+    return path[: SEGMENT * KIND_DEPTH[kind]]

@@ -5,10 +5,9 @@ place they belong to; what a resident books or borrows goes on their own househo
 from django.db.models import Q
 
 from linli.accounts.roles import Role
-from linli.accounts.scope import scope_of
+from linli.accounts.scope import compound_path_of, resident_compounds, scope_of
 from linli.places import tree
 from linli.places.models import Place
-from linli.workorders.predicates import compound_path_of, resident_compounds
 
 from .models import Household
 

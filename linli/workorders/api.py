@@ -11,7 +11,6 @@ from ninja.pagination import paginate
 
 from linli.api.pagination import Pagination
 from linli.api.schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, Error
-from linli.places.models import Organisation
 
 from . import selectors, services
 from .models import AppealKind, Channel, EventKind, Satisfaction
@@ -193,7 +192,7 @@ def orders_step(request: HttpRequest, payload: StepIn, order_id: int = Path(...,
         satisfaction=payload.satisfaction or "",
         extra_days=payload.extra_days,
         into=selectors.order_get(user=request.user, pk=payload.into) if payload.into else None,
-        organisation=Organisation.objects.filter(pk=payload.organisation).first()
+        organisation=selectors.dispatch_organisation_get(user=request.user, pk=payload.organisation)
         if payload.organisation
         else None,
         approve=payload.approve,

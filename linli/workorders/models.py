@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.crypto import EncryptedTextField, mask_phone
-from linli.core.models import UploadedPhoto
+from linli.core.models import TimelineEvent, UploadedPhoto
 
 
 class AppealKind(models.TextChoices):
@@ -241,33 +241,18 @@ class EventKind(models.TextChoices):
     SUPPORTED = "supported", _("me too")
 
 
-class WorkOrderEvent(models.Model):
-    """One step of an order's timeline. Written once through ``services.record_event``;
-    never changed."""
+class WorkOrderEvent(TimelineEvent):
+    """One step of an order's timeline, written once through ``services.ORDER``."""
 
     order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="events")
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     kind = models.CharField(max_length=24, choices=EventKind.choices)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16, blank=True)
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["at", "id"]
+    class Meta(TimelineEvent.Meta):
         verbose_name = _("timeline event")
         verbose_name_plural = _("timeline events")
 
     def __str__(self):
         return f"{self.order_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("Timeline events are immutable.")
-        super().save(*args, **kwargs)
 
 
 class Support(models.Model):

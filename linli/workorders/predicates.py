@@ -3,23 +3,9 @@
 import rules
 
 from linli.accounts.predicates import role_in_scope
-from linli.accounts.roles import FILE_ORDERS, MANAGE_ORDERS, VIEW_ORDERS, Role
-from linli.accounts.scope import scope_of
+from linli.accounts.roles import FILE_ORDERS, MANAGE_ORDERS, VIEW_ORDERS
+from linli.accounts.scope import resident_compounds, scope_of
 from linli.places import tree
-
-COMPOUND_DEPTH = 4  # district / street / community / compound
-
-
-def compound_path_of(path: str) -> str:
-    return path[: tree.SEGMENT * COMPOUND_DEPTH]
-
-
-def resident_compounds(user) -> list[str]:
-    return [
-        compound_path_of(g.path)
-        for g in scope_of(user).grants
-        if g.role == Role.RESIDENT and tree.depth(g.path) >= COMPOUND_DEPTH
-    ]
 
 
 @rules.predicate
@@ -47,6 +33,9 @@ def is_handler(user, order):
 
 
 can_manage_order = role_in_scope("can_manage_order", MANAGE_ORDERS)
+can_decide_extension = role_in_scope(
+    "can_decide_extension", MANAGE_ORDERS, place_of=lambda extension: extension.order.place
+)
 can_oversee_order = role_in_scope("can_oversee_order", VIEW_ORDERS)
 
 
@@ -65,3 +54,16 @@ def can_view_board_of(user, place):
     if scope_of(user).covers(place.path, roles=VIEW_ORDERS):
         return True
     return any(c == place.path for c in resident_compounds(user))
+
+
+@rules.predicate
+def can_dispatch_to(user, organisation):
+    """A worker who manages orders dispatches to the organisations serving their places
+    (the same set as ``selectors.dispatch_organisations``)."""
+    scope = scope_of(user)
+    return (
+        organisation is not None
+        and organisation.is_active
+        and scope.has_role(MANAGE_ORDERS)
+        and scope.can_view_organisation(organisation)
+    )

@@ -6,13 +6,12 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from linli.accounts.roles import VIEW_ORDERS
-from linli.accounts.scope import scope_of
+from linli.accounts.scope import resident_compounds, scope_of
 from linli.core.access import access_by_id
-from linli.places.models import Place
+from linli.places.models import Organisation, Place
 from linli.places.selectors import within_place
 
 from .models import OPEN_STATUSES, Category, WorkOrder, WorkOrderEvent
-from .predicates import resident_compounds
 
 
 def _visible_q(user) -> Q:
@@ -125,3 +124,18 @@ def category_by_code(code: str) -> Category:
 def filing_place_get(*, user, pk) -> Place:
     """A place the user may report at (a resident: anywhere in their compound)."""
     return access_by_id(Place.objects.all(), pk=pk, user=user, perm="workorders.file_order")
+
+
+def dispatch_organisations(*, user) -> QuerySet:
+    """The organisations this user may dispatch orders to: active ones serving the places
+    in their scope (the dispatch form's list and the API's check)."""
+    return (
+        Organisation.objects.filter(scope_of(user).organisation_q(), is_active=True)
+        .select_related("place")
+        .order_by("place__path", "name")
+    )
+
+
+def dispatch_organisation_get(*, user, pk) -> Organisation:
+    """One organisation to dispatch to, or 404 when it is missing or out of scope."""
+    return access_by_id(dispatch_organisations(user=user), pk=pk, user=user, perm=None)

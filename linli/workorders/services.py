@@ -2,16 +2,18 @@
 time limits, and the timeline. Each step locks the order, checks who may take it in the
 order's current state, and writes one timeline event; a refused step changes nothing."""
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from linli.core.actors import user_or_none
 from linli.core.audit import audit_record
 from linli.core.errors import ConflictError, ForbiddenError, LinliError
+from linli.core.lifecycle import Lifecycle, Step, check_perm, field_values, save_changed, validated
 from linli.core.validators import normalise_mobile
 from linli.core.workdays import add_working_days
 from linli.places.models import Organisation, Place
@@ -31,127 +33,102 @@ from .models import (
 )
 from .tasks import notify_event_task
 
-# Who may take a step: "manage" (community worker, branch secretary in scope), "handle"
-# (staff of the organisation the order is dispatched to), "reporter".
-ROLE_PERMISSION = {
-    "manage": "workorders.manage_order",
-    "handle": "workorders.handle_order",
-    "reporter": "workorders.give_feedback",
-}
-
-
-@dataclass(frozen=True)
-class Step:
-    sources: frozenset
-    target: str | None  # None: the step does not change the status
-    who: str
-    event: str
-
-
 S = Status
-STEPS: dict[str, Step] = {
-    "accept": Step(frozenset({S.SUBMITTED}), S.ACCEPTED, "manage", EventKind.ACCEPTED),
-    "reject": Step(frozenset({S.SUBMITTED}), S.REJECTED, "manage", EventKind.REJECTED),
-    "dispatch": Step(frozenset({S.ACCEPTED}), S.DISPATCHED, "manage", EventKind.DISPATCHED),
-    "sign": Step(frozenset({S.DISPATCHED}), S.IN_PROGRESS, "handle", EventKind.SIGNED),
-    "return": Step(
-        frozenset({S.DISPATCHED, S.IN_PROGRESS}), S.ACCEPTED, "handle", EventKind.RETURNED
+MANAGE, HANDLE, REPORTER = (
+    "workorders.manage_order",
+    "workorders.handle_order",
+    "workorders.give_feedback",
+)
+ORDER = Lifecycle(
+    name="workorders.order",
+    model=WorkOrder,
+    event_model=WorkOrderEvent,
+    subject="order",
+    event_kinds=EventKind,
+    select_related=("place", "category"),
+    illegal_message=gettext_lazy("This order is %(status)s; it cannot be %(step)s now."),
+    forbidden_message=gettext_lazy("This step is not yours to take on this order."),
+    guard=lambda name, order, **context: _guard(name, order),
+    # Modules that build on orders (the meeting) follow their steps inside the transaction;
+    # notifications go out after commit, re-reading what they need.
+    after_event=run_order_hooks,
+    on_commit=lambda pk: notify_event_task.enqueue(pk),
+    steps={
+        "accept": Step(frozenset({S.SUBMITTED}), S.ACCEPTED, MANAGE, EventKind.ACCEPTED),
+        "reject": Step(frozenset({S.SUBMITTED}), S.REJECTED, MANAGE, EventKind.REJECTED),
+        "dispatch": Step(frozenset({S.ACCEPTED}), S.DISPATCHED, MANAGE, EventKind.DISPATCHED),
+        "sign": Step(frozenset({S.DISPATCHED}), S.IN_PROGRESS, HANDLE, EventKind.SIGNED),
+        "return": Step(
+            frozenset({S.DISPATCHED, S.IN_PROGRESS}), S.ACCEPTED, HANDLE, EventKind.RETURNED
+        ),
+        "progress": Step(frozenset({S.IN_PROGRESS}), None, HANDLE, EventKind.PROGRESS),
+        "request_extension": Step(
+            frozenset({S.IN_PROGRESS}), None, HANDLE, EventKind.EXTENSION_REQUESTED
+        ),
+        "resolve": Step(frozenset({S.IN_PROGRESS}), S.RESOLVED, HANDLE, EventKind.RESOLVED),
+        "feedback": Step(frozenset({S.RESOLVED}), None, REPORTER, EventKind.FEEDBACK),
+        "close": Step(frozenset({S.RESOLVED}), S.CLOSED, MANAGE, EventKind.CLOSED),
+        "merge": Step(frozenset({S.SUBMITTED, S.ACCEPTED}), S.MERGED, MANAGE, EventKind.MERGED),
+        "refer": Step(
+            frozenset({S.SUBMITTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED}),
+            None,
+            MANAGE,
+            EventKind.REFERRED,
+        ),
+        # The overdue check (SYSTEM) flags and chases an order past its deadline.
+        "chase": Step(
+            frozenset({S.DISPATCHED, S.IN_PROGRESS}), None, "workorders.chase_order",
+            EventKind.CHASED,
+        ),
+    },
+)  # fmt: skip
+
+X = ExtensionStatus
+DECIDE = "workorders.decide_extension"
+# An extension request's decision goes on its order's timeline.
+EXTENSION = Lifecycle(
+    name="workorders.extension",
+    model=ExtensionRequest,
+    event_model=WorkOrderEvent,
+    subject="order",
+    event_subject=lambda extension: extension.order,
+    event_kinds=EventKind,
+    select_related=("order__place", "order__category"),
+    illegal_message=gettext_lazy(
+        "This extension request is %(status)s; it cannot be %(step)s now."
     ),
-    "progress": Step(frozenset({S.IN_PROGRESS}), None, "handle", EventKind.PROGRESS),
-    "request_extension": Step(
-        frozenset({S.IN_PROGRESS}), None, "handle", EventKind.EXTENSION_REQUESTED
-    ),
-    "resolve": Step(frozenset({S.IN_PROGRESS}), S.RESOLVED, "handle", EventKind.RESOLVED),
-    "feedback": Step(frozenset({S.RESOLVED}), None, "reporter", EventKind.FEEDBACK),
-    "close": Step(frozenset({S.RESOLVED}), S.CLOSED, "manage", EventKind.CLOSED),
-    "merge": Step(frozenset({S.SUBMITTED, S.ACCEPTED}), S.MERGED, "manage", EventKind.MERGED),
-    "refer": Step(
-        frozenset({S.SUBMITTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.RESOLVED}),
-        None,
-        "manage",
-        EventKind.REFERRED,
-    ),
-}
+    forbidden_message=gettext_lazy("This step is not yours to take on this order."),
+    after_event=run_order_hooks,
+    on_commit=lambda pk: notify_event_task.enqueue(pk),
+    steps={
+        "approve": Step(
+            frozenset({X.PENDING}), X.APPROVED, DECIDE, EventKind.EXTENSION_APPROVED,
+            gettext_lazy("approved"),
+        ),
+        "refuse": Step(
+            frozenset({X.PENDING}), X.REFUSED, DECIDE, EventKind.EXTENSION_REFUSED,
+            gettext_lazy("refused"),
+        ),
+    },
+)  # fmt: skip
+
+
+def _guard(name: str, order: WorkOrder) -> None:
+    if name == "refer" and order.referred_to_meeting:
+        raise ConflictError(_("This order is already referred to the meeting."), code="referred")
 
 
 def allowed_steps(*, user, order: WorkOrder) -> list[str]:
     """The steps this user may take on this order now (for buttons and the API)."""
-    steps = [
-        name
-        for name, step in STEPS.items()
-        if order.status in step.sources and user.has_perm(ROLE_PERMISSION[step.who], order)
-    ]
-    if "refer" in steps and order.referred_to_meeting:
-        steps.remove("refer")
-    if (
-        user.has_perm("workorders.manage_order", order)
-        and order.extensions.filter(status=ExtensionStatus.PENDING).exists()
-    ):
+    steps = [name for name in ORDER.allowed(user=user, obj=order) if name != "chase"]
+    pending = order.extensions.filter(status=ExtensionStatus.PENDING).first()
+    if pending is not None and EXTENSION.allowed(user=user, obj=pending):
         steps.append("decide_extension")
     return steps
 
 
-def record_event(
-    *, order: WorkOrder, kind: str, actor=None, from_status="", to_status="", note="", data=None
-) -> WorkOrderEvent:
-    """The one way a timeline event is written."""
-    event = WorkOrderEvent(
-        order=order,
-        kind=kind,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        data=data or {},
-    )
-    event.full_clean()
-    event.save()
-    run_order_hooks(event)
-    # Notifications go out after the step is committed, re-reading what they need.
-    transaction.on_commit(lambda: notify_event_task.enqueue(event.pk))
-    return event
-
-
-def _locked(order: WorkOrder) -> WorkOrder:
-    return (
-        WorkOrder.objects.select_for_update().select_related("place", "category").get(pk=order.pk)
-    )
-
-
-def _check_step(step_name: str, *, actor, order: WorkOrder) -> Step:
-    step = STEPS[step_name]
-    if order.status not in step.sources:
-        raise ConflictError(
-            _("This order is %(status)s; it cannot be %(step)s now.")
-            % {"status": order.get_status_display(), "step": EventKind(step.event).label},
-            code="illegal_step",
-        )
-    if actor is not None and not actor.has_perm(ROLE_PERMISSION[step.who], order):
-        raise ForbiddenError(_("This step is not yours to take on this order."), code="forbidden")
-    return step
-
-
 def _take(step_name, *, actor, order, note="", data=None, **changes) -> WorkOrder:
-    """Lock, check, change, record — the body of every lifecycle step."""
-    order = _locked(order)
-    step = _check_step(step_name, actor=actor, order=order)
-    before = order.status
-    for field, value in changes.items():
-        setattr(order, field, value)
-    if step.target is not None:
-        order.status = step.target
-    order.full_clean()
-    order.save()
-    record_event(
-        order=order,
-        kind=step.event,
-        actor=actor,
-        from_status=before,
-        to_status=order.status,
-        note=note,
-        data=data,
-    )
-    return order
+    return ORDER.take(step_name, actor=actor, obj=order, note=note, data=data, **changes)
 
 
 def due_from(start, *, category: Category, urgent: bool):
@@ -167,7 +144,7 @@ def likely_duplicates(*, category: Category, place: Place, days: int = 30):
     """Open orders of the same category in the same building within ``days`` days."""
     from linli.places import tree
 
-    building_path = place.path[: tree.SEGMENT * 5] if place.depth >= 5 else place.path
+    building_path = tree.ancestor_path(place.path, "building")
     since = timezone.now() - timedelta(days=days)
     return (
         WorkOrder.objects.filter(
@@ -205,8 +182,12 @@ def order_file(
     """File an order: online by a resident (the reporter is the actor), at the counter or by
     phone on a resident's behalf, from a patrol, an inspection or a meeting, as a 12345
     transfer (with its ticket number) or through Open311."""
-    if actor is not None and not actor.has_perm("workorders.file_order", place):
-        raise ForbiddenError(_("You may not report problems at this place."), code="forbidden")
+    check_perm(
+        actor,
+        "workorders.file_order",
+        place,
+        message=_("You may not report problems at this place."),
+    )
     if not category.is_active:
         raise ValidationError({"category": _("This category is no longer in use.")})
     if channel == Channel.HOTLINE and not external_ticket.strip():
@@ -228,40 +209,44 @@ def order_file(
         reporter=reporter,
         reporter_name=reporter_name.strip() or (reporter.display_name if reporter else ""),
         reporter_phone=phone,
-        created_by=actor if actor is not None and actor.is_authenticated else None,
+        created_by=user_or_none(actor),
         urgent=category.urgent,
         source_organisation=source_organisation,
         open311_token=open311_token,
     )
     if not order.title:
         raise ValidationError({"title": _("Say in a few words what the problem is.")})
-    order.full_clean()
+    validated(order)
     order.save()
-    record_event(
-        order=order,
+    ORDER.record(
+        obj=order,
         kind=EventKind.FILED,
         actor=actor,
         to_status=order.status,
         data={"channel": channel, "external_ticket": order.external_ticket},
     )
-    audit_record(actor=actor, action="workorder.file", obj=order, request=request)
+    audit_record(actor=user_or_none(actor), action="workorder.file", obj=order, request=request)
     return order
 
 
 @transaction.atomic
 def order_support(*, actor, order: WorkOrder) -> WorkOrder:
     """ "Me too": a resident of the compound backs an open order instead of filing again."""
-    order = _locked(order)
+    order = ORDER.locked(order)
     if not order.is_open:
         raise ConflictError(_("This order is no longer open."), code="closed")
-    if not actor.has_perm("workorders.support_order", order):
-        raise ForbiddenError(_("Only neighbours in this compound can say “me too”."))
+    check_perm(
+        actor,
+        "workorders.support_order",
+        order,
+        message=_("Only neighbours in this compound can say “me too”."),
+    )
     _support, created = Support.objects.get_or_create(order=order, user=actor)
     if not created:
         raise ConflictError(_("You already said “me too” on this order."), code="supported")
     order.supporter_count = order.supports.count()
     order.save(update_fields=["supporter_count", "updated_at"])
-    record_event(order=order, kind=EventKind.SUPPORTED, actor=actor)
+    ORDER.record(obj=order, kind=EventKind.SUPPORTED, actor=actor)
     return order
 
 
@@ -285,6 +270,10 @@ def order_dispatch(*, actor, order, organisation: Organisation | None = None, no
     organisation = organisation or order.organisation or order.category.organisation
     if organisation is None:
         raise ValidationError({"organisation": _("Choose the organisation to dispatch to.")})
+    if not actor.has_perm("workorders.dispatch_to", organisation):
+        raise ValidationError(
+            {"organisation": _("Choose an organisation that serves the places in your care.")}
+        )
     return _take(
         "dispatch",
         actor=actor,
@@ -301,12 +290,13 @@ def order_dispatch(*, actor, order, organisation: Organisation | None = None, no
 def order_sign(*, actor, order, note=""):
     """The handling organisation signs for the order; its clock starts now."""
     now = timezone.now()
-    locked = _locked(order)
+    locked = ORDER.locked(order)
     due = due_from(now, category=locked.category, urgent=locked.urgent)
-    return _take(
+    return ORDER.take(
         "sign",
         actor=actor,
-        order=order,
+        obj=locked,
+        is_locked=True,
         note=note,
         signed_at=now,
         due_at=due,
@@ -338,8 +328,9 @@ def order_progress(*, actor, order, note: str):
 
 @transaction.atomic
 def order_request_extension(*, actor, order, extra_days: int, reason: str):
-    locked = _locked(order)
-    _check_step("request_extension", actor=actor, order=locked)
+    """The handler asks for more working days before the deadline; a worker decides."""
+    locked = ORDER.locked(order)
+    ORDER.check("request_extension", actor=actor, obj=locked)
     if locked.due_at and timezone.now() >= locked.due_at:
         raise ConflictError(
             _("An extension must be asked for before the deadline."), code="too_late"
@@ -348,13 +339,16 @@ def order_request_extension(*, actor, order, extra_days: int, reason: str):
         raise ValidationError({"extra_days": _("Ask for 1 to 30 working days and give a reason.")})
     if locked.extensions.filter(status=ExtensionStatus.PENDING).exists():
         raise ConflictError(_("An extension request is already waiting."), code="pending")
-    ExtensionRequest.objects.create(
+    extension = ExtensionRequest(
         order=locked, requested_by=actor, extra_days=extra_days, reason=reason.strip()
     )
-    return _take(
+    validated(extension)
+    extension.save()
+    return ORDER.take(
         "request_extension",
         actor=actor,
-        order=locked,
+        obj=locked,
+        is_locked=True,
         note=reason.strip(),
         data={"extra_days": extra_days},
     )
@@ -362,28 +356,33 @@ def order_request_extension(*, actor, order, extra_days: int, reason: str):
 
 @transaction.atomic
 def order_decide_extension(*, actor, order, approve: bool, note=""):
-    locked = _locked(order)
-    if not actor.has_perm("workorders.manage_order", locked):
-        raise ForbiddenError(_("This step is not yours to take on this order."), code="forbidden")
+    """A worker approves (the deadline moves by the working days asked for) or refuses the
+    waiting extension request."""
+    locked = ORDER.locked(order)
     extension = locked.extensions.filter(status=ExtensionStatus.PENDING).first()
     if extension is None:
+        if not actor.has_perm(DECIDE, ExtensionRequest(order=locked)):
+            raise ForbiddenError(ORDER.forbidden_message, code="forbidden")
         raise ConflictError(_("No extension request is waiting."), code="none_pending")
-    extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
-    extension.decided_by, extension.decided_at = actor, timezone.now()
-    extension.save()
+    extension = EXTENSION.locked(extension)
+    extension.order = locked
+    snapshot = field_values(locked)
     data = {"extra_days": extension.extra_days}
     if approve and locked.due_at:
         locked.due_at = add_working_days(locked.due_at, extension.extra_days)
         locked.overdue = locked.due_at <= timezone.now()
-        locked.save(update_fields=["due_at", "overdue", "updated_at"])
         data["due_at"] = locked.due_at.isoformat()
-    record_event(
-        order=locked,
-        kind=EventKind.EXTENSION_APPROVED if approve else EventKind.EXTENSION_REFUSED,
+    EXTENSION.take(
+        "approve" if approve else "refuse",
         actor=actor,
+        obj=extension,
+        is_locked=True,
         note=note,
         data=data,
+        decided_by=user_or_none(actor),
+        decided_at=timezone.now(),
     )
+    save_changed(locked, snapshot)
     return locked
 
 
@@ -400,10 +399,16 @@ def order_feedback(*, actor, order, satisfaction: str, note=""):
     reopens it once, and closes it the second time."""
     if satisfaction not in Satisfaction.values:
         raise ValidationError({"satisfaction": _("Choose how satisfied you are.")})
-    locked = _locked(order)
-    _check_step("feedback", actor=actor, order=locked)
+    locked = ORDER.take(
+        "feedback",
+        actor=actor,
+        obj=order,
+        note=note.strip(),
+        data={"satisfaction": satisfaction},
+        satisfaction=satisfaction,
+    )
     before = locked.status
-    locked.satisfaction = satisfaction
+    snapshot = field_values(locked)
     if satisfaction == Satisfaction.UNSATISFIED and locked.reopen_count == 0:
         locked.status = S.IN_PROGRESS
         locked.reopen_count += 1
@@ -416,16 +421,9 @@ def order_feedback(*, actor, order, satisfaction: str, note=""):
         locked.status = S.CLOSED
         locked.closed_at = timezone.now()
         kind = EventKind.CLOSED
-    locked.full_clean()
-    locked.save()
-    record_event(
-        order=locked,
-        kind=EventKind.FEEDBACK,
-        actor=actor,
-        note=note.strip(),
-        data={"satisfaction": satisfaction},
-    )
-    record_event(order=locked, kind=kind, actor=actor, from_status=before, to_status=locked.status)
+    # What the feedback leads to is the feedback step's consequence, not a step of its own.
+    save_changed(locked, snapshot)
+    ORDER.record(obj=locked, kind=kind, actor=actor, from_status=before, to_status=locked.status)
     return locked
 
 
@@ -440,7 +438,7 @@ def order_merge(*, actor, order, into: WorkOrder, note=""):
     """Merge a duplicate into another open order; its reporter becomes a supporter there."""
     if into.pk == order.pk:
         raise ValidationError({"into": _("An order cannot be merged into itself.")})
-    target = _locked(into)
+    target = ORDER.locked(into)
     if not target.is_open:
         raise ConflictError(_("Merge into an open order."), code="closed")
     merged = _take(
@@ -456,8 +454,8 @@ def order_merge(*, actor, order, into: WorkOrder, note=""):
         Support.objects.get_or_create(order=target, user_id=merged.reporter_id)
         target.supporter_count = target.supports.count()
         target.save(update_fields=["supporter_count", "updated_at"])
-    record_event(
-        order=target,
+    ORDER.record(
+        obj=target,
         kind=EventKind.MERGED,
         actor=actor,
         note=note,
@@ -469,10 +467,7 @@ def order_merge(*, actor, order, into: WorkOrder, note=""):
 @transaction.atomic
 def order_refer(*, actor, order, note=""):
     """Refer the order to the compound's next deliberation meeting."""
-    locked = _locked(order)
-    if locked.referred_to_meeting:
-        raise ConflictError(_("This order is already referred to the meeting."), code="referred")
-    return _take("refer", actor=actor, order=locked, note=note, referred_to_meeting=True)
+    return _take("refer", actor=actor, order=order, note=note, referred_to_meeting=True)
 
 
 def order_take_step(

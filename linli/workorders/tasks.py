@@ -7,9 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
+from linli.core.actors import SYSTEM
 from linli.core.periodic import periodic
 
-from .models import EventKind, Status, WorkOrder
+from .models import Status, WorkOrder
 
 CHASE_AGAIN_AFTER = timedelta(days=1)
 
@@ -25,7 +26,7 @@ def overdue_check(*, now=None) -> int:
     """Flag orders past their deadline and chase them: once when they become overdue, then
     once a day while they stay so. Each chase is a timeline event, which notifies the
     handler and the community."""
-    from .services import record_event
+    from .services import ORDER
 
     now = now or timezone.now()
     candidates = WorkOrder.objects.filter(
@@ -43,14 +44,15 @@ def overdue_check(*, now=None) -> int:
                 continue
             if order.last_chased_at and order.last_chased_at >= now - CHASE_AGAIN_AFTER:
                 continue
-            order.overdue = True
-            order.last_chased_at = now
-            order.save(update_fields=["overdue", "last_chased_at", "updated_at"])
             late = now - order.due_at
-            record_event(
-                order=order,
-                kind=EventKind.CHASED,
+            ORDER.take(
+                "chase",
+                actor=SYSTEM,
+                obj=order,
+                is_locked=True,
                 data={"hours_late": round(late.total_seconds() / 3600, 1)},
+                overdue=True,
+                last_chased_at=now,
             )
             chased += 1
     return chased

@@ -11,19 +11,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.accounts.roles import FILE_ORDERS, Role
-from linli.accounts.scope import scope_of
+from linli.accounts.scope import resident_compounds, scope_of
 from linli.core.errors import LinliError
 from linli.core.forms import submit_form
 from linli.core.pagination import paginate
 from linli.places import tree
-from linli.places.models import Organisation, Place
+from linli.places.models import Place
 from linli.places.selectors import place_get
 
 from . import selectors, services
 from .forms import OrderFileForm, OrderQueueForm, StepForm
 from .models import Satisfaction, Status
 from .photos import photo_add, photo_list
-from .predicates import resident_compounds
 
 
 def _filing_places(user, initial_place: Place | None):
@@ -155,9 +154,11 @@ def order_detail(request, pk):
             "timeline": selectors.order_timeline(order=order),
             "steps": steps,
             "photos": photo_list(order=order),
-            "organisations": Organisation.objects.filter(is_active=True).order_by("name")
+            "organisations": selectors.dispatch_organisations(user=request.user)
             if "dispatch" in steps
             else [],
+            # The category's handler is offered first; a returned order keeps its last one.
+            "dispatch_default": order.organisation_id or order.category.organisation_id,
             "satisfactions": Satisfaction.choices,
             "show_reporter": request.user.has_perm("workorders.manage_order", order)
             or request.user.has_perm("workorders.handle_order", order),
@@ -186,7 +187,9 @@ def order_step(request, pk):
             satisfaction=data["satisfaction"],
             extra_days=data["extra_days"],
             into=selectors.order_get(user=request.user, pk=data["into"]) if data["into"] else None,
-            organisation=Organisation.objects.filter(pk=data["organisation"]).first()
+            organisation=selectors.dispatch_organisation_get(
+                user=request.user, pk=data["organisation"]
+            )
             if data["organisation"]
             else None,
             approve={"yes": True, "no": False}.get(data["approve"]),
