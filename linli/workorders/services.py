@@ -465,6 +465,21 @@ def order_merge(*, actor, order, into: WorkOrder, note=""):
 
 
 @transaction.atomic
+def order_chase(*, actor, order, now=None):
+    """Flag an order past its deadline and chase its handler (the overdue check, SYSTEM)."""
+    now = now or timezone.now()
+    late = now - order.due_at if order.due_at else timedelta(0)
+    return _take(
+        "chase",
+        actor=actor,
+        order=order,
+        data={"hours_late": round(late.total_seconds() / 3600, 1)},
+        overdue=True,
+        last_chased_at=now,
+    )
+
+
+@transaction.atomic
 def order_refer(*, actor, order, note=""):
     """Refer the order to the compound's next deliberation meeting."""
     return _take("refer", actor=actor, order=order, note=note, referred_to_meeting=True)

@@ -26,7 +26,7 @@ def overdue_check(*, now=None) -> int:
     """Flag orders past their deadline and chase them: once when they become overdue, then
     once a day while they stay so. Each chase is a timeline event, which notifies the
     handler and the community."""
-    from .services import ORDER
+    from .services import order_chase
 
     now = now or timezone.now()
     candidates = WorkOrder.objects.filter(
@@ -44,16 +44,7 @@ def overdue_check(*, now=None) -> int:
                 continue
             if order.last_chased_at and order.last_chased_at >= now - CHASE_AGAIN_AFTER:
                 continue
-            late = now - order.due_at
-            ORDER.take(
-                "chase",
-                actor=SYSTEM,
-                obj=order,
-                is_locked=True,
-                data={"hours_late": round(late.total_seconds() / 3600, 1)},
-                overdue=True,
-                last_chased_at=now,
-            )
+            order_chase(actor=SYSTEM, order=order, now=now)
             chased += 1
     return chased
 
