@@ -194,7 +194,7 @@ class Lifecycle:
             note=note,
             data=data or {},
         )
-        event.full_clean()
+        validated(event)
         event.save()
         if self.after_event is not None:
             self.after_event(event)

@@ -1,0 +1,47 @@
+"""The write path takes the fewest queries the engine allows: filing an order through the
+API, and a step on it, each in a fixed number of queries (session, user, grants, the rows
+it touches, one insert per event and audit entry, the answer)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from linli.workorders.models import Status, WorkOrder
+from linli.workorders.seed import seed_categories
+
+pytestmark = pytest.mark.django_db
+UNIT = "平城区/鹿苑街道/站东社区/南官房小区/6号楼/1单元"
+
+
+@pytest.fixture
+def filing(client_for, demo):
+    seed_categories()
+    resident = client_for("resident")
+    body = {"category": "corridor-light", "place": demo.place(UNIT).pk, "title": "灯不亮"}
+
+    def file():
+        return resident.post("/api/v1/orders", body, content_type="application/json")
+
+    file()  # the first request of a client also loads what later ones find cached
+    return file
+
+
+def test_filing_through_the_api_takes_a_fixed_number_of_queries(filing):
+    with CaptureQueriesContext(connection) as queries:
+        response = filing()
+    assert response.status_code == 201, response.content
+    assert len(queries) <= 14, "\n".join(q["sql"][:120] for q in queries)
+    assert WorkOrder.objects.get(pk=response.json()["id"]).events.count() == 1
+
+
+def test_a_step_takes_a_fixed_number_of_queries(filing, client_for):
+    order_id = filing().json()["id"]
+    community = client_for("community")
+    community.get(f"/api/v1/orders/{order_id}")
+    with CaptureQueriesContext(connection) as queries:
+        response = community.post(
+            f"/api/v1/orders/{order_id}/steps", {"step": "accept"}, content_type="application/json"
+        )
+    assert response.status_code == 200, response.content
+    assert WorkOrder.objects.get(pk=order_id).status == Status.ACCEPTED
+    assert len(queries) <= 13, "\n".join(q["sql"][:120] for q in queries)
