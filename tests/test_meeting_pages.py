@@ -30,7 +30,7 @@ from linli.places.models import Organisation
 from linli.places.services import place_create
 from linli.workorders import services as order_services
 from linli.workorders.models import Category, Status, WorkOrder
-from linli.workorders.photos import photo_add
+from linli.workorders.services import photo_add
 from linli.workorders.seed import seed_categories
 
 pytestmark = pytest.mark.django_db

@@ -18,11 +18,10 @@ import linli.urls
 from linli.accounts.services import grant_create, user_create
 from linli.core import images
 from linli.core.errors import ConflictError, ForbiddenError
-from linli.workorders import photos as photo_service
 from linli.workorders import services, urls_photos
 from linli.workorders.models import Category, Photo
-from linli.workorders.photos import photo_add, photo_may_add
 from linli.workorders.seed import seed_categories
+from linli.workorders.services import photo_add
 
 UNIT = "平城区/鹿苑街道/站东社区/南官房小区/6号楼/1单元"
 
@@ -300,7 +299,7 @@ def test_a_refused_photo_leaves_no_file_behind(demo, order, media, monkeypatch):
     def broken_audit(**_kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(photo_service, "audit_record", broken_audit)
+    monkeypatch.setattr(services, "audit_record", broken_audit)
     with pytest.raises(RuntimeError):
         add(order, demo.user("resident"))
     assert not Photo.objects.exists()
@@ -316,7 +315,7 @@ def test_who_may_add_photos_as_the_order_moves_on(demo, order, neighbour):
     property_, patrol = demo.user("property"), demo.user("patrol")
 
     def may(user):
-        return photo_may_add(user=user, order=order)
+        return user.has_perm("workorders.add_photo", order)
 
     assert may(resident) and may(community)
     assert not may(patrol) and not may(neighbour)

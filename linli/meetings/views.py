@@ -23,7 +23,7 @@ from linli.places import selectors as place_selectors
 from linli.places.models import Place
 from linli.workorders import selectors as order_selectors
 from linli.workorders.models import Photo
-from linli.workorders.photos import photo_response
+from linli.core.images import photo_response
 
 from . import forms, selectors, services
 from .models import AttendanceStatus, MeetingStatus, Outcome

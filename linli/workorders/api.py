@@ -15,7 +15,8 @@ from linli.api.schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, Error
 from . import selectors, services
 from .models import AppealKind, Channel, EventKind, Satisfaction
 from .models import Status as OrderStatus
-from .photos import photo_add, photo_list
+from .selectors import photo_list
+from .services import photo_add
 
 router = Router(tags=["work orders"])
 categories_router = Router(tags=["work orders"])

@@ -67,3 +67,17 @@ def can_dispatch_to(user, organisation):
         and scope.has_role(MANAGE_ORDERS)
         and scope.can_view_organisation(organisation)
     )
+
+
+@rules.predicate
+def can_add_photo(user, order):
+    """Staff who manage or handle the order, at any time; the reporter while it is open."""
+    if order is None or not getattr(user, "is_authenticated", False):
+        return False
+    if not user.has_perm("workorders.view_order", order):
+        return False
+    if user.has_perm("workorders.manage_order", order) or user.has_perm(
+        "workorders.handle_order", order
+    ):
+        return True
+    return user.has_perm("workorders.give_feedback", order) and order.is_open

@@ -5,6 +5,7 @@ import rules
 from linli.core.actors import system_may
 
 from .predicates import (
+    can_add_photo,
     can_decide_extension,
     can_dispatch_to,
     can_file_at,
@@ -32,3 +33,4 @@ rules.add_perm("workorders.give_feedback", is_reporter)
 rules.add_perm("workorders.support_order", is_resident_of_compound & ~is_reporter)
 rules.add_perm("workorders.view_board", is_resident_of_compound | can_oversee_order)
 rules.add_perm("workorders.view_board_of", can_view_board_of)
+rules.add_perm("workorders.add_photo", can_add_photo)

@@ -3,15 +3,17 @@ handle (by organisation) or reported."""
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from linli.accounts.roles import VIEW_ORDERS
 from linli.accounts.scope import resident_compounds, scope_of
 from linli.core.access import access_by_id
+from linli.core.ids import is_valid_id
 from linli.places.models import Organisation, Place
 from linli.places.selectors import within_place
 
-from .models import OPEN_STATUSES, Category, WorkOrder, WorkOrderEvent
+from .models import OPEN_STATUSES, Category, Photo, WorkOrder, WorkOrderEvent
 
 
 def _visible_q(user) -> Q:
@@ -139,3 +141,19 @@ def dispatch_organisations(*, user) -> QuerySet:
 def dispatch_organisation_get(*, user, pk) -> Organisation:
     """One organisation to dispatch to, or 404 when it is missing or out of scope."""
     return access_by_id(dispatch_organisations(user=user), pk=pk, user=user, perm=None)
+
+
+def photo_get(*, user, pk) -> Photo:
+    """A photo of an order the user may see; 404 alike for missing and not visible."""
+    if not is_valid_id(pk):
+        raise Http404("Not found.")
+    photo = Photo.objects.filter(pk=pk).first()
+    if photo is None:
+        raise Http404("Not found.")
+    order_get(user=user, pk=photo.order_id)
+    return photo
+
+
+def photo_list(*, order: WorkOrder):
+    """The photos of an order the caller has already fetched through ``order_get``."""
+    return Photo.objects.filter(order=order).order_by("uploaded_at", "id")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from linli.core.actors import user_or_none
 from linli.core.audit import audit_record
 from linli.core.errors import ConflictError, ForbiddenError, LinliError
+from linli.core.images import photo_files_delete, photo_prepare, photo_store, refuse
 from linli.core.lifecycle import Lifecycle, Step, check_perm, field_values, save_changed, validated
 from linli.core.validators import normalise_mobile
 from linli.core.workdays import add_working_days
@@ -25,6 +26,7 @@ from .models import (
     EventKind,
     ExtensionRequest,
     ExtensionStatus,
+    Photo,
     Satisfaction,
     Status,
     Support,
@@ -549,3 +551,59 @@ def category_save(*, actor, category: Category, changed: list[str], request=None
         details={name: str(getattr(category, name, "")) for name in changed},
     )
     return category
+
+
+# -- photos ---------------------------------------------------------------------------------
+
+MAX_PHOTOS_PER_ORDER = 9
+
+
+def _check_may_add(*, actor, order: WorkOrder) -> None:
+    if actor.has_perm("workorders.add_photo", order):
+        return
+    if (
+        getattr(actor, "is_authenticated", False)
+        and actor.has_perm("workorders.give_feedback", order)
+        and not order.is_open
+    ):
+        raise ConflictError(_("This order is no longer open."), code="closed")
+    raise ForbiddenError(_("You may not add photos to this order."), code="forbidden")
+
+
+def _check_room(order: WorkOrder) -> None:
+    if Photo.objects.filter(order=order).count() >= MAX_PHOTOS_PER_ORDER:
+        raise refuse(
+            _("An order can have at most %(count)d photos.") % {"count": MAX_PHOTOS_PER_ORDER}
+        )
+
+
+def photo_add(*, actor, order: WorkOrder, upload, request=None) -> Photo:
+    """Attach a photo to an order. The permission and the photo count are checked before
+    the upload is decoded and again under the order's lock. Decoding and re-encoding run
+    outside the transaction, so that a large photo does not hold the database's write lock
+    (SQLite takes it when the transaction starts)."""
+    _check_may_add(actor=actor, order=order)
+    _check_room(order)
+    prepared = photo_prepare(upload)
+    stored: list = []
+    try:
+        with transaction.atomic():
+            locked = ORDER.locked(order)
+            _check_may_add(actor=actor, order=locked)
+            _check_room(locked)
+            photo = Photo(order=locked, uploaded_by=user_or_none(actor))
+            photo_store(photo, prepared, stored)
+            validated(photo)
+            photo.save()
+            audit_record(
+                actor=user_or_none(actor),
+                action="workorder.photo_add",
+                obj=locked,
+                request=request,
+                details={"photo": photo.pk, "content_type": photo.content_type},
+            )
+    except BaseException:
+        # The row was not written: remove the files so that none is left without an owner.
+        photo_files_delete(stored)
+        raise
+    return photo

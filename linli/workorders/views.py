@@ -22,7 +22,8 @@ from linli.places.selectors import place_get
 from . import selectors, services
 from .forms import OrderFileForm, OrderQueueForm, StepForm
 from .models import Satisfaction, Status
-from .photos import photo_add, photo_list
+from .selectors import photo_list
+from .services import photo_add
 
 
 def _filing_places(user, initial_place: Place | None):

@@ -6,7 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.views.decorators.http import require_safe
 
-from .photos import VARIANTS, photo_get, photo_response
+from linli.core.images import VARIANTS, photo_response
+
+from .selectors import photo_get
 
 
 @require_safe
