@@ -9,6 +9,7 @@ the side effects after commit. A refused step raises ``ConflictError`` (wrong st
 Every lifecycle registers itself in ``LIFECYCLES``, so that the role × state × step matrix
 test covers each table without being told about it."""
 
+import copy
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -162,7 +163,7 @@ class Lifecycle:
             change(obj)
         if step.target is not None:
             setattr(obj, self.status_field, step.target)
-        save_changed(obj, snapshot)
+        save_changed(obj, snapshot, touch=True)
         self.record(
             obj=obj,
             kind=step.event,
@@ -209,7 +210,13 @@ class Lifecycle:
 
 
 def field_values(obj) -> dict:
-    return {f.attname: f.value_from_object(obj) for f in obj._meta.concrete_fields}
+    """The row's concrete values; lists and dicts (JSON fields) copied, so that a change
+    made in place is still seen as one."""
+    return {f.attname: _copied(f.value_from_object(obj)) for f in obj._meta.concrete_fields}
+
+
+def _copied(value):
+    return copy.deepcopy(value) if isinstance(value, list | dict) else value
 
 
 def validated(obj, *, fields: Iterable[str] | None = None):
@@ -230,14 +237,16 @@ def validated(obj, *, fields: Iterable[str] | None = None):
     return obj
 
 
-def save_changed(obj, snapshot: dict) -> list[str]:
+def save_changed(obj, snapshot: dict, *, touch: bool = False) -> list[str]:
     """Validate and save the fields that differ from ``snapshot`` (``field_values``), and
-    the ``auto_now`` ones; nothing when nothing changed."""
+    the ``auto_now`` ones; when nothing changed, only the ``auto_now`` ones if ``touch``
+    (a step taken is a change of the record, even a note), else nothing."""
     changed = [name for name, value in field_values(obj).items() if snapshot.get(name) != value]
-    if not changed:
-        return changed
-    validated(obj, fields=changed)
     auto = [f.attname for f in obj._meta.concrete_fields if getattr(f, "auto_now", False)]
+    if changed:
+        validated(obj, fields=changed)
+    elif not (touch and auto):
+        return changed
     obj.save(update_fields=sorted(set(changed) | set(auto)))
     return changed
 

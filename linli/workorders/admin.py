@@ -6,31 +6,13 @@ from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.admin import ScopedAdmin, SuperuserOnly, TimelineInline
 from linli.core.models import AuditEvent
 from linli.open311.services import open311_key_create, open311_key_revoke
 
 from . import selectors
 from .models import Category, Open311Key, WorkOrder, WorkOrderEvent
 from .services import category_save
-
-
-class SuperuserOnly:
-    """Categories and keys are installation-wide configuration."""
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # orders keep pointing at categories and keys are revoked, not deleted
 
 
 @admin.register(Category)
@@ -73,23 +55,16 @@ class CategoryAdmin(SuperuserOnly, admin.ModelAdmin):
         )
 
 
-class WorkOrderEventInline(admin.TabularInline):
+class WorkOrderEventInline(TimelineInline):
     model = WorkOrderEvent
-    fields = ["at", "kind", "actor", "from_status", "to_status", "note"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(WorkOrder)
-class WorkOrderAdmin(admin.ModelAdmin):
+class WorkOrderAdmin(ScopedAdmin):
     """Read-only, within the user's scope: the same selector and rules as the pages."""
+
+    selector = selectors.order_list
+    view_perm = "workorders.view_order"
 
     list_display = ["id", "title", "category", "status", "channel", "organisation", "created_at"]
     list_filter = ["status", "channel", "overdue"]
@@ -124,24 +99,6 @@ class WorkOrderAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     inlines = [WorkOrderEventInline]
-
-    def get_queryset(self, request):
-        return selectors.order_list(user=request.user)
-
-    def has_module_permission(self, request):
-        return request.user.has_perm("workorders.view_order", None)
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("workorders.view_order", obj)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Open311Key)
