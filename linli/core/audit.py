@@ -2,6 +2,7 @@
 
 from django.db import models
 
+from .actors import user_or_none
 from .models import AuditEvent
 
 
@@ -26,8 +27,7 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event. ``place_path`` places the event in the tree so that administrators
     see the events of their subtree; an object with a ``place_path`` property supplies it."""
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
+    actor = user_or_none(actor)  # SYSTEM and anonymous visitors are recorded as no one
     if obj is not None and not place_path:
         place_path = getattr(obj, "audit_place_path", "") or ""
     user_agent = request.META.get("HTTP_USER_AGENT", "")[:255] if request is not None else ""
