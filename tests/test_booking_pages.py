@@ -20,6 +20,7 @@ from PIL import Image
 from linli.accounts.services import grant_create, user_create
 from linli.bookings import services
 from linli.bookings.models import Booking, BookingStatus, RoomPhoto
+from linli.core.actors import SYSTEM
 from linli.core.models import AuditEvent
 from linli.places.services import place_create
 
@@ -80,15 +81,15 @@ def hall(demo):
 @pytest.fixture
 def neighbour(demo):
     """A resident of another household of the same compound."""
-    user = user_create(username="neighbour", password=None, full_name="王邻居")
-    grant_create(user=user, role="resident", place=demo.place(NEIGHBOUR_DOOR))
+    user = user_create(actor=SYSTEM, username="neighbour", password=None, full_name="王邻居")
+    grant_create(actor=SYSTEM, user=user, role="resident", place=demo.place(NEIGHBOUR_DOOR))
     return user
 
 
 @pytest.fixture
 def elsewhere_room(demo):
     """A room in another compound of the community, which the resident does not see."""
-    compound = place_create(kind="compound", name="东城小区", parent=demo.zhandong)
+    compound = place_create(actor=SYSTEM, kind="compound", name="东城小区", parent=demo.zhandong)
     return make_room(demo, name="东城活动室", place=compound.name_path, actor="community")
 
 

@@ -22,6 +22,7 @@ from linli.bookings.models import (
     Repeat,
     Room,
 )
+from linli.core.actors import SYSTEM
 from linli.core.errors import ConflictError, ForbiddenError, LinliError
 from linli.places.services import place_create
 from linli.residents.models import Household
@@ -83,12 +84,12 @@ def request(user, room, start, end, purpose=Purpose.FAMILY_GATHERING, **kwargs):
 
 def other_compound_resident(demo) -> User:
     """A resident of another compound of the same community."""
-    compound = place_create(kind="compound", name="东城小区", parent=demo.zhandong)
-    building = place_create(kind="building", name="1号楼", parent=compound)
-    unit = place_create(kind="unit", name="1单元", parent=building)
-    door = place_create(kind="household", name="101", parent=unit)
+    compound = place_create(actor=SYSTEM, kind="compound", name="东城小区", parent=demo.zhandong)
+    building = place_create(actor=SYSTEM, kind="building", name="1号楼", parent=compound)
+    unit = place_create(actor=SYSTEM, kind="unit", name="1单元", parent=building)
+    door = place_create(actor=SYSTEM, kind="household", name="101", parent=unit)
     user = User.objects.create(username="elsewhere")
-    grant_create(user=user, role="resident", place=door)
+    grant_create(actor=SYSTEM, user=user, role="resident", place=door)
     return user
 
 
@@ -332,6 +333,36 @@ def test_open_all_day_until_midnight(demo, hall):
 
 
 # -- steps ----------------------------------------------------------------------------------
+
+
+def test_only_the_system_holds_and_it_only_checks_in_and_frees(demo, hall):
+    for username in ("secretary", "community", "resident"):
+        with pytest.raises(ForbiddenError):
+            services.booking_hold(
+                actor=demo.user(username),
+                room=hall,
+                start=at(3, 10),
+                end=at(3, 12),
+                purpose=Purpose.MEETING,
+            )
+    hold = services.booking_hold(
+        actor=SYSTEM, room=hall, start=at(3, 10), end=at(3, 12), purpose=Purpose.MEETING, now=NOW
+    )
+    assert hold.booked_by is None and hold.status == BookingStatus.CONFIRMED
+    hold = services.booking_check_in(actor=SYSTEM, booking=hold, now=at(3, 9))
+    assert hold.status == BookingStatus.CHECKED_IN
+    other = services.booking_hold(
+        actor=SYSTEM, room=hall, start=at(4, 10), end=at(4, 12), purpose=Purpose.MEETING, now=NOW
+    )
+    assert services.booking_cancel(actor=SYSTEM, booking=other, now=NOW).status == "cancelled"
+    # It approves, declines and marks no one's booking.
+    pending = request(demo.user("resident"), hall, at(2, 10), at(2, 12))
+    with pytest.raises(ForbiddenError):
+        services.booking_approve(actor=SYSTEM, booking=pending, now=NOW)
+    with pytest.raises(ForbiddenError):
+        services.booking_decline(actor=SYSTEM, booking=pending, reason="x", now=NOW)
+    with pytest.raises(TypeError):
+        services.booking_approve(actor=None, booking=pending, now=NOW)
 
 
 @pytest.mark.parametrize("manager", ["volunteer", "secretary", "community"])

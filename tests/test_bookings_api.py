@@ -14,6 +14,7 @@ from linli.accounts.services import grant_create
 from linli.api.schemas import MAX_ID
 from linli.bookings import services
 from linli.bookings.models import Booking, BookingStatus, Purpose
+from linli.core.actors import SYSTEM
 from linli.places.services import place_create
 
 pytestmark = pytest.mark.django_db
@@ -82,12 +83,14 @@ def hall(demo):
 
 
 def other_compound_resident(demo) -> User:
-    compound = place_create(kind="compound", name="接口测试小区", parent=demo.zhandong)
-    building = place_create(kind="building", name="1号楼", parent=compound)
-    unit = place_create(kind="unit", name="1单元", parent=building)
-    door = place_create(kind="household", name="101", parent=unit)
+    compound = place_create(
+        actor=SYSTEM, kind="compound", name="接口测试小区", parent=demo.zhandong
+    )
+    building = place_create(actor=SYSTEM, kind="building", name="1号楼", parent=compound)
+    unit = place_create(actor=SYSTEM, kind="unit", name="1单元", parent=building)
+    door = place_create(actor=SYSTEM, kind="household", name="101", parent=unit)
     user = User.objects.create(username="api-elsewhere")
-    grant_create(user=user, role="resident", place=door)
+    grant_create(actor=SYSTEM, user=user, role="resident", place=door)
     return user
 
 
@@ -116,7 +119,9 @@ def test_room_list_with_place_filter_rules_and_ical_url(demo, hall, client_for):
     assert item["approval_required"] is True
     assert item["ical_url"] == f"http://testserver/rooms/{hall.pk}/calendar.ics"
     # another subtree leaves it out; an unknown place leaves nothing
-    elsewhere = place_create(kind="compound", name="接口测试别处", parent=demo.zhandong)
+    elsewhere = place_create(
+        actor=SYSTEM, kind="compound", name="接口测试别处", parent=demo.zhandong
+    )
     other = client_for("community").get(ROOMS, {"place": elsewhere.pk}).json()
     assert hall.pk not in [i["id"] for i in other["items"]]
     assert client_for("community").get(ROOMS, {"place": MAX_ID}).json()["count"] == 0

@@ -14,6 +14,7 @@ from linli.accounts.models import User
 from linli.accounts.services import grant_create
 from linli.bookings import services
 from linli.bookings.models import ACTIVE_STATUSES, Booking, Purpose, Room
+from linli.core.actors import SYSTEM
 from linli.core.errors import ConflictError
 from linli.places.models import Place
 
@@ -42,7 +43,7 @@ def room_and_users(demo_world_tx):
     users = []
     for number in range(THREADS):
         user = User.objects.create(username=f"duty{number}")
-        grant_create(user=user, role="volunteer", place=compound)
+        grant_create(actor=SYSTEM, user=user, role="volunteer", place=compound)
         users.append(user.pk)
     return room, users
 

@@ -16,6 +16,7 @@ from linli.bookings.models import (
     Room,
     RoomKind,
 )
+from linli.core.actors import SYSTEM
 from linli.core.errors import ConflictError
 from linli.core.models import Notification
 from linli.meetings import services as meetings
@@ -139,11 +140,16 @@ def test_a_hold_refuses_an_overlap_but_not_a_blackout(demo, rooms):
     hall = rooms[RoomKind.DELIBERATION]
     start = local(date(2031, 5, 15), 9)  # inside the monthly blackout on the 15th
     hold = services.booking_hold(
-        room=hall, start=start, end=start + timedelta(hours=2), purpose=Purpose.MEETING
+        actor=SYSTEM,
+        room=hall,
+        start=start,
+        end=start + timedelta(hours=2),
+        purpose=Purpose.MEETING,
     )
     assert hold.status == BookingStatus.CONFIRMED and hold.booked_by is None
     with pytest.raises(ConflictError) as taken:
         services.booking_hold(
+            actor=SYSTEM,
             room=hall,
             start=start + timedelta(hours=1),
             end=start + timedelta(hours=3),

@@ -14,6 +14,7 @@ from icalendar import Calendar
 from linli.accounts.services import grant_create, user_create
 from linli.bookings import ical, services
 from linli.bookings.models import Booking, BookingStatus, CalendarFeed, Purpose, Repeat
+from linli.core.actors import SYSTEM
 from linli.core.crypto import lookup_hash, mask_phone
 from linli.core.models import AuditEvent
 
@@ -50,8 +51,10 @@ def hall(demo):
 @pytest.fixture
 def booker(demo):
     """A resident of the demo resident's household with a name and a mobile number."""
-    user = user_create(username="ouyang", password=None, full_name=NAME, mobile=MOBILE)
-    grant_create(user=user, role="resident", place=demo.resident_household)
+    user = user_create(
+        actor=SYSTEM, username="ouyang", password=None, full_name=NAME, mobile=MOBILE
+    )
+    grant_create(actor=SYSTEM, user=user, role="resident", place=demo.resident_household)
     return user
 
 
@@ -371,7 +374,12 @@ def test_a_meeting_hold_shows_as_a_booking_without_its_title(hall, client):
     """A deliberation meeting holds its hall as a booking of no one: the public feed shows
     the time as taken for a meeting, and no private feed has it."""
     hold = services.booking_hold(
-        room=hall, start=at(8, 9), end=at(8, 11), purpose=Purpose.MEETING, title="七月民情议事会"
+        actor=SYSTEM,
+        room=hall,
+        start=at(8, 9),
+        end=at(8, 11),
+        purpose=Purpose.MEETING,
+        title="七月民情议事会",
     )
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     data = fetch(client, room_url(hall))

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from linli.accounts.services import grant_create, user_create
+from linli.core.actors import SYSTEM
 from linli.core.errors import ConflictError, ForbiddenError, LinliError
 from linli.core.models import AuditEvent, Notification
 from linli.lending import selectors, services
@@ -80,8 +81,8 @@ def chairs(demo):
 @pytest.fixture
 def neighbour(demo):
     """A second resident of the compound."""
-    user = user_create(username="neighbour", password=None, full_name="邻居")
-    grant_create(user=user, role="resident", place=demo.place(UNIT + "/201"))
+    user = user_create(actor=SYSTEM, username="neighbour", password=None, full_name="邻居")
+    grant_create(actor=SYSTEM, user=user, role="resident", place=demo.place(UNIT + "/201"))
     return user
 
 
@@ -275,7 +276,7 @@ def test_rule_one_of_each_item_and_at_most_three_loans(demo, chairs):
 
 
 def test_rule_only_residents_of_the_compound_ask(demo, chairs):
-    outsider = user_create(username="outsider", password=None, full_name="外人")
+    outsider = user_create(actor=SYSTEM, username="outsider", password=None, full_name="外人")
     for username in ("district", "property", "doctor", "volunteer"):
         with pytest.raises(ForbiddenError, match="Only residents of 南官房小区") as exc:
             ask(demo.user(username), chairs)
@@ -434,6 +435,36 @@ def test_a_returned_loan_is_not_reminded_and_nights_are_quiet(demo, chairs):
     services.loan_return(actor=demo.user("volunteer"), loan=loan)
     assert loans_remind(now=NOW).borrowers == 0
     assert not _notes(demo.user("resident"), "lending.reminder")
+
+
+def test_the_reminder_is_the_systems_step_and_written_once_a_day(demo, chairs):
+    loan = lend(demo, chairs, borrower_user=demo.user("resident"), now=NOW - timedelta(days=10))
+    for username in ("volunteer", "resident"):
+        with pytest.raises(ForbiddenError):
+            services.loan_remind(actor=demo.user(username), loan=loan, now=NOW)
+    with pytest.raises(ForbiddenError):
+        services.overdue_digest_claim(
+            actor=demo.user("volunteer"), user=demo.user("volunteer"), day=TODAY, loans=1
+        )
+    services.loan_remind(actor=SYSTEM, loan=loan, now=NOW)
+    with pytest.raises(ConflictError) as again:
+        services.loan_remind(actor=SYSTEM, loan=loan, now=NOW + timedelta(hours=1))
+    assert again.value.code == "reminded"
+    (event,) = LoanEvent.objects.filter(loan=loan, kind="reminded")
+    assert event.actor is None and event.note == loan.due_on.isoformat()
+    counter = lend(demo, chairs, borrower_name="王大爷", now=NOW - timedelta(days=10))
+    with pytest.raises(ConflictError) as nobody:
+        services.loan_remind(actor=SYSTEM, loan=counter, now=NOW)
+    assert nobody.value.code == "no_reminder"
+    assert "remind" not in services.allowed_steps(user=demo.user("volunteer"), loan=loan)
+
+
+def test_only_the_desk_names_accounts(demo):
+    resident = demo.user("resident")
+    assert selectors.desk_account_get(user=demo.user("volunteer"), username="resident") == resident
+    assert selectors.desk_account_get(user=demo.user("volunteer"), pk=resident.pk) == resident
+    assert selectors.desk_account_get(user=resident, username="volunteer") is None
+    assert selectors.desk_account_get(user=demo.user("property"), pk=resident.pk) is None
 
 
 def test_the_staff_digest_lists_overdue_loans_once_a_day(demo, chairs):

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from linli.accounts.services import grant_create, user_create
+from linli.core.actors import SYSTEM
 from linli.lending import services
 from linli.lending.demo import demo_lending
 from linli.lending.models import Item, Loan, LoanStatus
@@ -164,8 +165,8 @@ def test_renewing_an_overdue_loan_is_400(api, shelf):
 
 
 def test_loans_are_mine_or_overseen(api, shelf, demo):
-    neighbour = user_create(username="neighbour", password=None, full_name="邻居")
-    grant_create(user=neighbour, role="resident", place=demo.place(UNIT + "/201"))
+    neighbour = user_create(actor=SYSTEM, username="neighbour", password=None, full_name="邻居")
+    grant_create(actor=SYSTEM, user=neighbour, role="resident", place=demo.place(UNIT + "/201"))
     services.loan_lend(actor=demo.user("volunteer"), item=shelf["腰鼓"], borrower_user=neighbour)
     mine = api("resident").get("/api/v1/lending/loans").json()
     assert mine["count"] == 3 and all(loan["mine"] for loan in mine["items"])

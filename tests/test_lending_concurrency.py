@@ -10,6 +10,7 @@ from django.utils import translation
 
 from linli.accounts.models import User
 from linli.accounts.services import grant_create
+from linli.core.actors import SYSTEM
 from linli.core.errors import ConflictError
 from linli.lending import services
 from linli.lending.models import ACTIVE_STATUSES, Donation, Item, Loan, LoanEvent
@@ -50,7 +51,7 @@ def _users(role: str, place_name_path: str) -> list[int]:
     ids = []
     for number in range(THREADS):
         user = User.objects.create(username=f"{role}{number}", full_name=f"{role}{number}")
-        grant_create(user=user, role=role, place=place)
+        grant_create(actor=SYSTEM, user=user, role=role, place=place)
         ids.append(user.pk)
     return ids
 

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from linli.accounts.services import grant_create, user_create
+from linli.core.actors import SYSTEM
 from linli.core.models import AuditEvent
 from linli.lending import services
 from linli.lending.demo import demo_lending
@@ -53,8 +54,8 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def neighbour(demo):
-    user = user_create(username="neighbour", password=None, full_name="邻居吴")
-    grant_create(user=user, role="resident", place=demo.place(UNIT + "/201"))
+    user = user_create(actor=SYSTEM, username="neighbour", password=None, full_name="邻居吴")
+    grant_create(actor=SYSTEM, user=user, role="resident", place=demo.place(UNIT + "/201"))
     return user
 
 

@@ -4,20 +4,11 @@ through their steps)."""
 
 from django.contrib import admin
 
+from linli.core.admin import ReadOnlyInline, ScopedAdmin, TimelineInline
+
 from . import selectors
 from .models import Blackout, Booking, BookingEvent, RecurringBlackout, Room
 from .services import ROOM_EDITABLE, room_create, room_update
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class BlackoutInline(ReadOnlyInline):
@@ -33,7 +24,11 @@ class RecurringBlackoutInline(ReadOnlyInline):
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(ScopedAdmin):
+    selector = selectors.room_list
+    view_perm = "bookings.view_room"
+    change_perm = "bookings.manage_room"
+
     list_display = ["name", "place", "kind", "capacity", "approval_required", "is_active"]
     list_filter = ["kind", "is_active", "approval_required"]
     search_fields = ["name", "name_en"]
@@ -41,26 +36,8 @@ class RoomAdmin(admin.ModelAdmin):
     raw_id_fields = ["place"]
     inlines = [BlackoutInline, RecurringBlackoutInline]
 
-    def get_queryset(self, request):
-        return selectors.room_list(user=request.user)
-
     def get_readonly_fields(self, request, obj=None):
         return ["place"] if obj is not None else []
-
-    def has_module_permission(self, request):
-        return request.user.has_perm("bookings.view_room", None)
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("bookings.view_room", obj)
-
-    def has_add_permission(self, request):
-        return request.user.has_perm("bookings.manage_room", None)
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("bookings.manage_room", obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # bookings keep pointing at rooms; a room is made inactive instead
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -85,15 +62,16 @@ class RoomAdmin(admin.ModelAdmin):
         obj.pk = saved.pk
 
 
-class BookingEventInline(ReadOnlyInline):
+class BookingEventInline(TimelineInline):
     model = BookingEvent
-    fields = ["at", "kind", "actor", "from_status", "to_status", "note"]
-    readonly_fields = fields
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(ScopedAdmin):
     """Read-only, within the user's scope: the same selector and rules as the pages."""
+
+    selector = selectors.booking_list
+    view_perm = "bookings.view_booking"
 
     list_display = ["id", "room", "start", "end", "status", "purpose"]
     list_filter = ["status", "purpose"]
@@ -118,21 +96,3 @@ class BookingAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
     inlines = [BookingEventInline]
-
-    def get_queryset(self, request):
-        return selectors.booking_list(user=request.user)
-
-    def has_module_permission(self, request):
-        return request.user.has_perm("bookings.view_booking", None)
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("bookings.view_booking", obj)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

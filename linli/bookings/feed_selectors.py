@@ -8,7 +8,7 @@ from django.http import Http404
 
 from linli.core.ids import is_valid_id
 
-from .models import ACTIVE_STATUSES, Blackout, Booking, RecurringBlackout, Room
+from .models import ACTIVE_STATUSES, Blackout, Booking, CalendarFeed, RecurringBlackout, Room
 
 
 def public_room_get(*, pk) -> Room:
@@ -59,3 +59,12 @@ def user_feed_bookings(*, user, start: datetime, end: datetime) -> QuerySet:
         .select_related("room__place")
         .order_by("start", "id")
     )
+
+
+def calendar_feed_of(*, user) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(user=user).first()
+
+
+def calendar_feed_by_token_hash(token_hash: str) -> CalendarFeed | None:
+    """The feed a token's hash finds (the caller compares the tokens themselves)."""
+    return CalendarFeed.objects.select_related("user").filter(token_hash=token_hash).first()

@@ -7,20 +7,18 @@ URL to its owner again); the URL is the only credential, since calendar apps can
 in."""
 
 import hmac
-import secrets
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
-from linli.core.audit import audit_record
 from linli.core.crypto import lookup_hash
 
-from . import feed_selectors
+from . import feed_selectors, services
 from .models import Booking, BookingStatus, CalendarFeed, Purpose, Repeat, Room
 from .services import recurring_span
 
@@ -241,48 +239,23 @@ def _feed_url(feed: CalendarFeed, request=None) -> str:
     return _absolute(reverse("bookings:private-ical", kwargs={"token": feed.token}), request)
 
 
-def _new_token() -> tuple[str, str]:
-    token = secrets.token_urlsafe(32)
-    return token, lookup_hash(token)
-
-
-@transaction.atomic
-def _feed_create(user) -> CalendarFeed:
-    token, token_hash = _new_token()
-    feed = CalendarFeed(user=user, token=token, token_hash=token_hash)
-    feed.full_clean(exclude=["user"])
-    feed.save()
-    audit_record(actor=user, action="bookings.calendar_feed.create", obj=feed)
-    return feed
-
-
 def private_feed_url(user, request=None) -> str:
     """The secret URL of the user's private calendar, created on first use: absolute when a
     request is given, else the path."""
-    feed = CalendarFeed.objects.filter(user=user).first()
+    feed = feed_selectors.calendar_feed_of(user=user)
     if feed is None:
         try:
-            feed = _feed_create(user)
+            feed = services.calendar_feed_create(user=user)
         except IntegrityError:
             # Created at the same moment by another request of the same user.
-            feed = CalendarFeed.objects.get(user=user)
+            feed = feed_selectors.calendar_feed_of(user=user)
     return _feed_url(feed, request)
 
 
-@transaction.atomic
 def private_feed_reset(user, request=None, *, actor=None) -> str:
-    """Give the user's private calendar a new secret URL; the old one stops working at once.
-    Returns the new URL (absolute when a request is given)."""
-    actor = actor or user
-    feed = CalendarFeed.objects.select_for_update().filter(user=user).first()
-    if feed is None:
-        feed = _feed_create(user)
-    else:
-        token, token_hash = _new_token()
-        feed.token, feed.token_hash, feed.last_used_at = token, token_hash, None
-        feed.full_clean(exclude=["user"])
-        feed.save(update_fields=["token", "token_hash", "last_used_at"])
-    audit_record(actor=actor, action="bookings.calendar_feed.reset", obj=feed, request=request)
+    """Give the user's private calendar a new secret URL (``services.calendar_feed_reset``);
+    returns it (absolute when a request is given)."""
+    feed = services.calendar_feed_reset(actor=actor or user, user=user, request=request)
     return _feed_url(feed, request)
 
 
@@ -290,12 +263,12 @@ def private_feed_user(token: str, *, now: datetime | None = None):
     """The active user whose private feed ``token`` opens, or None; records the use."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    feed = CalendarFeed.objects.select_related("user").filter(token_hash=lookup_hash(token)).first()
+    feed = feed_selectors.calendar_feed_by_token_hash(lookup_hash(token))
     # The hash found the row; comparing the tokens themselves in constant time guards
     # against a (theoretical) hash collision without a timing signal.
     if feed is None or not hmac.compare_digest(feed.token.encode(), token.encode()):
         return None
     if not feed.user.is_active:
         return None
-    CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now or timezone.now())
+    services.calendar_feed_record_use(feed=feed, now=now)
     return feed.user

@@ -321,7 +321,7 @@ class BookingEventKind(models.TextChoices):
 
 
 class BookingEvent(TimelineEvent):
-    """One step of a booking's timeline, written once through ``services.record_event``."""
+    """One step of a booking's timeline, written once through ``services.BOOKING``."""
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=BookingEventKind.choices)

@@ -15,7 +15,7 @@ from linli.core.access import access_by_id
 from linli.places.selectors import within_place
 from linli.residents.nearby import nearby_q
 
-from .models import ACTIVE_STATUSES, Booking, Room
+from .models import ACTIVE_STATUSES, Booking, Room, RoomPhoto
 from .services import opening_window, recurring_span
 
 # The longest range free slots are computed for at once (a month view and a bit).
@@ -175,3 +175,8 @@ def room_places(*, user) -> QuerySet:
     return Place.objects.filter(
         scope_of(user).q(roles=MANAGE_ROOMS, field="path"), kind__in=ROOM_PLACE_KINDS
     ).order_by("path")
+
+
+def room_photo_list(*, room):
+    """The photos of a room the caller has already fetched through ``room_get``."""
+    return RoomPhoto.objects.filter(room=room).order_by("uploaded_at", "id")

@@ -7,6 +7,7 @@ reads the room's bookings, so the overlap check and the insert of two requests c
 interleave; on PostgreSQL the exclusion constraint of migration 0002 refuses an overlap in
 the database besides."""
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -19,8 +20,12 @@ from django.utils.translation import gettext_lazy
 
 from linli.accounts.roles import BOOK_ROOMS
 from linli.accounts.scope import scope_of
+from linli.core.actors import user_or_none
 from linli.core.audit import audit_record
+from linli.core.crypto import lookup_hash
 from linli.core.errors import ConflictError, ForbiddenError, LinliError
+from linli.core.images import photo_files_delete, photo_prepare, photo_store, refuse
+from linli.core.lifecycle import Lifecycle, Step, check_perm
 from linli.core.locking import lock_row
 from linli.places.models import Place
 from linli.residents.models import Household
@@ -36,10 +41,12 @@ from .models import (
     BookingEventKind,
     BookingSeries,
     BookingStatus,
+    CalendarFeed,
     Purpose,
     RecurringBlackout,
     Repeat,
     Room,
+    RoomPhoto,
     Weekday,
 )
 from .tasks import notify_booking_event_task
@@ -58,10 +65,6 @@ NOTIFIED = frozenset(
 OVERLAP_CONSTRAINT = "booking_no_overlap"
 # A weekly series covers at most a year.
 MAX_SERIES_DAYS = 366
-
-
-def _user(actor):
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 def _local(value: datetime) -> datetime:
@@ -103,11 +106,12 @@ def recurring_span(blackout: RecurringBlackout, day: date) -> tuple[datetime, da
 
 
 def _check_manage_room(actor, obj) -> None:
-    if actor is not None and not actor.has_perm("bookings.manage_room", obj):
-        raise ForbiddenError(
-            _("Only the community worker or the branch secretary may change rooms."),
-            code="forbidden",
-        )
+    check_perm(
+        actor,
+        "bookings.manage_room",
+        obj,
+        message=_("Only the community worker or the branch secretary may change rooms."),
+    )
 
 
 def _check_room_fields(room: Room) -> None:
@@ -202,7 +206,7 @@ def blackout_create(*, actor, room: Room, start: datetime, end: datetime, reason
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the room is not available.")})
     blackout = Blackout(
-        room=room, start=start, end=end, reason=reason.strip(), created_by=_user(actor)
+        room=room, start=start, end=end, reason=reason.strip(), created_by=user_or_none(actor)
     )
     blackout.full_clean()
     blackout.save()
@@ -316,19 +320,21 @@ def _insert(booking: Booking) -> None:
 
 
 def _may_manage(actor, room: Room) -> bool:
-    return actor is not None and actor.has_perm("bookings.manage_booking", room)
+    return actor.has_perm("bookings.manage_booking", room)
 
 
 def _check_may_book(actor, room: Room) -> None:
-    if actor.has_perm("bookings.book_room", room):
-        return
-    if room.bookable_by == BookableBy.STAFF:
-        raise ForbiddenError(_("Only staff may book this room."), code="staff_only")
-    raise ForbiddenError(
-        _("Only residents of %(place)s and staff may book this room.")
-        % {"place": compound_of(room.place).name},
-        code="not_resident",
-    )
+    try:
+        check_perm(actor, "bookings.book_room", room)
+    except ForbiddenError:
+        # The refusal says who may book (read only when refused: it costs a query).
+        if room.bookable_by == BookableBy.STAFF:
+            raise ForbiddenError(_("Only staff may book this room."), code="staff_only") from None
+        raise ForbiddenError(
+            _("Only residents of %(place)s and staff may book this room.")
+            % {"place": compound_of(room.place).name},
+            code="not_resident",
+        ) from None
 
 
 def _household_for(actor, room: Room, household: Household | None) -> Household | None:
@@ -489,10 +495,10 @@ def _book(
         status=BookingStatus.CONFIRMED if confirmed else BookingStatus.PENDING,
     )
     if confirmed:
-        booking.decided_by, booking.decided_at = _user(actor), now
+        booking.decided_by, booking.decided_at = user_or_none(actor), now
     _insert(booking)
-    record_event(
-        booking=booking, kind=BookingEventKind.REQUESTED, actor=actor, to_status=booking.status
+    BOOKING.record(
+        obj=booking, kind=BookingEventKind.REQUESTED, actor=actor, to_status=booking.status
     )
     audit_record(actor=actor, action="bookings.booking.request", obj=booking)
     return booking
@@ -537,11 +543,19 @@ def booking_request(
 
 @transaction.atomic
 def booking_hold(
-    *, room: Room, start: datetime, end: datetime, purpose: str, title: str = "", now=None
+    *,
+    actor,
+    room: Room,
+    start: datetime,
+    end: datetime,
+    purpose: str,
+    title: str = "",
+    now=None,
 ) -> Booking:
-    """The system holds a room for an event the room exists for (a deliberation meeting in
-    its hall): confirmed at once, booked by no one, exempt from the room's rules and
-    blackouts — but never over another active booking (ConflictError)."""
+    """The system (SYSTEM, for a meeting) holds a room for an event the room exists for (a
+    deliberation meeting in its hall): confirmed at once, booked by no one, exempt from the
+    room's rules and blackouts — but never over another active booking (ConflictError)."""
+    check_perm(actor, "bookings.hold_room", room)
     room = _lock_room(room)
     if end <= start:
         raise ValidationError({"end": _("The end must be after the start.")})
@@ -558,142 +572,106 @@ def booking_hold(
         decided_at=now or timezone.now(),
     )
     _insert(booking)
-    record_event(booking=booking, kind=BookingEventKind.CONFIRMED, to_status=booking.status)
+    BOOKING.record(
+        obj=booking, kind=BookingEventKind.CONFIRMED, actor=actor, to_status=booking.status
+    )
     return booking
 
 
 # -- steps ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Step:
-    sources: frozenset
-    target: str
-    perm: str
-    event: str
-    label: object  # lazily translated: "be approved", …
-
-
-B = BookingStatus
-MANAGE = "bookings.manage_booking"
-STEPS: dict[str, Step] = {
-    "approve": Step(
-        frozenset({B.PENDING}), B.CONFIRMED, MANAGE, BookingEventKind.APPROVED,
-        gettext_lazy("approved"),
-    ),
-    "decline": Step(
-        frozenset({B.PENDING}), B.DECLINED, MANAGE, BookingEventKind.DECLINED,
-        gettext_lazy("declined"),
-    ),
-    "cancel": Step(
-        frozenset({B.PENDING, B.CONFIRMED}), B.CANCELLED, "bookings.cancel_booking",
-        BookingEventKind.CANCELLED, gettext_lazy("cancelled"),
-    ),
-    "check_in": Step(
-        frozenset({B.CONFIRMED}), B.CHECKED_IN, MANAGE, BookingEventKind.CHECKED_IN,
-        gettext_lazy("checked in"),
-    ),
-    "mark_no_show": Step(
-        frozenset({B.CONFIRMED}), B.NO_SHOW, MANAGE, BookingEventKind.NO_SHOW,
-        gettext_lazy("marked as a no-show"),
-    ),
-}  # fmt: skip
-
-
-def allowed_steps(*, user, booking: Booking, now: datetime | None = None) -> list[str]:
-    """The steps this user may take on this booking now (for buttons and the API)."""
+def _guard(name: str, booking: Booking, *, now: datetime | None = None, **context) -> None:
+    """What the moment allows: no approving or cancelling once begun, check-in on the day,
+    a no-show only once begun."""
     now = now or timezone.now()
-    steps = []
-    for name, step in STEPS.items():
-        if booking.status in step.sources and user.has_perm(step.perm, booking):
-            try:
-                _check_time(name, booking, now)
-            except ConflictError:
-                continue
-            steps.append(name)
-    return steps
-
-
-def record_event(
-    *, booking: Booking, kind: str, actor=None, from_status="", to_status="", note=""
-) -> BookingEvent:
-    """The one way a booking's timeline event is written."""
-    event = BookingEvent(
-        booking=booking,
-        kind=kind,
-        actor=_user(actor),
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-    )
-    event.full_clean()
-    event.save()
-    if event.kind in NOTIFIED:
-        transaction.on_commit(lambda: notify_booking_event_task.enqueue(event.pk))
-    return event
-
-
-def _check_time(step_name: str, booking: Booking, now: datetime) -> None:
-    if step_name == "approve" and now >= booking.start:
+    if name == "approve" and now >= booking.start:
         raise ConflictError(
             _("This booking has already begun; it can no longer be approved."), code="started"
         )
-    if step_name == "cancel" and now >= booking.start:
+    if name == "cancel" and now >= booking.start:
         raise ConflictError(_("A booking cannot be cancelled once it has begun."), code="started")
-    if step_name == "check_in" and (
+    if name == "check_in" and (
         _local(now).date() != _local(booking.start).date() or now >= booking.end
     ):
         raise ConflictError(
             _("Check-in is possible only on the day of the booking, before it ends."),
             code="not_today",
         )
-    if step_name == "mark_no_show" and now < booking.start:
+    if name == "mark_no_show" and now < booking.start:
         raise ConflictError(
             _("A no-show can be marked only once the booking has begun."), code="not_started"
         )
 
 
+B = BookingStatus
+MANAGE = "bookings.manage_booking"
+BOOKING = Lifecycle(
+    name="bookings.booking",
+    model=Booking,
+    event_model=BookingEvent,
+    subject="booking",
+    event_kinds=BookingEventKind,
+    select_related=("room__place",),
+    illegal_message=gettext_lazy("This booking is %(status)s; it cannot be %(step)s now."),
+    forbidden_message=gettext_lazy("This step is not yours to take on this booking."),
+    guard=_guard,
+    on_commit=lambda pk: notify_booking_event_task.enqueue(pk),
+    notify=NOTIFIED,
+    audit_prefix="bookings.booking",
+    steps={
+        "approve": Step(
+            frozenset({B.PENDING}), B.CONFIRMED, MANAGE, BookingEventKind.APPROVED,
+            gettext_lazy("approved"),
+        ),
+        "decline": Step(
+            frozenset({B.PENDING}), B.DECLINED, MANAGE, BookingEventKind.DECLINED,
+            gettext_lazy("declined"),
+        ),
+        "cancel": Step(
+            frozenset({B.PENDING, B.CONFIRMED}), B.CANCELLED, "bookings.cancel_booking",
+            BookingEventKind.CANCELLED, gettext_lazy("cancelled"),
+        ),
+        # Its own permission (held by those who manage bookings), so that SYSTEM may check
+        # in a meeting's hold without approving or declining anyone's booking.
+        "check_in": Step(
+            frozenset({B.CONFIRMED}), B.CHECKED_IN, "bookings.check_in_booking",
+            BookingEventKind.CHECKED_IN, gettext_lazy("checked in"),
+        ),
+        "mark_no_show": Step(
+            frozenset({B.CONFIRMED}), B.NO_SHOW, MANAGE, BookingEventKind.NO_SHOW,
+            gettext_lazy("marked as a no-show"),
+        ),
+    },
+)  # fmt: skip
+
+
+def allowed_steps(*, user, booking: Booking, now: datetime | None = None) -> list[str]:
+    """The steps this user may take on this booking now (for buttons and the API)."""
+    return BOOKING.allowed(user=user, obj=booking, now=now or timezone.now())
+
+
 def _take(step_name: str, *, actor, booking: Booking, now=None, note="", **changes) -> Booking:
-    """Lock, check, change, record — the body of every step."""
-    step = STEPS[step_name]
-    booking = (
-        Booking.objects.select_for_update(of=("self",))
-        .select_related("room__place")
-        .get(pk=booking.pk)
-    )
-    now = now or timezone.now()
-    if booking.status not in step.sources:
-        raise ConflictError(
-            _("This booking is %(status)s; it cannot be %(step)s now.")
-            % {"status": booking.get_status_display(), "step": step.label},
-            code="illegal_step",
-        )
-    if actor is not None and not actor.has_perm(step.perm, booking):
-        raise ForbiddenError(_("This step is not yours to take on this booking."), code="forbidden")
-    _check_time(step_name, booking, now)
-    before = booking.status
-    for name, value in changes.items():
-        setattr(booking, name, value)
-    booking.status = step.target
-    booking.full_clean()
-    booking.save()
-    record_event(
-        booking=booking,
-        kind=step.event,
+    return BOOKING.take(
+        step_name,
         actor=actor,
-        from_status=before,
-        to_status=booking.status,
+        obj=booking,
         note=note,
+        context={"now": now or timezone.now()},
+        **changes,
     )
-    audit_record(actor=actor, action=f"bookings.booking.{step_name}", obj=booking)
-    return booking
 
 
 @transaction.atomic
 def booking_approve(*, actor, booking: Booking, now=None) -> Booking:
     now = now or timezone.now()
     return _take(
-        "approve", actor=actor, booking=booking, now=now, decided_by=_user(actor), decided_at=now
+        "approve",
+        actor=actor,
+        booking=booking,
+        now=now,
+        decided_by=user_or_none(actor),
+        decided_at=now,
     )
 
 
@@ -708,7 +686,7 @@ def booking_decline(*, actor, booking: Booking, reason: str, now=None) -> Bookin
         booking=booking,
         now=now,
         note=reason.strip(),
-        decided_by=_user(actor),
+        decided_by=user_or_none(actor),
         decided_at=now,
         decline_reason=reason.strip()[:200],
     )
@@ -864,3 +842,95 @@ def booking_series_skip(*, actor, series: BookingSeries, day: date, reason: str,
     series.exceptions.append({"date": day.isoformat(), "reason": reason.strip()})
     series.save(update_fields=["exceptions"])
     return booking
+
+
+# -- private calendar feeds -----------------------------------------------------------------
+
+
+def _new_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)
+    return token, lookup_hash(token)
+
+
+@transaction.atomic
+def calendar_feed_create(*, user) -> CalendarFeed:
+    """The user's private calendar feed, made on its first use (one per user: a second
+    made at the same moment fails on the unique user)."""
+    token, token_hash = _new_token()
+    feed = CalendarFeed(user=user, token=token, token_hash=token_hash)
+    feed.full_clean(exclude=["user"])
+    feed.save()
+    audit_record(actor=user, action="bookings.calendar_feed.create", obj=feed)
+    return feed
+
+
+@transaction.atomic
+def calendar_feed_reset(*, actor, user, request=None) -> CalendarFeed:
+    """Give the user's private calendar a new secret token; the old URL stops working at
+    once."""
+    feed = CalendarFeed.objects.select_for_update().filter(user=user).first()
+    if feed is None:
+        feed = calendar_feed_create(user=user)
+    else:
+        token, token_hash = _new_token()
+        feed.token, feed.token_hash, feed.last_used_at = token, token_hash, None
+        feed.full_clean(exclude=["user"])
+        feed.save(update_fields=["token", "token_hash", "last_used_at"])
+    audit_record(actor=actor, action="bookings.calendar_feed.reset", obj=feed, request=request)
+    return feed
+
+
+def calendar_feed_record_use(*, feed: CalendarFeed, now: datetime | None = None) -> None:
+    """When the feed was last fetched (shown to its owner)."""
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now or timezone.now())
+
+
+# -- photos of rooms -----------------------------------------------------------------------
+
+MAX_PHOTOS_PER_ROOM = 9
+
+
+def _check_may_add(*, actor, room: Room) -> None:
+    check_perm(
+        actor, "bookings.manage_room", room, message=_("You may not add photos to this room.")
+    )
+
+
+def _check_count(room: Room) -> None:
+    if RoomPhoto.objects.filter(room=room).count() >= MAX_PHOTOS_PER_ROOM:
+        raise refuse(
+            _("A room can have at most %(count)d photos.") % {"count": MAX_PHOTOS_PER_ROOM}
+        )
+
+
+def room_photo_add(*, actor, room: Room, upload, caption: str = "", request=None) -> RoomPhoto:
+    """Add a photo to a room. The permission and the photo count are checked before the
+    upload is decoded and again under the room's lock; decoding runs outside the
+    transaction so that a large photo does not hold the database's write lock."""
+    _check_may_add(actor=actor, room=room)
+    _check_count(room)
+    prepared = photo_prepare(upload)
+    stored: list = []
+    try:
+        with transaction.atomic():
+            locked = _lock_room(room)
+            _check_may_add(actor=actor, room=locked)
+            _check_count(locked)
+            photo = RoomPhoto(
+                room=locked, uploaded_by=user_or_none(actor), caption=caption.strip()[:120]
+            )
+            photo_store(photo, prepared, stored)
+            photo.full_clean()
+            photo.save()
+            audit_record(
+                actor=actor,
+                action="bookings.room.photo_add",
+                obj=locked,
+                request=request,
+                details={"photo": photo.pk, "content_type": photo.content_type},
+            )
+    except BaseException:
+        # The row was not written: remove the files so that none is left without an owner.
+        photo_files_delete(stored)
+        raise
+    return photo

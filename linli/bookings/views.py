@@ -26,7 +26,7 @@ from linli.core.pagination import paginate
 from linli.places import selectors as place_selectors
 from linli.places.models import Place
 
-from . import forms, ical, photos, reports, selectors, services
+from . import forms, ical, reports, selectors, services
 from .models import BookingStatus, Purpose, RoomPhoto, Weekday
 from .predicates import can_oversee_booking
 
@@ -192,7 +192,7 @@ def room_detail(request, pk):
         "can_book": room.is_active and user.has_perm("bookings.book_room", room),
         "can_manage_room": user.has_perm("bookings.manage_room", room),
         "can_manage_booking": user.has_perm("bookings.manage_booking", room),
-        "photos": list(photos.room_photo_list(room=room)),
+        "photos": list(selectors.room_photo_list(room=room)),
         "blackouts": list(room.blackouts.filter(end__gt=now)[:20]),
         "recurring": list(room.recurring_blackouts.all()),
         "every_day": len(weekdays) == 7,
@@ -392,10 +392,10 @@ def booking_action(request, pk):
     booking = selectors.booking_get(user=request.user, pk=pk)
     back = safe_next(request, reverse("bookings:booking-detail", args=[booking.pk]))
     step = request.POST.get("step", "")
-    if step not in services.STEPS:
+    if step not in services.BOOKING.steps:
         messages.error(request, _("Unknown action; nothing was changed."))
         return redirect(back)
-    _require(request, services.STEPS[step].perm, booking)
+    _require(request, services.BOOKING.steps[step].perm, booking)
     reason = request.POST.get("reason", "")[:200]
     label = STEP_MESSAGES[step]
     run_action(
@@ -525,8 +525,8 @@ def _edit_context(room, form=None, photo_form=None) -> dict:
         "room": room,
         "form": form or forms.RoomForm.for_room(room),
         "photo_form": photo_form or forms.PhotoForm(),
-        "photos": list(photos.room_photo_list(room=room)),
-        "max_photos": photos.MAX_PHOTOS_PER_ROOM,
+        "photos": list(selectors.room_photo_list(room=room)),
+        "max_photos": services.MAX_PHOTOS_PER_ROOM,
     }
 
 
@@ -590,7 +590,7 @@ def room_photo_add(request, pk):
         if submitted(
             request,
             form,
-            lambda: photos.room_photo_add(
+            lambda: services.room_photo_add(
                 actor=request.user,
                 room=room,
                 upload=data["photo"],

@@ -14,13 +14,14 @@ class ScopedAdmin(admin.ModelAdmin):
 
     selector = None
     view_perm: str = ""
+    module_perm: str | None = None  # who sees the entry in the index (default: view_perm)
     change_perm: str | None = None
 
     def get_queryset(self, request):
         return type(self).selector(user=request.user)
 
     def has_module_permission(self, request):
-        return request.user.has_perm(self.view_perm, None)
+        return request.user.has_perm(self.module_perm or self.view_perm, None)
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm(self.view_perm, obj)

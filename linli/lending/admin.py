@@ -4,20 +4,11 @@ loans change only through their steps, on the pages or the API)."""
 
 from django.contrib import admin
 
+from linli.core.admin import ReadOnlyInline, ScopedAdmin, TimelineInline
+
 from . import selectors
 from .models import Donation, Item, ItemPhoto, Loan, LoanEvent
 from .services import ITEM_EDITABLE, item_create, item_update
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class PhotoInline(ReadOnlyInline):
@@ -33,7 +24,11 @@ class DonationInline(ReadOnlyInline):
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(ScopedAdmin):
+    selector = selectors.item_list
+    view_perm = "lending.view_item"
+    change_perm = "lending.manage_item"
+
     list_display = ["name", "place", "category", "quantity", "units_out", "condition", "is_active"]
     list_filter = ["category", "condition", "is_active"]
     search_fields = ["name", "name_en"]
@@ -42,26 +37,8 @@ class ItemAdmin(admin.ModelAdmin):
     readonly_fields = ["units_out"]
     inlines = [PhotoInline, DonationInline]
 
-    def get_queryset(self, request):
-        return selectors.item_list(user=request.user)
-
     def get_readonly_fields(self, request, obj=None):
         return ["place", "units_out"] if obj is not None else ["units_out"]
-
-    def has_module_permission(self, request):
-        return request.user.has_perm("lending.view_item", None)
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("lending.view_item", obj)
-
-    def has_add_permission(self, request):
-        return request.user.has_perm("lending.manage_item", None)
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.has_perm("lending.manage_item", obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # loans keep pointing at items; an item is made inactive instead
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -81,26 +58,17 @@ class ItemAdmin(admin.ModelAdmin):
         obj.pk = saved.pk
 
 
-class LoanEventInline(ReadOnlyInline):
+class LoanEventInline(TimelineInline):
     model = LoanEvent
-    fields = ["at", "kind", "actor", "from_status", "to_status", "note"]
-    readonly_fields = fields
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Loan)
-class LoanAdmin(ReadOnlyAdmin):
+class LoanAdmin(ScopedAdmin):
     """Read-only, within the user's scope: the same selector and rules as the pages."""
+
+    selector = selectors.loan_list
+    module_perm = "lending.oversee_loans"
+    view_perm = "lending.view_loan"
 
     list_display = ["id", "item", "borrower_name", "quantity", "status", "due_on"]
     list_filter = ["status"]
@@ -128,29 +96,13 @@ class LoanAdmin(ReadOnlyAdmin):
     readonly_fields = fields
     inlines = [LoanEventInline]
 
-    def get_queryset(self, request):
-        return selectors.loan_list(user=request.user)
-
-    def has_module_permission(self, request):
-        return request.user.has_perm("lending.oversee_loans", None)
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("lending.view_loan", obj)
-
 
 @admin.register(Donation)
-class DonationAdmin(ReadOnlyAdmin):
+class DonationAdmin(ScopedAdmin):
+    selector = selectors.donations_in_scope
+    view_perm = "lending.oversee_loans"
+
     list_display = ["item", "quantity", "donor_name", "anonymous", "donated_on"]
     list_select_related = ["item"]
     fields = ["item", "quantity", "donor_name", "donor_user", "anonymous", "donated_on", "note"]
     readonly_fields = fields
-
-    def get_queryset(self, request):
-        items = selectors.item_list(user=request.user)
-        return Donation.objects.filter(item__in=items).select_related("item")
-
-    def has_module_permission(self, request):
-        return request.user.has_perm("lending.oversee_loans", None)
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.has_perm("lending.oversee_loans", obj)

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from linli.accounts.models import User
 from linli.api.pagination import Pagination
 from linli.api.schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, Error, Id, Text
 from linli.core.errors import LinliError
@@ -241,11 +240,11 @@ def items_get(request: HttpRequest, item_id: int = Path(..., ge=1, le=MAX_ID)):
     return _detail(request, selectors.item_get(user=request.user, pk=item_id))
 
 
-def _user_by_id(pk: int | None):
+def _user_by_id(request, pk: int | None):
     """An account named by staff (a borrower or donor)."""
     if pk is None:
         return None
-    user = User.objects.filter(pk=pk, is_active=True).first()
+    user = selectors.desk_account_get(user=request.user, pk=pk)
     if user is None:
         raise LinliError(_("There is no such account."), code="no_account")
     return user
@@ -262,7 +261,7 @@ def _user_by_id(pk: int | None):
 def items_loan(request: HttpRequest, payload: LoanIn, item_id: int = Path(..., ge=1, le=MAX_ID)):
     item = selectors.item_get(user=request.user, pk=item_id)
     is_staff = request.user.has_perm("lending.manage_item", item)
-    borrower = _user_by_id(payload.borrower_user) if is_staff else None
+    borrower = _user_by_id(request, payload.borrower_user) if is_staff else None
     loan = services.loan_create(
         actor=request.user,
         item=item,
@@ -289,7 +288,10 @@ def items_donate(
         item=item,
         quantity=payload.quantity,
         donor_name=payload.donor_name,
-        donor_user=_user_by_id(payload.donor_user),
+        # Only the desk names accounts; anyone else is refused by the service.
+        donor_user=_user_by_id(request, payload.donor_user)
+        if request.user.has_perm("lending.manage_item", item)
+        else None,
         anonymous=payload.anonymous,
         donated_on=payload.donated_on,
         note=payload.note,

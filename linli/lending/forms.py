@@ -4,8 +4,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.accounts.models import User
-
 from .models import MAX_LOAN_DAYS, Category, Condition
 
 
@@ -16,6 +14,19 @@ class ObjectChoiceField(forms.TypedChoiceField):
         self.objects = {str(o.pk): o for o in objects}
         choices = [("", empty_label)] + [(str(o.pk), label_of(o)) for o in objects]
         super().__init__(choices=choices, coerce=self.objects.get, empty_value=None, **kwargs)
+
+
+def _account(user, raw: str):
+    """The account named by its user name (``selectors.desk_account_get``), or None."""
+    from .selectors import desk_account_get
+
+    username = raw.strip()
+    if not username:
+        return None
+    account = desk_account_get(user=user, username=username) if user is not None else None
+    if account is None:
+        raise forms.ValidationError(_("There is no account with this user name."))
+    return account
 
 
 def _blank(choices, label="—"):
@@ -65,14 +76,12 @@ class LendForm(forms.Form):
     )
     note = forms.CharField(label=_("note"), max_length=500, required=False)
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean_borrower_username(self):
-        username = self.cleaned_data["borrower_username"].strip()
-        if not username:
-            return None
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(_("There is no account with this user name."))
-        return user
+        return _account(self.user, self.cleaned_data["borrower_username"])
 
     def clean(self):
         data = super().clean()
@@ -164,8 +173,9 @@ class DonationForm(forms.Form):
     )
     note = forms.CharField(label=_("note"), max_length=500, required=False)
 
-    def __init__(self, *args, items, places, **kwargs):
+    def __init__(self, *args, items, places, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["item"] = ObjectChoiceField(
             label=_("item"),
             objects=items,
@@ -183,13 +193,7 @@ class DonationForm(forms.Form):
         self.order_fields(["item", "quantity", "place", "name", "category", "condition"])
 
     def clean_donor_username(self):
-        username = self.cleaned_data["donor_username"].strip()
-        if not username:
-            return None
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise forms.ValidationError(_("There is no account with this user name."))
-        return user
+        return _account(self.user, self.cleaned_data["donor_username"])
 
     def clean_donated_on(self):
         return self.cleaned_data["donated_on"] or timezone.localdate()

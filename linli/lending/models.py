@@ -273,7 +273,7 @@ class LoanEventKind(models.TextChoices):
 
 
 class LoanEvent(TimelineEvent):
-    """One step of a loan's timeline, written once through ``services.record_event``."""
+    """One step of a loan's timeline, written once through ``services.LOAN``."""
 
     loan = models.ForeignKey(Loan, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=LoanEventKind.choices)

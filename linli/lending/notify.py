@@ -1,12 +1,13 @@
 """Reminders of loans: each borrower with an account is told the day before their loan is
 due and every day it is overdue — at most once a day per loan (``Loan.last_reminded_at``) —
 and the lending staff get one digest a day of the overdue loans of the shelves they run,
-including those lent to people named at the counter."""
+including those lent to people named at the counter. The claims that keep each to once a
+day are written by services (as SYSTEM); this module only chooses whom to tell and tells
+them."""
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -15,10 +16,12 @@ from django.utils.translation import override
 
 from linli.accounts.models import RoleGrant
 from linli.accounts.roles import MANAGE_LENDING
+from linli.core.actors import SYSTEM
+from linli.core.errors import LinliError
 from linli.core.notifications import Message, notify
 from linli.places import tree
 
-from .models import Loan, LoanEventKind, LoanStatus, OverdueDigest
+from .models import Loan, LoanStatus
 
 # Reminders go out in the daytime only: many borrowers are elderly.
 SEND_FROM_HOUR = 8
@@ -58,7 +61,10 @@ def _borrower_message(loan: Loan, today) -> Message:
 
 
 def remind_borrowers(*, now: datetime, today) -> int:
-    from .services import record_event
+    """Remind each borrower whose loan is due tomorrow or overdue, once a day per loan: the
+    day's reminder is claimed first (``services.loan_remind``, as SYSTEM), so that a second
+    run (or a second worker) finds it taken."""
+    from .services import loan_remind
 
     start_of_day = datetime.combine(today, time.min, tzinfo=timezone.get_default_timezone())
     due = (
@@ -74,16 +80,10 @@ def remind_borrowers(*, now: datetime, today) -> int:
     )
     sent = 0
     for loan in due[:BATCH]:
-        with transaction.atomic():
-            # Claim the day's reminder first: a second run (or a second worker) finds it taken.
-            claimed = (
-                Loan.objects.filter(pk=loan.pk, status=LoanStatus.OUT)
-                .filter(_not_today_q(start_of_day))
-                .update(last_reminded_at=now)
-            )
-            if not claimed:
-                continue
-            record_event(loan=loan, kind=LoanEventKind.REMINDED, note=loan.due_on.isoformat())
+        try:
+            loan_remind(actor=SYSTEM, loan=loan, now=now)
+        except LinliError:
+            continue  # claimed by another run, or no longer due
         sent += notify([loan.borrower_user], _borrower_message(loan, today))
     return sent
 
@@ -91,6 +91,8 @@ def remind_borrowers(*, now: datetime, today) -> int:
 def send_digests(*, today) -> int:
     """One message a day to each member of the lending staff whose shelves have overdue
     loans. Three queries, then one claim per recipient."""
+    from .services import overdue_digest_claim
+
     overdue = list(
         Loan.objects.filter(status=LoanStatus.OUT, due_on__lt=today)
         .select_related("item__place")
@@ -111,10 +113,7 @@ def send_digests(*, today) -> int:
     sent = 0
     for user, seen in by_user.values():
         loans = sorted(seen.values(), key=lambda loan: (loan.due_on, loan.pk))
-        try:
-            with transaction.atomic():
-                OverdueDigest.objects.create(user=user, day=today, loans=len(loans))
-        except IntegrityError:
+        if not overdue_digest_claim(actor=SYSTEM, user=user, day=today, loans=len(loans)):
             continue  # already sent today
         with override("zh-hans"):
             lines = [

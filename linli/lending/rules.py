@@ -2,6 +2,8 @@
 
 import rules
 
+from linli.core.actors import system_may
+
 from .predicates import can_manage_lending, can_oversee_lending, is_borrower, is_neighbour
 
 # The catalogue (with how many units are free, never who has them) is seen by the staff who
@@ -15,5 +17,8 @@ rules.add_perm("lending.view_loan", is_borrower | can_oversee_lending)
 rules.add_perm("lending.manage_loan", can_manage_lending)
 rules.add_perm("lending.renew_loan", is_borrower | can_manage_lending)
 rules.add_perm("lending.cancel_loan", is_borrower | can_manage_lending)
+# Only the reminder job (SYSTEM) reminds borrowers and sends the staff's overdue digest.
+rules.add_perm("lending.remind_loan", rules.always_deny)
+system_may("lending.remind_loan")
 # Who has what, the overdue list, the usage report and its export.
 rules.add_perm("lending.oversee_loans", can_oversee_lending)

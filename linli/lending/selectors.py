@@ -11,9 +11,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.accounts.roles import VIEW_LENDING
+from linli.accounts.models import User
+from linli.accounts.roles import MANAGE_LENDING, VIEW_LENDING
 from linli.accounts.scope import scope_of
 from linli.core.access import access_by_id
+from linli.places import selectors as place_selectors
 from linli.places.selectors import within_place
 from linli.residents.nearby import nearby_q
 
@@ -144,6 +146,43 @@ def desk(*, user, place: int | None = None, today: date | None = None) -> dict:
     }
 
 
+# -- choices of the desk ----------------------------------------------------------------------
+
+# The shelves a new item is offered on (a building's shelf is set in the admin).
+DONATION_PLACE_KINDS = ("community", "compound")
+DONATION_PLACES_SHOWN = 200
+
+
+def donation_item_choices(*, user) -> list[Item]:
+    """The items a donation may be added to: those of the shelves the user runs."""
+    return list(
+        item_list(user=user).filter(scope_of(user).q(roles=MANAGE_LENDING, field="place__path"))
+    )
+
+
+def donation_place_choices(*, user) -> list:
+    """The places a new item may be shelved at: the communities and compounds the user runs
+    a shelf in."""
+    return list(
+        place_selectors.place_list(user=user)
+        .filter(scope_of(user).q(roles=MANAGE_LENDING, field="path"))
+        .filter(kind__in=DONATION_PLACE_KINDS)
+        .order_by("path")[:DONATION_PLACES_SHOWN]
+    )
+
+
+def desk_account_get(*, user, username: str | None = None, pk: int | None = None):
+    """An account the desk names as a borrower or a donor (by user name on the pages, by id
+    in the API), or None: only for those who run a shelf, and only active accounts. Whether
+    the account may borrow at a shelf (a resident nearby) is the service's rule."""
+    if not user.has_perm("lending.manage_item"):
+        return None
+    accounts = User.objects.filter(is_active=True)
+    if username is not None:
+        return accounts.filter(username=username).first()
+    return accounts.filter(pk=pk).first()
+
+
 # -- the usage report -----------------------------------------------------------------------
 
 
@@ -207,3 +246,8 @@ def usage_report(
         if loan.status == LoanStatus.LOST:
             row.lost += 1
     return sorted(rows.values(), key=lambda r: (r.item.place.path, r.item.name, r.item.pk))
+
+
+def donations_in_scope(*, user) -> QuerySet:
+    """The donations to the shelves the user may see (the admin's list)."""
+    return Donation.objects.filter(item__in=item_list(user=user)).select_related("item")

@@ -9,8 +9,7 @@ moves the denormalised ``Item.units_out`` with an F() expression; the CHECK cons
 ``Item`` refuse an over-lent item in the database itself. Lock order is always the item,
 then the loan, so that two steps never wait for each other."""
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -20,9 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override, pgettext_lazy
 
+from linli.core.actors import user_or_none
 from linli.core.audit import audit_record
 from linli.core.errors import ConflictError, ForbiddenError, LinliError
 from linli.core.images import photo_files_delete, photo_prepare, photo_store, refuse
+from linli.core.lifecycle import Lifecycle, Step, check_perm
 from linli.core.locking import lock_row
 from linli.places.models import Place
 from linli.residents.nearby import compound_of, lives_near, resident_household
@@ -40,6 +41,7 @@ from .models import (
     LoanEvent,
     LoanEventKind,
     LoanStatus,
+    OverdueDigest,
 )
 
 # A borrower (a resident's account) has at most this many loans active at once.
@@ -51,20 +53,19 @@ EARLIEST_DONATION = date(1990, 1, 1)
 NOTICE_KIND = "lending.donation"
 
 
-def _user(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
 def _today(now: datetime) -> date:
     return timezone.localdate(now)
 
 
 def _check_manage(actor, obj) -> None:
-    if actor is not None and not actor.has_perm("lending.manage_item", obj):
-        raise ForbiddenError(
-            _("Only the duty volunteer, the community worker or the branch secretary may do this."),
-            code="forbidden",
-        )
+    check_perm(
+        actor,
+        "lending.manage_item",
+        obj,
+        message=_(
+            "Only the duty volunteer, the community worker or the branch secretary may do this."
+        ),
+    )
 
 
 # -- items ------------------------------------------------------------------------------------
@@ -167,7 +168,7 @@ def item_photo_add(*, actor, item: Item, upload, caption: str = "", request=None
             locked = lock_row(Item, item.pk, select_related=("place",))
             _check_manage(actor, locked)
             _check_photo_room(locked)
-            photo = ItemPhoto(item=locked, uploaded_by=_user(actor), caption=caption.strip())
+            photo = ItemPhoto(item=locked, uploaded_by=user_or_none(actor), caption=caption.strip())
             photo_store(photo, prepared, stored)
             photo.full_clean()
             photo.save()
@@ -260,7 +261,7 @@ def donation_record(
         anonymous=anonymous,
         donated_on=donated_on,
         note=note.strip(),
-        recorded_by=_user(actor),
+        recorded_by=user_or_none(actor),
     )
     donation.full_clean()
     donation.save()
@@ -408,13 +409,15 @@ def _due(item: Item, today: date, days: int | None) -> date:
 
 
 def _insert(*, actor, item: Item, quantity: int, status: str, now: datetime, **fields) -> Loan:
-    loan = Loan(item=item, quantity=quantity, status=status, created_by=_user(actor), **fields)
+    loan = Loan(
+        item=item, quantity=quantity, status=status, created_by=user_or_none(actor), **fields
+    )
     loan.borrower_name = loan.borrower_name.strip()[:100]
     loan.full_clean()
     loan.save()
     _move_units(item, out=quantity)
     kind = LoanEventKind.REQUESTED if status == LoanStatus.REQUESTED else LoanEventKind.LENT
-    record_event(loan=loan, kind=kind, actor=actor, to_status=status)
+    LOAN.record(obj=loan, kind=kind, actor=actor, to_status=status)
     audit_record(actor=actor, action=f"lending.loan.{kind}", obj=loan)
     return loan
 
@@ -427,12 +430,15 @@ def loan_request(
     volunteer hands the item over (the loan period starts then) or it is cancelled."""
     item = lock_row(Item, item.pk, select_related=("place",))
     now = now or timezone.now()
-    if not actor.has_perm("lending.borrow_item", item):
+    try:
+        check_perm(actor, "lending.borrow_item", item)
+    except ForbiddenError:
+        # The refusal names the compound (read only when refused: it costs a query).
         raise ForbiddenError(
             _("Only residents of %(place)s may ask to borrow from this shelf.")
             % {"place": compound_of(item.place).name},
             code="not_resident",
-        )
+        ) from None
     _check_lend(item=item, quantity=quantity, borrower_user=actor, today=_today(now))
     return _insert(
         actor=actor,
@@ -490,7 +496,7 @@ def loan_lend(
         borrower_name=borrower_name,
         note=note.strip(),
         lent_at=now,
-        lent_by=_user(actor),
+        lent_by=user_or_none(actor),
         due_on=_due(item, today, days),
     )
 
@@ -511,119 +517,123 @@ def loan_create(*, actor, item: Item, quantity: int = 1, **kwargs) -> Loan:
 # -- steps ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Step:
-    sources: frozenset
-    target: str
-    perm: str
-    event: str
-    label: object  # lazily translated: "handed over", …
+class RenewalRefused(ConflictError):
+    """A renewal the loan's moment refuses (overdue, renewed enough): a conflict for the
+    lifecycle (the button is not offered), answered 400 like any rule of a loan."""
 
-
-L = LoanStatus
-MANAGE = "lending.manage_loan"
-STEPS: dict[str, Step] = {
-    "hand_over": Step(
-        frozenset({L.REQUESTED}), L.OUT, MANAGE, LoanEventKind.LENT, gettext_lazy("handed over")
-    ),
-    "renew": Step(
-        frozenset({L.OUT}), L.OUT, "lending.renew_loan", LoanEventKind.RENEWED,
-        gettext_lazy("renewed"),
-    ),
-    "return": Step(
-        frozenset({L.OUT}),
-        L.RETURNED,
-        MANAGE,
-        LoanEventKind.RETURNED,
-        pgettext_lazy("loan", "returned"),
-    ),
-    "mark_lost": Step(
-        frozenset({L.OUT}), L.LOST, MANAGE, LoanEventKind.LOST, gettext_lazy("marked as lost")
-    ),
-    "cancel": Step(
-        frozenset({L.REQUESTED}), L.CANCELLED, "lending.cancel_loan", LoanEventKind.CANCELLED,
-        gettext_lazy("cancelled"),
-    ),
-}  # fmt: skip
-
-
-def record_event(*, loan: Loan, kind: str, actor=None, from_status="", to_status="", note=""):
-    """The one way a loan's timeline event is written."""
-    event = LoanEvent(
-        loan=loan,
-        kind=kind,
-        actor=_user(actor),
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-    )
-    event.full_clean()
-    event.save()
-    return event
+    status = 400
 
 
 def _check_renew(loan: Loan, today: date) -> None:
     if loan.due_on is not None and loan.due_on < today:
-        raise LinliError(
+        raise RenewalRefused(
             _("This loan is overdue; please bring the item back to the desk instead."),
             code="overdue",
         )
     if loan.renewals >= MAX_RENEWALS:
-        raise LinliError(
+        raise RenewalRefused(
             _("A loan can be renewed at most %(count)s times.") % {"count": MAX_RENEWALS},
             code="renewal_limit",
         )
 
 
-def allowed_steps(*, user, loan: Loan, now: datetime | None = None) -> list[str]:
-    """The steps this user may take on this loan now (for buttons and the API)."""
-    today = _today(now or timezone.now())
-    steps = []
-    for name, step in STEPS.items():
-        if loan.status not in step.sources or not user.has_perm(step.perm, loan):
-            continue
-        if name == "renew":
-            try:
-                _check_renew(loan, today)
-            except LinliError:
-                continue
-        steps.append(name)
-    return steps
+def _start_of_day(today: date) -> datetime:
+    return datetime.combine(today, time.min, tzinfo=timezone.get_default_timezone())
 
 
-def _take(step_name: str, *, actor, loan: Loan, now=None, note="", change=None) -> Loan:
-    """Lock (the item, then the loan), check, change, record — the body of every step.
-    ``change(loan, item, today)`` makes the step's own changes and returns the change of
-    the item's counters."""
-    step = STEPS[step_name]
+def _check_remind(loan: Loan, now: datetime) -> None:
+    """A borrower with an account is reminded the day before the due date and every day
+    the loan is overdue, at most once a day."""
+    today = _today(now)
+    if loan.borrower_user_id is None or loan.due_on is None:
+        raise ConflictError(_("This loan has no one to remind."), code="no_reminder")
+    if loan.due_on > today + timedelta(days=1) or loan.due_on == today:
+        raise ConflictError(_("This loan is not due for a reminder."), code="no_reminder")
+    if loan.last_reminded_at is not None and loan.last_reminded_at >= _start_of_day(today):
+        raise ConflictError(_("This loan was already reminded today."), code="reminded")
+
+
+def _guard(name: str, loan: Loan, *, now: datetime | None = None, **context) -> None:
+    now = now or timezone.now()
+    if name == "renew":
+        _check_renew(loan, _today(now))
+    elif name == "remind":
+        _check_remind(loan, now)
+
+
+def _lock(loan: Loan) -> Loan:
+    """The item first, then the loan: the lock order of every change of an item's loans."""
     item = lock_row(Item, loan.item_id, select_related=("place",))
     loan = Loan.objects.select_for_update(of=("self",)).get(pk=loan.pk)
     loan.item = item
+    return loan
+
+
+L = LoanStatus
+MANAGE = "lending.manage_loan"
+LOAN = Lifecycle(
+    name="lending.loan",
+    model=Loan,
+    event_model=LoanEvent,
+    subject="loan",
+    event_kinds=LoanEventKind,
+    illegal_message=gettext_lazy("This loan is %(status)s; it cannot be %(step)s now."),
+    forbidden_message=gettext_lazy("This step is not yours to take on this loan."),
+    lock=_lock,
+    guard=_guard,
+    audit_prefix="lending.loan",
+    steps={
+        "hand_over": Step(
+            frozenset({L.REQUESTED}), L.OUT, MANAGE, LoanEventKind.LENT,
+            gettext_lazy("handed over"),
+        ),
+        "renew": Step(
+            frozenset({L.OUT}), L.OUT, "lending.renew_loan", LoanEventKind.RENEWED,
+            gettext_lazy("renewed"),
+        ),
+        "return": Step(
+            frozenset({L.OUT}), L.RETURNED, MANAGE, LoanEventKind.RETURNED,
+            pgettext_lazy("loan", "returned"),
+        ),
+        "mark_lost": Step(
+            frozenset({L.OUT}), L.LOST, MANAGE, LoanEventKind.LOST,
+            gettext_lazy("marked as lost"),
+        ),
+        "cancel": Step(
+            frozenset({L.REQUESTED}), L.CANCELLED, "lending.cancel_loan",
+            LoanEventKind.CANCELLED, gettext_lazy("cancelled"),
+        ),
+        # The reminder job (SYSTEM) notes each day's reminder on the loan's timeline.
+        "remind": Step(
+            frozenset({L.OUT}), None, "lending.remind_loan", LoanEventKind.REMINDED,
+            gettext_lazy("reminded"),
+        ),
+    },
+)  # fmt: skip
+
+
+def allowed_steps(*, user, loan: Loan, now: datetime | None = None) -> list[str]:
+    """The steps this user may take on this loan now (for buttons and the API)."""
+    names = LOAN.allowed(user=user, obj=loan, now=now or timezone.now())
+    return [name for name in names if name != "remind"]
+
+
+def _take(step_name: str, *, actor, loan: Loan, now=None, note="", change=None) -> Loan:
+    """Take a step (``LOAN.take``: the item locked, then the loan). ``change(loan, item,
+    today)`` makes the step's own changes and returns the change of the item's counters,
+    moved once the loan is saved."""
     now = now or timezone.now()
-    if loan.status not in step.sources:
-        raise ConflictError(
-            _("This loan is %(status)s; it cannot be %(step)s now.")
-            % {"status": loan.get_status_display(), "step": step.label},
-            code="illegal_step",
-        )
-    if actor is not None and not actor.has_perm(step.perm, loan):
-        raise ForbiddenError(_("This step is not yours to take on this loan."), code="forbidden")
-    before = loan.status
-    counters = change(loan, item, _today(now)) if change else {}
-    loan.status = step.target
-    loan.full_clean()
-    loan.save()
-    if counters:
-        _move_units(item, **counters)
-    record_event(
-        loan=loan,
-        kind=step.event,
-        actor=actor,
-        from_status=before,
-        to_status=loan.status,
-        note=note,
+    counters = {}
+
+    def changed(loan):
+        if change is not None:
+            counters.update(change(loan, loan.item, _today(now)))
+
+    loan = LOAN.take(
+        step_name, actor=actor, obj=loan, note=note, change=changed, context={"now": now}
     )
-    audit_record(actor=actor, action=f"lending.loan.{step_name}", obj=loan)
+    if counters:
+        _move_units(loan.item, **counters)
     return loan
 
 
@@ -640,7 +650,7 @@ def loan_hand_over(*, actor, loan: Loan, days: int | None = None, now=None) -> L
                 % {"name": item.name},
                 code="inactive",
             )
-        loan.lent_at, loan.lent_by = now, _user(actor)
+        loan.lent_at, loan.lent_by = now, user_or_none(actor)
         loan.due_on = _due(item, today, days)
         return {}
 
@@ -652,7 +662,6 @@ def loan_renew(*, actor, loan: Loan, now=None) -> Loan:
     """Another loan period, from the due date; not for an overdue loan, at most twice."""
 
     def change(loan, item, today):
-        _check_renew(loan, today)
         loan.due_on = max(loan.due_on or today, today) + timedelta(days=item.loan_days)
         loan.renewals += 1
         return {}
@@ -669,7 +678,7 @@ def loan_return(*, actor, loan: Loan, condition: str = "", note: str = "", now=N
     now = now or timezone.now()
 
     def change(loan, item, today):
-        loan.returned_at, loan.returned_to = now, _user(actor)
+        loan.returned_at, loan.returned_to = now, user_or_none(actor)
         loan.return_condition, loan.return_note = condition, note.strip()[:500]
         if condition and condition != item.condition:
             Item.objects.filter(pk=item.pk).update(condition=condition)
@@ -684,7 +693,7 @@ def loan_mark_lost(*, actor, loan: Loan, note: str = "", now=None) -> Loan:
     now = now or timezone.now()
 
     def change(loan, item, today):
-        loan.returned_at, loan.returned_to = now, _user(actor)
+        loan.returned_at, loan.returned_to = now, user_or_none(actor)
         loan.return_note = note.strip()[:500]
         return {"out": -loan.quantity, "owned": -loan.quantity}
 
@@ -700,6 +709,37 @@ def loan_cancel(*, actor, loan: Loan, reason: str = "", now=None) -> Loan:
         return {"out": -loan.quantity}
 
     return _take("cancel", actor=actor, loan=loan, now=now, note=reason.strip(), change=change)
+
+
+@transaction.atomic
+def loan_remind(*, actor, loan: Loan, now: datetime | None = None) -> Loan:
+    """Claim the day's reminder of a loan (the reminder job, as SYSTEM): its timeline notes
+    it, and ``last_reminded_at`` keeps a second run (or a second worker) from sending it
+    again — refused with a ConflictError when already claimed or not due."""
+    now = now or timezone.now()
+    return LOAN.take(
+        "remind",
+        actor=actor,
+        obj=loan,
+        note=loan.due_on.isoformat() if loan.due_on else "",
+        context={"now": now},
+        last_reminded_at=now,
+    )
+
+
+@transaction.atomic
+def overdue_digest_claim(*, actor, user, day: date, loans: int) -> bool:
+    """Claim the day's overdue digest for a member of staff (the reminder job, as SYSTEM):
+    False when it was already sent that day."""
+    check_perm(actor, "lending.remind_loan")
+    try:
+        with transaction.atomic():
+            digest = OverdueDigest(user=user, day=day, loans=loans)
+            digest.full_clean(validate_unique=False, validate_constraints=False)
+            digest.save()
+    except IntegrityError:
+        return False
+    return True
 
 
 STEP_FUNCTIONS = {

@@ -1,5 +1,5 @@
 """Background work of the lending desk: the reminders of loans due tomorrow or overdue, and
-the staff's daily digest of overdue loans (``notify.loans_remind``)."""
+the staff's daily digest of overdue loans (``notify.loans_remind``, acting as SYSTEM)."""
 
 from datetime import timedelta
 

@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST, require_safe
 
-from linli.accounts.roles import MANAGE_LENDING
-from linli.accounts.scope import resident_compounds, scope_of
+from linli.accounts.scope import resident_compounds
 from linli.core.forms import redirect_back, run_action, submit_form
 from linli.core.images import photo_response
 from linli.core.pagination import paginate
@@ -31,8 +30,6 @@ from .models import Item, LoanStatus
 REQUESTS_SHOWN = 100
 DONATIONS_SHOWN = 20
 REPORT_DEFAULT_DAYS = 90
-# The shelves a new item is offered on (a building's shelf is set in the admin).
-DONATION_PLACE_KINDS = ("community", "compound")
 
 
 def _place_filter(request) -> Place | None:
@@ -131,7 +128,7 @@ def _ask(request, item):
 
 
 def _lend(request, item):
-    form = forms.LendForm(request.POST)
+    form = forms.LendForm(request.POST, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
         loan = submit_form(
@@ -253,7 +250,7 @@ def loan_action(request, pk):
     loan = selectors.loan_get(user=request.user, pk=pk)
     step = request.POST.get("action", "")
     back = redirect_back(request, reverse("lending:loan-list"))
-    if step not in services.STEPS:
+    if step not in services.STEP_FUNCTIONS:
         messages.error(request, _("Unknown action; nothing was changed."))
         return back
     kwargs = {}
@@ -330,31 +327,18 @@ def overdue_list(request):
 # -- donations --------------------------------------------------------------------------------
 
 
-def _donation_choices(request):
-    scope = scope_of(request.user)
-    items = list(
-        selectors.item_list(user=request.user).filter(
-            scope.q(roles=MANAGE_LENDING, field="place__path")
-        )
-    )
-    places = list(
-        place_selectors.place_list(user=request.user)
-        .filter(scope.q(roles=MANAGE_LENDING, field="path"))
-        .filter(kind__in=DONATION_PLACE_KINDS)
-        .order_by("path")[:200]
-    )
-    return items, places
-
-
 @login_required
 def donation_create(request):
     _require(request, "lending.manage_item")
-    items, places = _donation_choices(request)
+    items = selectors.donation_item_choices(user=request.user)
+    places = selectors.donation_place_choices(user=request.user)
     initial = {}
     raw = request.GET.get("item", "")
     if raw.isdigit():
         initial["item"] = raw
-    form = forms.DonationForm(request.POST or None, items=items, places=places, initial=initial)
+    form = forms.DonationForm(
+        request.POST or None, items=items, places=places, user=request.user, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         donation = submit_form(
