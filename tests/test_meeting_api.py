@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from linli.accounts.services import grant_create, user_create
+from linli.core.actors import SYSTEM
 from linli.meetings import services
 from linli.meetings.models import AttendanceStatus, Meeting, MeetingSeries
 from linli.places.models import Organisation
@@ -60,12 +61,12 @@ def extra_meeting(series, actor, *, title="API测试议事会", start=None) -> M
 def elsewhere(demo):
     """Another compound of the same community with its own meeting and a resident."""
     worker = demo.user("community")
-    compound = place_create(kind="compound", name="站东新村", parent=demo.zhandong)
-    building = place_create(kind="building", name="1号楼", parent=compound)
-    unit = place_create(kind="unit", name="1单元", parent=building)
-    household = place_create(kind="household", name="101", parent=unit)
-    user = user_create(username="outsider", password=None, full_name="外小区居民")
-    grant_create(user=user, role="resident", place=household)
+    compound = place_create(actor=SYSTEM, kind="compound", name="站东新村", parent=demo.zhandong)
+    building = place_create(actor=SYSTEM, kind="building", name="1号楼", parent=compound)
+    unit = place_create(actor=SYSTEM, kind="unit", name="1单元", parent=building)
+    household = place_create(actor=SYSTEM, kind="household", name="101", parent=unit)
+    user = user_create(actor=SYSTEM, username="outsider", password=None, full_name="外小区居民")
+    grant_create(actor=SYSTEM, user=user, role="resident", place=household)
     other = services.series_create(actor=worker, place=compound, venue="新村活动室")
     meeting = extra_meeting(other, worker, title="站东新村议事会")
     return {"compound": compound, "user": user, "meeting": meeting}
@@ -73,8 +74,8 @@ def elsewhere(demo):
 
 @pytest.fixture
 def neighbour(demo):
-    user = user_create(username="neighbour", password=None, full_name="邻居甲")
-    grant_create(user=user, role="resident", place=demo.place(UNIT + "/201"))
+    user = user_create(actor=SYSTEM, username="neighbour", password=None, full_name="邻居甲")
+    grant_create(actor=SYSTEM, user=user, role="resident", place=demo.place(UNIT + "/201"))
     return user
 
 
@@ -447,8 +448,8 @@ def test_residents_propose_and_support_once_until_proposals_close(
 
     # Once proposals close, support is refused.
     closes = datetime.fromisoformat(proposal["closes_at"])
-    late = user_create(username="late", password=None, full_name="晚到")
-    grant_create(user=late, role="resident", place=demo.place(UNIT + "/202"))
+    late = user_create(actor=SYSTEM, username="late", password=None, full_name="晚到")
+    grant_create(actor=SYSTEM, user=late, role="resident", place=demo.place(UNIT + "/202"))
     monkeypatch.setattr(timezone, "now", lambda: closes + timedelta(minutes=1))
     closed = post(signed_in(late), support)
     assert closed.status_code == 409 and closed.json()["code"] == "closed"

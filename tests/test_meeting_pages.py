@@ -13,6 +13,7 @@ from django.utils import timezone
 from PIL import Image
 
 from linli.accounts.services import grant_create, user_create
+from linli.core.actors import SYSTEM
 from linli.meetings import services
 from linli.meetings.models import (
     AgendaItem,
@@ -30,8 +31,8 @@ from linli.places.models import Organisation
 from linli.places.services import place_create
 from linli.workorders import services as order_services
 from linli.workorders.models import Category, Status, WorkOrder
-from linli.workorders.services import photo_add
 from linli.workorders.seed import seed_categories
+from linli.workorders.services import photo_add
 
 pytestmark = pytest.mark.django_db
 
@@ -112,19 +113,19 @@ def hold_with_everyone_present(demo, meeting):
 
 @pytest.fixture
 def other_compound_resident(demo):
-    compound = place_create(kind="compound", name="别的小区", parent=demo.zhandong)
-    building = place_create(kind="building", name="1号楼", parent=compound)
-    unit = place_create(kind="unit", name="1单元", parent=building)
-    home = place_create(kind="household", name="101", parent=unit)
-    user = user_create(username="elsewhere", password=None, full_name="外小区居民")
-    grant_create(user=user, role="resident", place=home)
+    compound = place_create(actor=SYSTEM, kind="compound", name="别的小区", parent=demo.zhandong)
+    building = place_create(actor=SYSTEM, kind="building", name="1号楼", parent=compound)
+    unit = place_create(actor=SYSTEM, kind="unit", name="1单元", parent=building)
+    home = place_create(actor=SYSTEM, kind="household", name="101", parent=unit)
+    user = user_create(actor=SYSTEM, username="elsewhere", password=None, full_name="外小区居民")
+    grant_create(actor=SYSTEM, user=user, role="resident", place=home)
     return user
 
 
 @pytest.fixture
 def other_street_admin(demo):
-    user = user_create(username="qingyuan", password=None, full_name="清远街道管理员")
-    grant_create(user=user, role="street_admin", place=demo.place("平城区/清远街道"))
+    user = user_create(actor=SYSTEM, username="qingyuan", password=None, full_name="清远街道管理员")
+    grant_create(actor=SYSTEM, user=user, role="street_admin", place=demo.place("平城区/清远街道"))
     return user
 
 
@@ -496,7 +497,7 @@ def test_bad_input_is_refused_with_a_message_and_changes_nothing(client_for, dem
 
 def test_a_topic_of_another_compound_cannot_join_the_agenda(client_for, demo, meeting):
     community = demo.user("community")
-    compound = place_create(kind="compound", name="隔壁小区", parent=demo.zhandong)
+    compound = place_create(actor=SYSTEM, kind="compound", name="隔壁小区", parent=demo.zhandong)
     other = services.series_create(actor=community, place=compound, venue="隔壁议事厅")
     topic = services.topic_create(actor=community, series=other, title="隔壁的事")
     response = act(client_for("community"), meeting, action="add_topic", topic=str(topic.pk))
@@ -561,8 +562,8 @@ def test_proposal_board(client_for, demo, series, other_compound_resident):
     missing = resident.post("/meetings/proposals/", {"title": ""})
     assert missing.status_code == 200 and 'role="alert"' in missing.content.decode()
 
-    neighbour = user_create(username="neighbour", password=None, full_name="邻居")
-    grant_create(user=neighbour, role="resident", place=demo.place(UNIT + "/201"))
+    neighbour = user_create(actor=SYSTEM, username="neighbour", password=None, full_name="邻居")
+    grant_create(actor=SYSTEM, user=neighbour, role="resident", place=demo.place(UNIT + "/201"))
     other = client_of(neighbour)
     assert support_url in page(other, "/meetings/proposals/")
     assert other.post(f"/meetings/proposals/{topic.pk}/support/").status_code == 302
@@ -594,8 +595,8 @@ def test_support_after_proposals_closed_is_refused(client_for, demo, series, mee
         now=timezone.now() - timedelta(days=5),
     )
     assert services.proposals_close_at(topic.proposed_for) < timezone.now()
-    neighbour = user_create(username="neighbour2", password=None, full_name="邻居二")
-    grant_create(user=neighbour, role="resident", place=demo.place(UNIT + "/202"))
+    neighbour = user_create(actor=SYSTEM, username="neighbour2", password=None, full_name="邻居二")
+    grant_create(actor=SYSTEM, user=neighbour, role="resident", place=demo.place(UNIT + "/202"))
     other = client_of(neighbour)
     board = page(other, "/meetings/proposals/")
     assert "晚到的提议" in board and f"/meetings/proposals/{topic.pk}/support/" not in board
@@ -625,3 +626,15 @@ def test_notices_pages(client_for, demo, other_compound_resident):
 
 def test_outcomes_constants_are_what_the_template_compares():
     assert Outcome.PENDING == "pending" and AttendanceStatus.PROXY == "proxy"
+
+
+def test_the_organisers_see_the_meetings_history_from_its_events(client_for, demo, meeting):
+    topic_on(demo, meeting, "电动车停放")
+    secretary = client_for("secretary")
+    act(secretary, meeting, action="publish_agenda")
+    html = page(secretary, f"/meetings/{meeting.pk}/")
+    history = html[html.index('data-testid="timeline"') :]
+    assert "已排期" in history and "议程已发出" in history
+    assert history.index("已排期") < history.index("议程已发出")
+    resident = page(client_for("resident"), f"/meetings/{meeting.pk}/")
+    assert 'data-testid="timeline"' not in resident

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from linli.accounts.services import grant_create, user_create
+from linli.core.actors import SYSTEM
 from linli.core.errors import ConflictError, ForbiddenError
 from linli.meetings import selectors, services
 from linli.meetings.models import (
@@ -284,20 +285,20 @@ def test_pass_rules(rule, votes, voters, passes):
 @pytest.fixture
 def neighbour(demo):
     """Another resident of Nanguanfang."""
-    user = user_create(username="neighbour", password=None, full_name="邻居甲")
-    grant_create(user=user, role="resident", place=demo.place(UNIT + "/201"))
+    user = user_create(actor=SYSTEM, username="neighbour", password=None, full_name="邻居甲")
+    grant_create(actor=SYSTEM, user=user, role="resident", place=demo.place(UNIT + "/201"))
     return user
 
 
 @pytest.fixture
 def outsider(demo):
     """A resident of another compound of the same community."""
-    compound = place_create(kind="compound", name="站东新村", parent=demo.zhandong)
-    building = place_create(kind="building", name="1号楼", parent=compound)
-    unit = place_create(kind="unit", name="1单元", parent=building)
-    household = place_create(kind="household", name="101", parent=unit)
-    user = user_create(username="outsider", password=None, full_name="外小区居民")
-    grant_create(user=user, role="resident", place=household)
+    compound = place_create(actor=SYSTEM, kind="compound", name="站东新村", parent=demo.zhandong)
+    building = place_create(actor=SYSTEM, kind="building", name="1号楼", parent=compound)
+    unit = place_create(actor=SYSTEM, kind="unit", name="1单元", parent=building)
+    household = place_create(actor=SYSTEM, kind="household", name="101", parent=unit)
+    user = user_create(actor=SYSTEM, username="outsider", password=None, full_name="外小区居民")
+    grant_create(actor=SYSTEM, user=user, role="resident", place=household)
     return user
 
 
@@ -319,8 +320,8 @@ def test_proposals_close_on_time_and_are_supported_once(demo, series, neighbour)
     proposal.refresh_from_db()
     assert proposal.support_count == 1
     # The last moment before closing counts; at closing time it is refused.
-    late = user_create(username="late", password=None, full_name="晚到")
-    grant_create(user=late, role="resident", place=demo.place(UNIT + "/202"))
+    late = user_create(actor=SYSTEM, username="late", password=None, full_name="晚到")
+    grant_create(actor=SYSTEM, user=late, role="resident", place=demo.place(UNIT + "/202"))
     with pytest.raises(ConflictError) as closed:
         services.proposal_support(actor=late, topic=proposal, now=closes)
     assert closed.value.code == "closed"
@@ -452,9 +453,9 @@ def test_the_hourly_check_marks_decisions_done_whose_work_closed_elsewhere(demo,
         new_order={"category": Category.objects.get(code="sanitation"), "title": "清理楼道杂物"},
     )
     work = decision.orders.get()
-    assert services.decisions_refresh() == 0
+    assert services.decisions_refresh(actor=SYSTEM) == 0
     # e.g. closed by an import or an admin repair that bypassed the steps
     type(work).objects.filter(pk=work.pk).update(status=Status.CLOSED, closed_at=timezone.now())
-    assert services.decisions_refresh() == 1
+    assert services.decisions_refresh(actor=SYSTEM) == 1
     decision.refresh_from_db()
     assert decision.status == DecisionStatus.DONE

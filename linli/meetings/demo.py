@@ -23,6 +23,7 @@ from django.utils import timezone
 from linli.accounts.models import User
 from linli.accounts.services import grant_create, user_create
 from linli.bookings.models import Room, RoomKind
+from linli.core.actors import SYSTEM
 from linli.core.workdays import UnknownCalendarYear
 from linli.demo import world
 from linli.notices.models import Notice
@@ -34,13 +35,18 @@ from linli.workorders.seed import seed_categories
 
 from . import services
 from .models import (
+    AgendaItemEvent,
     AttendanceStatus,
     Decision,
+    DecisionEvent,
     DecisionStatus,
     Meeting,
+    MeetingEvent,
+    MeetingEventKind,
     MeetingSeries,
     ProposalSupport,
     Topic,
+    TopicEvent,
     TopicSource,
 )
 
@@ -690,10 +696,12 @@ class _Year:
             username = "linju-" + "-".join(digits)
             user = User.objects.filter(username=username).first()
             if user is None:
-                user = user_create(username=username, password=None, full_name=resident.name)
+                user = user_create(
+                    actor=SYSTEM, username=username, password=None, full_name=resident.name
+                )
                 # the demo password, as every demo account has (its hash, not hashed again)
                 User.objects.filter(pk=user.pk).update(password=demo_password)
-            grant_create(user=user, role="resident", place=flat)
+            grant_create(actor=SYSTEM, user=user, role="resident", place=flat)
             Resident.objects.filter(pk=resident.pk).update(user=user)
             users.append(user)
         return users
@@ -809,6 +817,23 @@ class _Year:
             return orders.due_from(signed, category=category, urgent=order.urgent)
         except UnknownCalendarYear:
             return signed + timedelta(days=category.time_limit_days * 1.4)
+
+    def backdate_meeting_events(self, meeting: Meeting, *, sent, published) -> None:
+        """The meeting's timeline dated as its record is (events are immutable as models)."""
+        during = self.past(self.on(meeting, hours=1))
+        times = {
+            MeetingEventKind.AGENDA_PUBLISHED: sent,
+            MeetingEventKind.HELD: meeting.start,
+            MeetingEventKind.MINUTES_PUBLISHED: published,
+        }
+        for kind, at in times.items():
+            MeetingEvent.objects.filter(meeting=meeting, kind=kind).update(at=at)
+        AgendaItemEvent.objects.filter(item__meeting=meeting).update(at=during)
+        DecisionEvent.objects.filter(decision__meeting=meeting).update(at=during)
+        DecisionEvent.objects.filter(data__meeting=meeting.pk).update(at=during)
+        TopicEvent.objects.filter(
+            topic__agenda_items__meeting=meeting, kind__in=["decided", "dropped"]
+        ).update(at=during)
 
     def backdate_new_order(self, order: WorkOrder, at: datetime) -> None:
         WorkOrder.objects.filter(pk=order.pk).update(created_at=at, updated_at=at)
@@ -927,10 +952,11 @@ class _Year:
         summary += f"，转下次会议{carried}项。" if carried else "。"
         services.meeting_publish_minutes(actor=self.secretary, meeting=meeting, summary=summary)
         published = self.past(self.on(meeting, days=1, hours=8))
+        sent = self.past(self.on(meeting, days=-4, hours=7))
         Meeting.objects.filter(pk=meeting.pk).update(
-            agenda_published_at=self.past(self.on(meeting, days=-4, hours=7)),
-            published_at=published,
+            agenda_published_at=sent, published_at=published
         )
+        self.backdate_meeting_events(meeting, sent=sent, published=published)
         Notice.objects.filter(
             kind="meetings.minutes",
             place=meeting.place,
@@ -952,7 +978,7 @@ class _Year:
         for pk, kind in bikes.events.values_list("pk", "kind"):
             WorkOrderEvent.objects.filter(pk=pk).update(at=times.get(kind, referred))
         WorkOrder.objects.filter(pk=bikes.pk).update(created_at=filed, updated_at=referred)
-        topic = services.topic_from_order(actor=None, order=bikes, source=TopicSource.REFERRED)
+        topic = services.topic_from_order(actor=SYSTEM, order=bikes, source=TopicSource.REFERRED)
         Topic.objects.filter(pk=topic.pk).update(created_at=referred)
         bikes.refresh_from_db()
         return bikes

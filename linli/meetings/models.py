@@ -7,6 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.models import TimelineEvent
+
 
 class Recurrence(models.TextChoices):
     MONTHLY = "monthly", _("monthly, on a day of the month")
@@ -435,3 +437,84 @@ class DecisionReview(models.Model):
 
     def __str__(self):
         return f"{self.meeting_id}: {self.decision_id} {self.status}"
+
+
+# -- timelines ------------------------------------------------------------------------------
+# Every status change of a meeting, a topic, an agenda item's outcome and a decision writes
+# one event through its lifecycle (``services``); the history of each is read from these.
+
+
+class MeetingEventKind(models.TextChoices):
+    SCHEDULED = "scheduled", _("scheduled")
+    AGENDA_PUBLISHED = "agenda_published", _("agenda sent")
+    HELD = "held", _("record opened")
+    MINUTES_PUBLISHED = "minutes_published", _("minutes published")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+class MeetingEvent(TimelineEvent):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=MeetingEventKind.choices)
+
+    class Meta(TimelineEvent.Meta):
+        verbose_name = _("meeting event")
+        verbose_name_plural = _("meeting events")
+
+    def __str__(self):
+        return f"{self.meeting_id} {self.kind}"
+
+
+class TopicEventKind(models.TextChoices):
+    CREATED = "created", _("put on the list")
+    SUPPORTED = "supported", _("supported by a neighbour")
+    DECIDED = "decided", _("decided")
+    DROPPED = "dropped", _("dropped")
+
+
+class TopicEvent(TimelineEvent):
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=TopicEventKind.choices)
+
+    class Meta(TimelineEvent.Meta):
+        verbose_name = _("topic event")
+        verbose_name_plural = _("topic events")
+
+    def __str__(self):
+        return f"{self.topic_id} {self.kind}"
+
+
+class AgendaItemEventKind(models.TextChoices):
+    DECIDED = "decided", _("decided")
+    CARRIED = "carried", _("carried to the next meeting")
+    DROPPED = "dropped", _("dropped")
+
+
+class AgendaItemEvent(TimelineEvent):
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=AgendaItemEventKind.choices)
+
+    class Meta(TimelineEvent.Meta):
+        verbose_name = _("agenda item event")
+        verbose_name_plural = _("agenda item events")
+
+    def __str__(self):
+        return f"{self.item_id} {self.kind}"
+
+
+class DecisionEventKind(models.TextChoices):
+    RECORDED = "recorded", _("recorded")
+    ORDER_LINKED = "order_linked", _("work order linked")
+    MARKED_DONE = "marked_done", _("marked done at a later meeting")
+    WORK_DONE = "work_done", _("done: all linked work orders closed")
+
+
+class DecisionEvent(TimelineEvent):
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=DecisionEventKind.choices)
+
+    class Meta(TimelineEvent.Meta):
+        verbose_name = _("decision event")
+        verbose_name_plural = _("decision events")
+
+    def __str__(self):
+        return f"{self.decision_id} {self.kind}"

@@ -12,17 +12,11 @@ from linli.accounts.selectors import users_with_roles_over
 from linli.core.notifications import Message, notify
 
 from .models import Meeting
-from .selectors import agenda
+from .selectors import agenda, participant_users
 
 
 def participants_of(meeting: Meeting) -> list[User]:
-    participants = meeting.series.participants.filter(left_at__isnull=True)
-    user_ids = {p.user_id for p in participants if p.user_id}
-    organisation_ids = {p.organisation_id for p in participants if p.organisation_id}
-    users = User.objects.filter(is_active=True).filter(pk__in=user_ids) | User.objects.filter(
-        is_active=True, memberships__organisation_id__in=organisation_ids
-    )
-    return list(users.distinct().order_by("pk"))
+    return participant_users(meeting)
 
 
 def notify_agenda(meeting_id: int, *, actor_id: int | None = None) -> int:

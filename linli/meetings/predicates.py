@@ -9,6 +9,13 @@ from linli.places import tree
 
 can_manage_meeting = role_in_scope("can_manage_meeting", MANAGE_MEETINGS)
 can_oversee_meeting = role_in_scope("can_oversee_meeting", VIEW_MEETINGS)
+# An agenda item and a decision are the record of their meeting's compound.
+can_manage_item = role_in_scope(
+    "can_manage_item", MANAGE_MEETINGS, place_of=lambda item: item.meeting.place
+)
+can_manage_decision = role_in_scope(
+    "can_manage_decision", MANAGE_MEETINGS, place_of=lambda decision: decision.series.place
+)
 
 
 def _participants_of(obj):

@@ -5,23 +5,31 @@ sent, its decisions once published, never the private notes)."""
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
+from linli.accounts.models import User
 from linli.accounts.roles import VIEW_MEETINGS
 from linli.accounts.scope import resident_compounds, scope_of
 from linli.core.access import access_by_id
+from linli.places import selectors as place_selectors
 from linli.places import tree
-from linli.workorders.models import OPEN_STATUSES, WorkOrder
+from linli.places.models import Organisation, Place
+from linli.workorders.models import OPEN_STATUSES, Photo, WorkOrder
 
 from .models import (
     AgendaItem,
+    AgendaItemEvent,
+    Attendance,
     Decision,
+    DecisionEvent,
     DecisionReview,
     DecisionStatus,
     Meeting,
+    MeetingEvent,
     MeetingSeries,
     MeetingStatus,
     Participant,
     ProposalSupport,
     Topic,
+    TopicEvent,
     TopicSource,
     TopicStatus,
 )
@@ -202,3 +210,92 @@ def proposal_get(*, user, pk) -> Topic:
 def topic_get(*, user, pk) -> Topic:
     topics = Topic.objects.filter(_visible_q(user)).select_related("series", "place")
     return access_by_id(topics, pk=pk, user=user, perm=None)
+
+
+# -- the people, places and organisations a page offers --------------------------------------
+
+ORDER_PLACE_KINDS = ("compound", "building", "unit")
+
+
+def is_resident(user) -> bool:
+    """Lives in a compound (sees the proposal board's form)."""
+    return bool(resident_compounds(user))
+
+
+def resident_compound_list(user) -> list[Place]:
+    """The compounds the user lives in, where they may propose topics."""
+    paths = resident_compounds(user)
+    return list(Place.objects.filter(path__in=paths, kind="compound").order_by("path"))
+
+
+def participant_list(*, series: MeetingSeries) -> list[Participant]:
+    """The series' standing participants (a series the caller already may see)."""
+    return list(
+        series.participants.filter(left_at__isnull=True).select_related("user", "organisation")
+    )
+
+
+def participant_get(*, series: MeetingSeries, pk) -> Participant:
+    participants = series.participants.filter(left_at__isnull=True)
+    return access_by_id(participants, pk=pk, user=None, perm=None)
+
+
+def participant_users(meeting: Meeting) -> list[User]:
+    """The people behind the standing participants: in person, or staff of a participating
+    organisation (told of the agenda; responsible people a decision may name)."""
+    participants = meeting.series.participants.filter(left_at__isnull=True)
+    user_ids = {p.user_id for p in participants if p.user_id}
+    organisation_ids = {p.organisation_id for p in participants if p.organisation_id}
+    users = User.objects.filter(is_active=True).filter(pk__in=user_ids) | User.objects.filter(
+        is_active=True, memberships__organisation_id__in=organisation_ids
+    )
+    return list(users.distinct().order_by("pk"))
+
+
+def organisation_choices(*, user) -> list[Organisation]:
+    """Organisations a participant or a decision's responsible body may be: those in the
+    user's scope."""
+    return list(place_selectors.organisation_list(user=user))
+
+
+def order_place_choices(*, user, meeting: Meeting) -> list[Place]:
+    """Where work a decision creates may be: the meeting's compound and its buildings and
+    units that the user may see."""
+    places = place_selectors.place_list(user=user, within=meeting.place_id)
+    return list(places.filter(kind__in=ORDER_PLACE_KINDS))
+
+
+def agenda_item_get(*, meeting: Meeting, pk) -> AgendaItem:
+    """One item of a meeting's agenda (a meeting the caller already may see)."""
+    item = access_by_id(meeting.items.select_related("topic"), pk=pk, user=None, perm=None)
+    item.meeting = meeting
+    return item
+
+
+def attendance_list(meeting: Meeting) -> list[Attendance]:
+    return list(meeting.attendance.all())
+
+
+def agenda_photo_get(*, meeting: Meeting, pk) -> Photo:
+    """A photo of an order on the meeting's agenda (a meeting the caller may see)."""
+    photos = Photo.objects.filter(order__meeting_topics__agenda_items__meeting=meeting)
+    return access_by_id(photos.distinct(), pk=pk, user=None, perm=None)
+
+
+# -- timelines --------------------------------------------------------------------------------
+
+
+def meeting_events(meeting: Meeting) -> list[MeetingEvent]:
+    return list(meeting.events.select_related("actor").order_by("at", "id"))
+
+
+def topic_events(topic: Topic) -> list[TopicEvent]:
+    return list(topic.events.select_related("actor").order_by("at", "id"))
+
+
+def agenda_item_events(item: AgendaItem) -> list[AgendaItemEvent]:
+    return list(item.events.select_related("actor").order_by("at", "id"))
+
+
+def decision_events(decision: Decision) -> list[DecisionEvent]:
+    return list(decision.events.select_related("actor").order_by("at", "id"))

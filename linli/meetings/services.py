@@ -1,6 +1,7 @@
 """Every change of the deliberation meeting: series and their meetings, topics and residents'
 proposals, the agenda, the record (attendance, notes, decisions and votes), follow-up of
-decisions and publication. A meeting's status moves through an explicit table of steps; a
+decisions and publication. A meeting, a topic, an agenda item's outcome and a decision each
+move through a ``core.lifecycle`` step table; every step writes one timeline event, and a
 refused step raises a readable error and changes nothing."""
 
 import calendar
@@ -14,9 +15,12 @@ from django.db.models import F, Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from linli.core.actors import SYSTEM, user_or_none
 from linli.core.audit import audit_record
 from linli.core.errors import ConflictError, ForbiddenError, LinliError
+from linli.core.lifecycle import Lifecycle, Step, check_perm, validated
 from linli.notices.services import notice_publish
 from linli.places.models import Organisation, Place
 from linli.workorders import services as order_services
@@ -24,12 +28,18 @@ from linli.workorders.models import Category, Channel, Status, WorkOrder
 
 from .models import (
     AgendaItem,
+    AgendaItemEvent,
+    AgendaItemEventKind,
     Attendance,
     AttendanceStatus,
     Decision,
+    DecisionEvent,
+    DecisionEventKind,
     DecisionReview,
     DecisionStatus,
     Meeting,
+    MeetingEvent,
+    MeetingEventKind,
     MeetingSeries,
     MeetingStatus,
     Outcome,
@@ -38,48 +48,163 @@ from .models import (
     ProposalSupport,
     Recurrence,
     Topic,
+    TopicEvent,
+    TopicEventKind,
     TopicSource,
     TopicStatus,
     VoteResult,
 )
 
 M = MeetingStatus
-# The steps a meeting takes, and the statuses each may start from.
-MEETING_STEPS: dict[str, tuple[frozenset, str]] = {
-    "publish_agenda": (frozenset({M.SCHEDULED, M.AGENDA_PUBLISHED}), M.AGENDA_PUBLISHED),
-    "hold": (frozenset({M.SCHEDULED, M.AGENDA_PUBLISHED}), M.HELD),
-    "publish_minutes": (frozenset({M.HELD}), M.PUBLISHED),
-    "cancel": (frozenset({M.SCHEDULED, M.AGENDA_PUBLISHED}), M.CANCELLED),
-}
-STEP_LABELS = {
-    "publish_agenda": _("send the agenda"),
-    "hold": _("start the record"),
-    "publish_minutes": _("publish the minutes"),
-    "cancel": _("cancel"),
-}
+MANAGE = "meetings.manage_meeting"
+MANAGE_ITEM = "meetings.manage_item"
+NOT_ORGANISER = gettext_lazy("Only the meeting's organisers may do this.")
+
+
+def _meeting_guard(name: str, meeting: Meeting, now=None, **context) -> None:
+    """What the state allows but the moment does not."""
+    if name == "publish_agenda" and not meeting.items.exists():
+        raise ConflictError(_("Put at least one topic on the agenda first."), code="empty")
+    if name == "hold":
+        now = now or timezone.now()
+        if timezone.localdate(now) < timezone.localdate(meeting.start):
+            raise ConflictError(
+                _("The record opens on the day of the meeting (%(day)s).")
+                % {"day": timezone.localdate(meeting.start).isoformat()},
+                code="too_early",
+            )
+    if name == "publish_minutes":
+        pending = list(
+            meeting.items.filter(outcome=Outcome.PENDING).values_list("topic__title", flat=True)
+        )
+        if pending:
+            raise ConflictError(
+                _("Record a decision, or carry or drop, for: %(topics)s.")
+                % {"topics": "、".join(pending)},
+                code="pending_topics",
+            )
+
+
+MEETING = Lifecycle(
+    name="meetings.meeting",
+    model=Meeting,
+    event_model=MeetingEvent,
+    subject="meeting",
+    event_kinds=MeetingEventKind,
+    select_related=("series", "place"),
+    illegal_message=gettext_lazy("This meeting is %(status)s; you cannot %(step)s now."),
+    forbidden_message=NOT_ORGANISER,
+    guard=_meeting_guard,
+    steps={
+        "publish_agenda": Step(
+            frozenset({M.SCHEDULED, M.AGENDA_PUBLISHED}), M.AGENDA_PUBLISHED, MANAGE,
+            MeetingEventKind.AGENDA_PUBLISHED, gettext_lazy("send the agenda"),
+        ),
+        "hold": Step(
+            frozenset({M.SCHEDULED, M.AGENDA_PUBLISHED}), M.HELD, MANAGE,
+            MeetingEventKind.HELD, gettext_lazy("start the record"),
+        ),
+        "publish_minutes": Step(
+            frozenset({M.HELD}), M.PUBLISHED, MANAGE,
+            MeetingEventKind.MINUTES_PUBLISHED, gettext_lazy("publish the minutes"),
+        ),
+        "cancel": Step(
+            frozenset({M.SCHEDULED, M.AGENDA_PUBLISHED}), M.CANCELLED, MANAGE,
+            MeetingEventKind.CANCELLED, gettext_lazy("cancel"),
+        ),
+    },
+)  # fmt: skip
+
+T = TopicStatus
+# A topic on two agendas at once takes the outcome of the meeting that settles it last.
+TOPIC = Lifecycle(
+    name="meetings.topic",
+    model=Topic,
+    event_model=TopicEvent,
+    subject="topic",
+    event_kinds=TopicEventKind,
+    select_related=("series", "place"),
+    illegal_message=gettext_lazy("This topic is %(status)s; it cannot be %(step)s now."),
+    forbidden_message=NOT_ORGANISER,
+    steps={
+        "decide": Step(frozenset({T.OPEN, T.DROPPED}), T.DECIDED, MANAGE, TopicEventKind.DECIDED),
+        "drop": Step(frozenset({T.OPEN, T.DECIDED}), T.DROPPED, MANAGE, TopicEventKind.DROPPED),
+    },
+)
+
+PENDING = frozenset({Outcome.PENDING})
+ITEM = Lifecycle(
+    name="meetings.agenda_item",
+    model=AgendaItem,
+    event_model=AgendaItemEvent,
+    subject="item",
+    event_kinds=AgendaItemEventKind,
+    status_field="outcome",
+    select_related=("meeting__series", "meeting__place", "topic"),
+    illegal_message=gettext_lazy("This topic already has an outcome."),
+    forbidden_message=NOT_ORGANISER,
+    steps={
+        # Each decision recorded on the item (a topic may take several).
+        "decide": Step(
+            frozenset({Outcome.PENDING, Outcome.DECIDED}), Outcome.DECIDED, MANAGE_ITEM,
+            AgendaItemEventKind.DECIDED,
+        ),
+        "carry": Step(PENDING, Outcome.CARRIED, MANAGE_ITEM, AgendaItemEventKind.CARRIED),
+        "drop": Step(PENDING, Outcome.DROPPED, MANAGE_ITEM, AgendaItemEventKind.DROPPED),
+    },
+)  # fmt: skip
+
+D = DecisionStatus
+DECISION = Lifecycle(
+    name="meetings.decision",
+    model=Decision,
+    event_model=DecisionEvent,
+    subject="decision",
+    event_kinds=DecisionEventKind,
+    select_related=("meeting", "series__place"),
+    illegal_message=gettext_lazy("This decision is not in progress."),
+    forbidden_message=NOT_ORGANISER,
+    guard=lambda name, decision, **context: _decision_guard(name, decision),
+    steps={
+        # A later meeting marks it done with a note of how.
+        "mark_done": Step(
+            frozenset({D.OPEN}), D.DONE, "meetings.follow_up_decision",
+            DecisionEventKind.MARKED_DONE,
+        ),
+        # The system marks it done when every linked work order is closed.
+        "complete": Step(
+            frozenset({D.OPEN}), D.DONE, "meetings.complete_decision",
+            DecisionEventKind.WORK_DONE,
+        ),
+    },
+)  # fmt: skip
+
+
+def _decision_guard(name: str, decision: Decision) -> None:
+    if name == "complete":
+        orders = list(decision.orders.select_related("merged_into"))
+        if not orders or not all(_order_done(o) for o in orders):
+            raise ConflictError(
+                _("Not all of this decision's work orders are closed."), code="work_open"
+            )
+
+
 AGENDA_EDITABLE = frozenset({M.SCHEDULED, M.AGENDA_PUBLISHED, M.HELD})
 
 logger = logging.getLogger(__name__)
 
 
 def _check_manage(actor, obj) -> None:
-    if actor is not None and not actor.has_perm("meetings.manage_meeting", obj):
-        raise ForbiddenError(_("Only the meeting's organisers may do this."), code="forbidden")
+    check_perm(actor, MANAGE, obj, message=NOT_ORGANISER)
 
 
 def _locked_meeting(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("series", "place").get(pk=meeting.pk)
+    return MEETING.locked(meeting)
 
 
-def _check_step(step: str, meeting: Meeting) -> str:
-    sources, target = MEETING_STEPS[step]
-    if meeting.status not in sources:
-        raise ConflictError(
-            _("This meeting is %(status)s; you cannot %(step)s now.")
-            % {"status": meeting.get_status_display(), "step": STEP_LABELS[step]},
-            code="illegal_step",
-        )
-    return target
+def meeting_step_sources(step: str) -> frozenset:
+    """The statuses a meeting's step may start from (for the page's forms)."""
+    return MEETING.steps[step].sources
 
 
 def _check_record_open(meeting: Meeting) -> None:
@@ -89,10 +214,6 @@ def _check_record_open(meeting: Meeting) -> None:
             % {"status": meeting.get_status_display()},
             code="record_closed",
         )
-
-
-def _user(actor):
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 # -- series and meetings --------------------------------------------------------------------
@@ -108,7 +229,7 @@ def series_create(*, actor, place: Place, venue: str, name: str = "民情议事�
     series = MeetingSeries(place=place, venue=venue.strip(), name=name.strip(), **fields)
     series.full_clean()
     series.save()
-    audit_record(actor=actor, action="meetings.series.create", obj=series)
+    audit_record(actor=user_or_none(actor), action="meetings.series.create", obj=series)
     return series
 
 
@@ -120,7 +241,7 @@ def series_update(*, actor, series: MeetingSeries, **fields) -> MeetingSeries:
     series.full_clean()
     series.save()
     audit_record(
-        actor=actor,
+        actor=user_or_none(actor),
         action="meetings.series.change",
         obj=series,
         details={k: str(v) for k, v in fields.items()},
@@ -149,7 +270,7 @@ def participant_add(
     participant.full_clean()
     participant.save()
     audit_record(
-        actor=actor,
+        actor=user_or_none(actor),
         action="meetings.participant.add",
         obj=series,
         details={"participant": str(participant)},
@@ -163,7 +284,7 @@ def participant_remove(*, actor, participant: Participant) -> Participant:
     participant.left_at = timezone.now()
     participant.save(update_fields=["left_at"])
     audit_record(
-        actor=actor,
+        actor=user_or_none(actor),
         action="meetings.participant.remove",
         obj=participant.series,
         details={"participant": str(participant)},
@@ -186,6 +307,7 @@ def meeting_hold_hall(meeting: Meeting, now=None) -> None:
     try:
         with transaction.atomic():
             meeting.booking = booking_hold(
+                actor=SYSTEM,
                 room=hall,
                 start=meeting.start,
                 end=meeting.end,
@@ -211,7 +333,7 @@ def _check_in_hall(meeting: Meeting, now) -> None:
         return
     try:
         with transaction.atomic():
-            booking_check_in(actor=None, booking=booking, now=now)
+            booking_check_in(actor=SYSTEM, booking=booking, now=now)
     except ConflictError:
         pass
 
@@ -221,7 +343,7 @@ def _release_hall(meeting: Meeting) -> None:
 
     booking = meeting.booking
     if booking is not None and booking.is_active and booking.start > timezone.now():
-        booking_cancel(actor=None, booking=booking, reason=_("The meeting was cancelled."))
+        booking_cancel(actor=SYSTEM, booking=booking, reason=_("The meeting was cancelled."))
 
 
 def _occurrence(series: MeetingSeries, day: date) -> tuple[datetime, datetime]:
@@ -243,8 +365,12 @@ def _monthly_dates(series: MeetingSeries, today: date, count: int) -> list[date]
 
 
 @transaction.atomic
-def meetings_schedule(*, series: MeetingSeries, count: int = 2, now=None) -> list[Meeting]:
-    """Make sure the series' next ``count`` regular meetings exist. Idempotent."""
+def meetings_schedule(
+    *, series: MeetingSeries, count: int = 2, now=None, actor=SYSTEM
+) -> list[Meeting]:
+    """Make sure the series' next ``count`` regular meetings exist. Idempotent. The system
+    schedules them (daily, and on demand when a proposal or a carried topic needs one)."""
+    check_perm(actor, "meetings.schedule_meetings", series)
     if series.recurrence != Recurrence.MONTHLY or not series.is_active:
         return []
     now = now or timezone.now()
@@ -265,6 +391,9 @@ def meetings_schedule(*, series: MeetingSeries, count: int = 2, now=None) -> lis
         )
         meeting.full_clean()
         meeting.save()
+        MEETING.record(
+            obj=meeting, kind=MeetingEventKind.SCHEDULED, actor=actor, to_status=meeting.status
+        )
         meeting_hold_hall(meeting, now=now)
         created.append(meeting)
     return created
@@ -289,23 +418,26 @@ def meeting_create_extra(
     )
     meeting.full_clean()
     meeting.save()
+    MEETING.record(
+        obj=meeting, kind=MeetingEventKind.SCHEDULED, actor=actor, to_status=meeting.status
+    )
     meeting_hold_hall(meeting)
-    audit_record(actor=actor, action="meetings.meeting.create", obj=meeting)
+    audit_record(actor=user_or_none(actor), action="meetings.meeting.create", obj=meeting)
     return meeting
 
 
 @transaction.atomic
 def meeting_cancel(*, actor, meeting: Meeting, reason: str) -> Meeting:
     _check_manage(actor, meeting)
-    meeting = _locked_meeting(meeting)
-    target = _check_step("cancel", meeting)
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the meeting is cancelled.")})
-    meeting.status = target
-    meeting.cancelled_reason = reason.strip()[:200]
-    meeting.save()
+
+    def change(meeting):
+        if not reason.strip():
+            raise ValidationError({"reason": _("Say why the meeting is cancelled.")})
+        meeting.cancelled_reason = reason.strip()[:200]
+
+    meeting = MEETING.take("cancel", actor=actor, obj=meeting, note=reason.strip(), change=change)
     _release_hall(meeting)
-    audit_record(actor=actor, action="meetings.meeting.cancel", obj=meeting)
+    audit_record(actor=user_or_none(actor), action="meetings.meeting.cancel", obj=meeting)
     return meeting
 
 
@@ -319,7 +451,7 @@ def next_meeting(*, series: MeetingSeries, after: datetime, create: bool = True)
         .first()
     )
     if found is None and create and series.recurrence == Recurrence.MONTHLY:
-        meetings_schedule(series=series, count=2, now=after + timedelta(minutes=1))
+        meetings_schedule(actor=SYSTEM, series=series, count=2, now=after + timedelta(minutes=1))
         return next_meeting(series=series, after=after, create=False)
     return found
 
@@ -381,7 +513,7 @@ def _topic_new(*, actor, series, title, description, source, orders=(), **extra)
         title=title.strip()[:120],
         description=description.strip(),
         source=source,
-        created_by=_user(actor),
+        created_by=user_or_none(actor),
         **extra,
     )
     if not topic.title:
@@ -390,7 +522,19 @@ def _topic_new(*, actor, series, title, description, source, orders=(), **extra)
     topic.save()
     if orders:
         topic.orders.add(*orders)
-    audit_record(actor=actor, action="meetings.topic.create", obj=topic, details={"source": source})
+    TOPIC.record(
+        obj=topic,
+        kind=TopicEventKind.CREATED,
+        actor=actor,
+        to_status=topic.status,
+        data={"source": source, "orders": [order.pk for order in orders]},
+    )
+    audit_record(
+        actor=user_or_none(actor),
+        action="meetings.topic.create",
+        obj=topic,
+        details={"source": source},
+    )
     return topic
 
 
@@ -406,8 +550,7 @@ def topic_from_order(
     series = series or series_of_compound(order.place)
     if series is None:
         raise ConflictError(_("This compound holds no deliberation meeting yet."), code="no_series")
-    if actor is not None:
-        _check_manage(actor, series)
+    check_perm(actor, "meetings.add_order_topic", series, message=NOT_ORGANISER)
     return _topic_new(
         actor=actor,
         series=series,
@@ -420,10 +563,11 @@ def topic_from_order(
 
 def topic_from_referral(event) -> None:
     """Hook on the work-order step "referred to the meeting": the order becomes a topic of
-    its compound's series (when the compound has one)."""
+    its compound's series (when the compound has one). The system puts it there: the
+    worker who referred it need not be one of the meeting's organisers."""
     order = event.order
     if series_of_compound(order.place) is not None:
-        topic_from_order(actor=None, order=order, source=TopicSource.REFERRED)
+        topic_from_order(actor=SYSTEM, order=order, source=TopicSource.REFERRED)
 
 
 @transaction.atomic
@@ -433,10 +577,10 @@ def proposal_create(
     """A resident proposes a topic for their compound's next meeting whose proposals are
     still open; neighbours can support it until then."""
     series = series_of_compound(place)
-    if series is None or not actor.has_perm("meetings.propose", series):
-        raise ForbiddenError(
-            _("You can propose topics only for the compound you live in."), code="forbidden"
-        )
+    refusal = _("You can propose topics only for the compound you live in.")
+    if series is None:
+        raise ForbiddenError(refusal, code="forbidden")
+    check_perm(actor, "meetings.propose", series, message=refusal)
     meeting = proposal_meeting(series=series, now=now)
     if meeting is None:
         raise ConflictError(_("No meeting is planned to take proposals."), code="no_meeting")
@@ -462,10 +606,12 @@ def proposal_support(*, actor, topic: Topic, now=None) -> Topic:
         raise ConflictError(_("Only residents' proposals collect support."), code="not_proposal")
     if topic.proposer_id == actor.pk:
         raise ConflictError(_("You made this proposal; it already counts you."), code="own")
-    if not actor.has_perm("meetings.support_proposal", topic):
-        raise ForbiddenError(
-            _("Only residents of this compound can support its proposals."), code="forbidden"
-        )
+    check_perm(
+        actor,
+        "meetings.support_proposal",
+        topic,
+        message=_("Only residents of this compound can support its proposals."),
+    )
     meeting = topic.proposed_for
     if topic.status != TopicStatus.OPEN or meeting is None or now >= proposals_close_at(meeting):
         raise ConflictError(_("Support for this proposal has closed."), code="closed")
@@ -477,6 +623,7 @@ def proposal_support(*, actor, topic: Topic, now=None) -> Topic:
     topic.support_count = F("support_count") + 1
     topic.save(update_fields=["support_count"])
     topic.refresh_from_db(fields=["support_count"])
+    TOPIC.record(obj=topic, kind=TopicEventKind.SUPPORTED, actor=actor)
     return topic
 
 
@@ -554,7 +701,8 @@ def _renumber(meeting: Meeting, items=None) -> None:
 def _notify_participants_later(meeting: Meeting, actor) -> None:
     from .tasks import notify_agenda_task
 
-    actor_id = actor.pk if _user(actor) else None
+    user = user_or_none(actor)
+    actor_id = user.pk if user is not None else None
     transaction.on_commit(lambda: notify_agenda_task.enqueue(meeting.pk, actor_id))
 
 
@@ -562,14 +710,12 @@ def _notify_participants_later(meeting: Meeting, actor) -> None:
 def meeting_publish_agenda(*, actor, meeting: Meeting, request=None) -> Meeting:
     """Send the agenda to the standing participants, with each topic's background."""
     _check_manage(actor, meeting)
-    meeting = _locked_meeting(meeting)
-    target = _check_step("publish_agenda", meeting)
-    if not meeting.items.exists():
-        raise ConflictError(_("Put at least one topic on the agenda first."), code="empty")
-    meeting.status = target
-    meeting.agenda_published_at = timezone.now()
-    meeting.save()
-    audit_record(actor=actor, action="meetings.agenda.publish", obj=meeting, request=request)
+    meeting = MEETING.take(
+        "publish_agenda", actor=actor, obj=meeting, agenda_published_at=timezone.now()
+    )
+    audit_record(
+        actor=user_or_none(actor), action="meetings.agenda.publish", obj=meeting, request=request
+    )
     _notify_participants_later(meeting, actor)
     return meeting
 
@@ -583,17 +729,7 @@ def meeting_hold(*, actor, meeting: Meeting, now=None, request=None) -> Meeting:
     participant marked absent until the secretary marks them."""
     _check_manage(actor, meeting)
     now = now or timezone.now()
-    meeting = _locked_meeting(meeting)
-    target = _check_step("hold", meeting)
-    if timezone.localdate(now) < timezone.localdate(meeting.start):
-        raise ConflictError(
-            _("The record opens on the day of the meeting (%(day)s).")
-            % {"day": timezone.localdate(meeting.start).isoformat()},
-            code="too_early",
-        )
-    meeting.status = target
-    meeting.held_at = now
-    meeting.save()
+    meeting = MEETING.take("hold", actor=actor, obj=meeting, context={"now": now}, held_at=now)
     _check_in_hall(meeting, now)
     participants = meeting.series.participants.filter(left_at__isnull=True).select_related(
         "user", "organisation"
@@ -610,7 +746,9 @@ def meeting_hold(*, actor, meeting: Meeting, now=None, request=None) -> Meeting:
             for p in participants
         ]
     )
-    audit_record(actor=actor, action="meetings.meeting.hold", obj=meeting, request=request)
+    audit_record(
+        actor=user_or_none(actor), action="meetings.meeting.hold", obj=meeting, request=request
+    )
     return meeting
 
 
@@ -776,9 +914,9 @@ def decision_record(
         responsible_user=responsible_user,
         due_date=due_date,
         status=DecisionStatus.NOT_ADOPTED if result == VoteResult.FAILED else DecisionStatus.OPEN,
-        created_by=_user(actor),
+        created_by=user_or_none(actor),
     )
-    decision.full_clean()
+    validated(decision)
     decision.save()
     if decision.status == DecisionStatus.OPEN:
         if new_order:
@@ -788,11 +926,22 @@ def decision_record(
         if orders_to_link:
             decision.orders.add(*orders_to_link)
             item.topic.orders.add(*orders_to_link)
-        item.outcome = Outcome.DECIDED
-        item.save(update_fields=["outcome"])
-        Topic.objects.filter(pk=item.topic_id).update(status=TopicStatus.DECIDED)
-    audit_record(
+    DECISION.record(
+        obj=decision,
+        kind=DecisionEventKind.RECORDED,
         actor=actor,
+        to_status=decision.status,
+        data={"vote": result, "orders": [order.pk for order in orders_to_link]},
+    )
+    if decision.status == DecisionStatus.OPEN:
+        item = ITEM.take(
+            "decide", actor=actor, obj=item, is_locked=True, data={"decision": decision.pk}
+        )
+        # A second decision on the same topic leaves it decided.
+        if item.topic.status != TopicStatus.DECIDED:
+            TOPIC.take("decide", actor=actor, obj=item.topic)
+    audit_record(
+        actor=user_or_none(actor),
         action="meetings.decision.record",
         obj=meeting,
         request=request,
@@ -837,6 +986,12 @@ def decision_link_order(*, actor, decision: Decision, order: WorkOrder) -> Decis
         raise ValidationError({"order": _("Link only orders of this compound.")})
     decision.orders.add(order)
     decision.topic.orders.add(order)
+    DECISION.record(
+        obj=decision,
+        kind=DecisionEventKind.ORDER_LINKED,
+        actor=actor,
+        data={"order": order.pk, "number": order.number},
+    )
     return decision
 
 
@@ -855,10 +1010,19 @@ def item_carry(*, actor, item: AgendaItem, note: str = "") -> AgendaItem:
         raise ConflictError(
             _("Plan the next meeting first; the topic will be carried to it."), code="no_meeting"
         )
-    item.outcome = Outcome.CARRIED
-    if note.strip():
-        item.notes = "\n".join(filter(None, [item.notes, note.strip()]))
-    item.save(update_fields=["outcome", "notes"])
+
+    def change(item):
+        if note.strip():
+            item.notes = "\n".join(filter(None, [item.notes, note.strip()]))
+
+    item = ITEM.take(
+        "carry",
+        actor=actor,
+        obj=item,
+        is_locked=True,
+        change=change,
+        data={"meeting": following.pk},
+    )
     if not following.items.filter(topic=item.topic).exists():
         top = following.items.aggregate(top=Max("position"))["top"]
         AgendaItem.objects.create(
@@ -878,10 +1042,16 @@ def item_drop(*, actor, item: AgendaItem, reason: str) -> AgendaItem:
         raise ConflictError(_("This topic already has an outcome."), code="settled")
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the topic is dropped; residents see it.")})
-    item.outcome = Outcome.DROPPED
-    item.outcome_note = reason.strip()
-    item.save(update_fields=["outcome", "outcome_note"])
-    Topic.objects.filter(pk=item.topic_id).update(status=TopicStatus.DROPPED)
+    item = ITEM.take(
+        "drop",
+        actor=actor,
+        obj=item,
+        is_locked=True,
+        note=reason.strip(),
+        outcome_note=reason.strip(),
+    )
+    if item.topic.status != TopicStatus.DROPPED:
+        TOPIC.take("drop", actor=actor, obj=item.topic, note=reason.strip())
     return item
 
 
@@ -905,41 +1075,65 @@ def decision_mark_done(*, actor, decision: Decision, meeting: Meeting, note: str
     _check_manage(actor, meeting)
     meeting = _locked_meeting(meeting)
     _check_record_open(meeting)
-    decision = Decision.objects.select_for_update().get(pk=decision.pk)
+    decision = DECISION.locked(decision)
     if decision.series_id != meeting.series_id or decision.meeting.start >= meeting.start:
         raise ValidationError({"decision": _("Only a later meeting checks a decision.")})
     if decision.status != DecisionStatus.OPEN:
         raise ConflictError(_("This decision is not in progress."), code="settled")
     if not note.strip():
         raise ValidationError({"note": _("Say how the decision was carried out.")})
-    decision.status = DecisionStatus.DONE
-    decision.done_at = timezone.now()
-    decision.done_note = note.strip()
-    decision.done_by = _user(actor)
-    decision.done_meeting = meeting
-    decision.save()
+    decision = DECISION.take(
+        "mark_done",
+        actor=actor,
+        obj=decision,
+        is_locked=True,
+        note=note.strip(),
+        data={"meeting": meeting.pk},
+        done_at=timezone.now(),
+        done_note=note.strip(),
+        done_by=user_or_none(actor),
+        done_meeting=meeting,
+    )
     audit_record(
-        actor=actor, action="meetings.decision.done", obj=meeting, details={"decision": decision.pk}
+        actor=user_or_none(actor),
+        action="meetings.decision.done",
+        obj=meeting,
+        details={"decision": decision.pk},
     )
     return decision
 
 
-def decisions_refresh(*, order_ids=None) -> int:
+@transaction.atomic
+def decision_complete(*, actor, decision: Decision) -> Decision:
+    """The system marks a decision done when every linked work order is closed."""
+    decision = DECISION.locked(decision)
+    orders = list(decision.orders.all())
+    closed = [o.closed_at for o in orders if o.closed_at] or [timezone.now()]
+    return DECISION.take(
+        "complete",
+        actor=actor,
+        obj=decision,
+        is_locked=True,
+        data={"orders": sorted(o.pk for o in orders)},
+        done_at=max(closed),
+        done_note=_("All linked work orders are closed."),
+    )
+
+
+def decisions_refresh(*, actor, order_ids=None) -> int:
     """Mark done the decisions in progress whose linked work is all closed. Runs when an
-    order closes (a hook inside that step) and hourly as a safety net."""
+    order closes (a hook inside that step) and hourly as a safety net; the system takes
+    the step."""
     decisions = Decision.objects.filter(status=DecisionStatus.OPEN, orders__isnull=False)
     if order_ids is not None:
         decisions = decisions.filter(orders__in=order_ids)
     done = 0
     for decision in decisions.distinct().prefetch_related("orders__merged_into"):
-        orders = list(decision.orders.all())
-        if orders and all(_order_done(o) for o in orders):
-            closed = [o.closed_at for o in orders if o.closed_at] or [timezone.now()]
-            Decision.objects.filter(pk=decision.pk, status=DecisionStatus.OPEN).update(
-                status=DecisionStatus.DONE,
-                done_at=max(closed),
-                done_note=_("All linked work orders are closed."),
-            )
+        if all(_order_done(o) for o in decision.orders.all()):
+            try:
+                decision_complete(actor=actor, decision=decision)
+            except ConflictError:  # done meanwhile
+                continue
             done += 1
     return done
 
@@ -950,7 +1144,7 @@ def decisions_refresh_for_event(event) -> None:
     if event.order.merged_into_id:
         order_ids.append(event.order.merged_into_id)
     order_ids += list(event.order.merged_orders.values_list("pk", flat=True))
-    decisions_refresh(order_ids=order_ids)
+    decisions_refresh(actor=SYSTEM, order_ids=order_ids)
 
 
 # -- publication ----------------------------------------------------------------------------
@@ -963,37 +1157,30 @@ def meeting_publish_minutes(*, actor, meeting: Meeting, summary: str = "", reque
     from .selectors import follow_ups
 
     _check_manage(actor, meeting)
-    meeting = _locked_meeting(meeting)
-    target = _check_step("publish_minutes", meeting)
-    pending = list(
-        meeting.items.filter(outcome=Outcome.PENDING).values_list("topic__title", flat=True)
-    )
-    if pending:
-        raise ConflictError(
-            _("Record a decision, or carry or drop, for: %(topics)s.")
-            % {"topics": "、".join(pending)},
-            code="pending_topics",
+    checked = []
+
+    def change(meeting):
+        # The follow-up is kept as it stood when the minutes went out.
+        checked.extend(follow_ups(meeting))
+        DecisionReview.objects.bulk_create(
+            [
+                DecisionReview(
+                    meeting=meeting,
+                    decision=d,
+                    status=d.status,
+                    note=d.done_note if d.status == DecisionStatus.DONE else "",
+                    orders=[
+                        {"id": o.pk, "number": o.number, "title": o.title, "status": o.status}
+                        for o in d.orders.all()
+                    ],
+                )
+                for d in checked
+            ]
         )
-    checked = follow_ups(meeting)
-    DecisionReview.objects.bulk_create(
-        [
-            DecisionReview(
-                meeting=meeting,
-                decision=d,
-                status=d.status,
-                note=d.done_note if d.status == DecisionStatus.DONE else "",
-                orders=[
-                    {"id": o.pk, "number": o.number, "title": o.title, "status": o.status}
-                    for o in d.orders.all()
-                ],
-            )
-            for d in checked
-        ]
-    )
-    meeting.status = target
-    meeting.published_at = timezone.now()
-    meeting.summary = summary.strip() or meeting.summary
-    meeting.save()
+        meeting.published_at = timezone.now()
+        meeting.summary = summary.strip() or meeting.summary
+
+    meeting = MEETING.take("publish_minutes", actor=actor, obj=meeting, change=change)
     notice_publish(
         actor=actor,
         place=meeting.place,
@@ -1003,7 +1190,9 @@ def meeting_publish_minutes(*, actor, meeting: Meeting, summary: str = "", reque
         body=_minutes_text(meeting, checked),
         url=reverse("meetings:meeting-detail", args=[meeting.pk]),
     )
-    audit_record(actor=actor, action="meetings.minutes.publish", obj=meeting, request=request)
+    audit_record(
+        actor=user_or_none(actor), action="meetings.minutes.publish", obj=meeting, request=request
+    )
     return meeting
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django_tasks import task
 
+from linli.core.actors import SYSTEM
 from linli.core.periodic import periodic
 
 
@@ -22,7 +23,7 @@ def schedule_meetings_task() -> int:
     from .services import meetings_schedule
 
     return sum(
-        len(meetings_schedule(series=series))
+        len(meetings_schedule(actor=SYSTEM, series=series))
         for series in MeetingSeries.objects.filter(is_active=True)
     )
 
@@ -32,4 +33,4 @@ def schedule_meetings_task() -> int:
 def decisions_refresh_task() -> int:
     from .services import decisions_refresh
 
-    return decisions_refresh()
+    return decisions_refresh(actor=SYSTEM)

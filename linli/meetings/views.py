@@ -14,23 +14,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from linli.accounts.scope import resident_compounds
 from linli.core.errors import LinliError
 from linli.core.forms import run_action, submit_form, submitted
 from linli.core.ids import is_valid_id
+from linli.core.images import photo_response
 from linli.core.pagination import paginate
 from linli.places import selectors as place_selectors
 from linli.places.models import Place
 from linli.workorders import selectors as order_selectors
-from linli.workorders.models import Photo
-from linli.core.images import photo_response
 
 from . import forms, selectors, services
 from .models import AttendanceStatus, MeetingStatus, Outcome
-from .notify import participants_of
 
 UPCOMING_COUNT = 12
-ORDER_PLACE_KINDS = ("compound", "building", "unit")
 
 
 # -- meetings and series ---------------------------------------------------------------------
@@ -53,7 +49,7 @@ def meeting_list(request):
             "upcoming": list(upcoming[:UPCOMING_COUNT]),
             "page": paginate(request, past),
             "series": selectors.series_list(user=request.user, place=place),
-            "is_resident": bool(resident_compounds(request.user)),
+            "is_resident": selectors.is_resident(request.user),
         },
     )
 
@@ -66,14 +62,10 @@ def _series_context(request, series, *, meeting_form=None, participant_form=None
         "can_manage": can_manage,
         "can_record": can_record,
         "page": paginate(request, selectors.meeting_list(user=request.user, series=series)),
-        "participants": list(
-            series.participants.filter(left_at__isnull=True).select_related("user", "organisation")
-        )
-        if can_record
-        else [],
+        "participants": selectors.participant_list(series=series) if can_record else [],
     }
     if can_manage:
-        organisations = list(place_selectors.organisation_list(user=request.user))
+        organisations = selectors.organisation_choices(user=request.user)
         context["meeting_form"] = meeting_form or forms.ExtraMeetingForm()
         context["participant_form"] = participant_form or forms.ParticipantForm(
             organisations=organisations
@@ -117,7 +109,7 @@ def series_action(request, pk):
         context = _series_context(request, series, meeting_form=form)
         return render(request, "meetings/series_detail.html", context)
     if action == "add_participant":
-        organisations = list(place_selectors.organisation_list(user=request.user))
+        organisations = selectors.organisation_choices(user=request.user)
         form = forms.ParticipantForm(request.POST, organisations=organisations)
         if form.is_valid():
             data = form.cleaned_data
@@ -137,14 +129,7 @@ def series_action(request, pk):
         context = _series_context(request, series, participant_form=form)
         return render(request, "meetings/series_detail.html", context)
     if action == "remove_participant":
-        raw = request.POST.get("participant", "")
-        participant = (
-            series.participants.filter(pk=int(raw), left_at__isnull=True).first()
-            if raw.isdigit() and is_valid_id(int(raw))
-            else None
-        )
-        if participant is None:
-            raise Http404("Not found.")
+        participant = selectors.participant_get(series=series, pk=_post_id(request, "participant"))
         run_action(
             request,
             lambda: services.participant_remove(actor=request.user, participant=participant),
@@ -162,14 +147,10 @@ class _Choices:
     """What the record's forms offer, read once per page."""
 
     def __init__(self, request, meeting):
-        self.organisations = list(place_selectors.organisation_list(user=request.user))
-        self.people = participants_of(meeting)
+        self.organisations = selectors.organisation_choices(user=request.user)
+        self.people = selectors.participant_users(meeting)
         self.categories = list(order_selectors.category_choices())
-        self.places = list(
-            place_selectors.place_list(user=request.user, within=meeting.place_id).filter(
-                kind__in=ORDER_PLACE_KINDS
-            )
-        )
+        self.places = selectors.order_place_choices(user=request.user, meeting=meeting)
 
     def decision_form(self, data=None, *, item_pk):
         return forms.DecisionForm(
@@ -222,8 +203,10 @@ def _detail_context(request, meeting, bound: dict | None = None) -> dict:
     }
     if editable:
         context["suggestions"] = selectors.topic_suggestions(meeting)
+    if can_manage:  # the meeting's own timeline, read from its events
+        context["timeline"] = selectors.meeting_events(meeting)
     if meeting.status in (MeetingStatus.HELD, MeetingStatus.PUBLISHED):
-        rows = list(meeting.attendance.all())
+        rows = selectors.attendance_list(meeting)
         context["attendance_counts"] = _attendance_counts(rows)
         if can_record:
             typed = bound.get("attendance", {})
@@ -266,15 +249,7 @@ def meeting_detail(request, pk):
 
 
 def _item_of(meeting, item_pk):
-    item = (
-        meeting.items.select_related("topic").filter(pk=item_pk).first()
-        if is_valid_id(item_pk)
-        else None
-    )
-    if item is None:
-        raise Http404("Not found.")
-    item.meeting = meeting
-    return item
+    return selectors.agenda_item_get(meeting=meeting, pk=item_pk)
 
 
 def _back(meeting, item=None):
@@ -388,7 +363,7 @@ def _step(step, success):
         form = form_class(request.POST)
         # The page shows a step's form only while the step is possible; otherwise a refusal
         # is told as a message.
-        shown = key is not None and meeting.status in services.MEETING_STEPS[step][0]
+        shown = key is not None and meeting.status in services.meeting_step_sources(step)
         if not form.is_valid():
             if shown:
                 return {key: form}
@@ -415,7 +390,7 @@ def _step(step, success):
 
 
 def _attendance(request, meeting):
-    rows = list(meeting.attendance.all())
+    rows = selectors.attendance_list(meeting)
     marks, guests = forms.attendance_marks(request.POST, rows)
     try:
         services.attendance_mark(actor=request.user, meeting=meeting, marks=marks, guests=guests)
@@ -563,7 +538,7 @@ def meeting_print(request, pk):
             "meeting": meeting,
             "items": selectors.agenda(meeting),
             "outcomes": Outcome,
-            "attendance_counts": _attendance_counts(list(meeting.attendance.all())),
+            "attendance_counts": _attendance_counts(selectors.attendance_list(meeting)),
             "reviews": selectors.reviews(meeting) if published else [],
             "follow_ups": [] if published else selectors.follow_ups(meeting),
             "published": published,
@@ -580,26 +555,16 @@ def meeting_photo(request, pk, photo_id, variant):
     if not request.user.has_perm("meetings.view_record", meeting) or not is_valid_id(photo_id):
         raise Http404("Not found.")
     # The meeting was found visible above; the photo must belong to an order of its agenda.
-    photo = Photo.objects.filter(
-        pk=photo_id, order__meeting_topics__agenda_items__meeting=meeting
-    ).first()
-    if photo is None:
-        raise Http404("Not found.")
-    return photo_response(photo, variant)
+    return photo_response(selectors.agenda_photo_get(meeting=meeting, pk=photo_id), variant)
 
 
 # -- the proposal board ----------------------------------------------------------------------
 
 
-def _user_compounds(user) -> list[Place]:
-    paths = resident_compounds(user)
-    return list(Place.objects.filter(path__in=paths, kind="compound").order_by("path"))
-
-
 @login_required
 def proposal_list(request):
     """Residents propose topics and support their neighbours'; staff read the board."""
-    compounds = _user_compounds(request.user)
+    compounds = selectors.resident_compound_list(request.user)
     form = forms.ProposalForm(request.POST or None, compounds=compounds) if compounds else None
     if request.method == "POST":
         if form is None:
