@@ -14,6 +14,7 @@ from django.db import connection
 from django.http import Http404
 from django.utils import timezone, translation
 
+from linli.core.actors import SYSTEM
 from linli.core.errors import ConflictError, ForbiddenError, LinliError
 from linli.core.models import AuditEvent, Notification
 from linli.core.periodic import registered_jobs
@@ -401,8 +402,8 @@ def test_who_may_record_a_reading(demo, card):
     for username in ["secretary", "eldercare", "district", "resident", "volunteer"]:
         with pytest.raises(ForbiddenError):
             bp(demo.user(username), card, 120, 80)
-    with pytest.raises(ForbiddenError):
-        bp(None, card, 120, 80)
+    with pytest.raises(ForbiddenError):  # the system records only a device's readings
+        bp(SYSTEM, card, 120, 80)
     assert not Reading.objects.filter(card=card).exists()
     for username in ["doctor", "community", "admin"]:
         bp(demo.user(username), card, 120, 80)
@@ -938,13 +939,13 @@ def test_check_ins(demo, card):
     device, _token = services.device_register(
         actor=demo.user("doctor"), card=card, kind="watch", name="一键呼叫"
     )
-    services.check_in_record(card=card, source=Source.DEVICE, device=device)
+    services.check_in_record(actor=SYSTEM, card=card, source=Source.DEVICE, device=device)
     assert card.check_ins.count() == 3
     for username in ["eldercare", "secretary"]:
         with pytest.raises(ForbiddenError):
             services.check_in_record(actor=demo.user(username), card=card, source=Source.VISIT)
     with pytest.raises(ForbiddenError):
-        services.check_in_record(card=card, source=Source.DEVICE)
+        services.check_in_record(actor=SYSTEM, card=card, source=Source.DEVICE)
 
 
 # -- the no-contact watch ----------------------------------------------------------------------

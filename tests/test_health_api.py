@@ -12,6 +12,7 @@ from fhir.resources.R4B.bundle import Bundle as R4BBundle
 from fhirclient.models.bundle import Bundle as R4Bundle
 
 from linli.accounts.services import token_create
+from linli.core.actors import SYSTEM
 from linli.core.models import AuditEvent
 from linli.health import services
 from linli.health.models import (
@@ -661,7 +662,7 @@ def test_a_device_endpoint_without_a_good_device_token_is_401(client, card, devi
 
 
 def test_a_user_token_or_session_does_not_open_the_device_endpoints(demo, api, card, device):
-    _, secret = token_create(actor=None, user=demo.user("doctor"))
+    _, secret = token_create(actor=SYSTEM, user=demo.user("doctor"))
     payload = {"kind": "blood_pressure", "systolic": 120, "diastolic": 80}
     response = post(
         Client(), f"{BASE}/device/readings", payload, HTTP_AUTHORIZATION=f"Bearer {secret}"

@@ -16,9 +16,10 @@ from django.utils import timezone, translation
 
 from linli.accounts.models import User
 from linli.accounts.services import user_create
+from linli.core.actors import SYSTEM
 from linli.core.errors import ConflictError, ForbiddenError
 from linli.core.models import AuditEvent
-from linli.health import clinics, services
+from linli.health import selectors_clinics, services, services_clinics
 from linli.health.models import (
     Alert,
     AlertKind,
@@ -130,7 +131,7 @@ def plan(doctor, station, demo, **kwargs) -> ClinicEvent:
         "venue": "党支部服务中心·义诊站",
     }
     values.update(kwargs)
-    return clinics.clinic_create(**values)
+    return services_clinics.clinic_create(**values)
 
 
 @pytest.fixture
@@ -161,8 +162,11 @@ def today_clinic(doctor, station, demo):
 @pytest.mark.django_db
 def test_a_clinic_is_planned_with_its_slots(clinic):
     assert clinic.status == ClinicStatus.PLANNED
-    assert clinics.clinic_slots(clinic) == [(tomorrow_at(9), 0, 2), (tomorrow_at(9, 30), 0, 2)]
-    assert clinics.clinic_capacity(clinic) == 4
+    assert selectors_clinics.clinic_slots(clinic) == [
+        (tomorrow_at(9), 0, 2),
+        (tomorrow_at(9, 30), 0, 2),
+    ]
+    assert selectors_clinics.clinic_capacity(clinic) == 4
     assert AuditEvent.objects.filter(action="health.clinic.create", object_id=str(clinic.pk))
 
 
@@ -206,8 +210,10 @@ def test_who_is_no_clinic_runner_cannot_plan(demo, station, username):
 @pytest.fixture
 def tcm_member(db):
     """A doctor of 登黄堂中医馆: a member of the organisation, with no grant."""
-    user = user_create(username="tcm_member", password=None, full_name="郝医生")
-    membership_add(user=user, organisation=Organisation.objects.get(name=TCM), title="中医师")
+    user = user_create(actor=SYSTEM, username="tcm_member", password=None, full_name="郝医生")
+    membership_add(
+        actor=SYSTEM, user=user, organisation=Organisation.objects.get(name=TCM), title="中医师"
+    )
     return user
 
 
@@ -232,30 +238,35 @@ def test_registrations_fill_the_first_free_slot_and_never_exceed_it(clinic, doct
     cards = make_cards(doctor, 5)
     slots = []
     for card in cards[:4]:
-        slots.append(clinics.registration_create(actor=doctor, event=clinic, card=card).slot_start)
+        slots.append(
+            services_clinics.registration_create(actor=doctor, event=clinic, card=card).slot_start
+        )
     assert slots == [tomorrow_at(9)] * 2 + [tomorrow_at(9, 30)] * 2
     with pytest.raises(ConflictError) as exc:
-        clinics.registration_create(actor=doctor, event=clinic, card=cards[4])
+        services_clinics.registration_create(actor=doctor, event=clinic, card=cards[4])
     assert exc.value.code == "clinic_full"
     assert exc.value.message == "This clinic is fully booked."
-    assert clinics.clinic_slots(clinic) == [(tomorrow_at(9), 2, 0), (tomorrow_at(9, 30), 2, 0)]
+    assert selectors_clinics.clinic_slots(clinic) == [
+        (tomorrow_at(9), 2, 0),
+        (tomorrow_at(9, 30), 2, 0),
+    ]
 
 
 @pytest.mark.django_db
 def test_a_full_slot_is_refused_and_a_slot_must_be_one_of_the_clinics(clinic, doctor):
     cards = make_cards(doctor, 3)
     for card in cards[:2]:
-        clinics.registration_create(
+        services_clinics.registration_create(
             actor=doctor, event=clinic, card=card, slot_start=tomorrow_at(9)
         )
     with pytest.raises(ConflictError) as exc:
-        clinics.registration_create(
+        services_clinics.registration_create(
             actor=doctor, event=clinic, card=cards[2], slot_start=tomorrow_at(9)
         )
     assert exc.value.code == "slot_full"
     assert exc.value.message.startswith("The slot at 09:00 is full")
     with pytest.raises(ValidationError) as exc:
-        clinics.registration_create(
+        services_clinics.registration_create(
             actor=doctor, event=clinic, card=cards[2], slot_start=tomorrow_at(9, 10)
         )
     assert exc.value.message_dict == {"slot_start": ["Choose one of the clinic's slots."]}
@@ -264,13 +275,15 @@ def test_a_full_slot_is_refused_and_a_slot_must_be_one_of_the_clinics(clinic, do
 @pytest.mark.django_db
 def test_one_registration_per_person_and_a_cancelled_one_is_taken_up_again(clinic, doctor):
     card = make_cards(doctor, 1)[0]
-    first = clinics.registration_create(actor=doctor, event=clinic, card=card, complaint="头晕")
+    first = services_clinics.registration_create(
+        actor=doctor, event=clinic, card=card, complaint="头晕"
+    )
     with pytest.raises(ConflictError) as exc:
-        clinics.registration_create(actor=doctor, event=clinic, card=card)
+        services_clinics.registration_create(actor=doctor, event=clinic, card=card)
     assert exc.value.code == "already_registered"
-    clinics.registration_cancel(actor=doctor, registration=first)
-    assert clinics.clinic_slots(clinic)[0][1] == 0
-    again = clinics.registration_create(
+    services_clinics.registration_cancel(actor=doctor, registration=first)
+    assert selectors_clinics.clinic_slots(clinic)[0][1] == 0
+    again = services_clinics.registration_create(
         actor=doctor, event=clinic, card=card, slot_start=tomorrow_at(9, 30)
     )
     assert again.pk == first.pk and again.status == RegistrationStatus.REGISTERED
@@ -280,30 +293,30 @@ def test_one_registration_per_person_and_a_cancelled_one_is_taken_up_again(clini
 @pytest.mark.django_db
 def test_a_resident_registers_themself_but_nobody_else(clinic, demo, doctor, zhou_card):
     resident = demo.user("resident")
-    registration = clinics.registration_create(
+    registration = services_clinics.registration_create(
         actor=resident, event=clinic, card=zhou_card, complaint="量血压"
     )
     assert registration.registered_by == resident and registration.complaint == "量血压"
     other = make_cards(doctor, 1)[0]
     with pytest.raises(ForbiddenError):
-        clinics.registration_create(actor=resident, event=clinic, card=other)
-    clinics.registration_cancel(actor=resident, registration=registration)
+        services_clinics.registration_create(actor=resident, event=clinic, card=other)
+    services_clinics.registration_cancel(actor=resident, registration=registration)
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.CANCELLED
 
 
 @pytest.mark.django_db
 def test_nobody_registers_for_a_held_or_past_clinic(today_clinic, doctor, zhou_card, demo):
-    clinics.clinic_close(actor=doctor, event=today_clinic)
+    services_clinics.clinic_close(actor=doctor, event=today_clinic)
     with pytest.raises(ConflictError) as exc:
-        clinics.registration_create(actor=doctor, event=today_clinic, card=zhou_card)
+        services_clinics.registration_create(actor=doctor, event=today_clinic, card=zhou_card)
     assert exc.value.code == "not_planned"
 
 
 @pytest.mark.django_db
 def test_a_resident_chooses_a_slot_not_yet_begun(today_clinic, demo, zhou_card):
     # the clinic began half an hour ago: its first slot is over for a resident
-    registration = clinics.registration_create(
+    registration = services_clinics.registration_create(
         actor=demo.user("resident"), event=today_clinic, card=zhou_card
     )
     assert registration.slot_start > timezone.now()
@@ -315,7 +328,7 @@ def test_a_resident_chooses_a_slot_not_yet_begun(today_clinic, demo, zhou_card):
 @pytest.fixture
 def registered(clinic, doctor):
     cards = make_cards(doctor, 4)
-    return [clinics.registration_create(actor=doctor, event=clinic, card=c) for c in cards]
+    return [services_clinics.registration_create(actor=doctor, event=clinic, card=c) for c in cards]
 
 
 def on_the_day(clinic):
@@ -325,7 +338,7 @@ def on_the_day(clinic):
 @pytest.mark.django_db
 def test_a_visit_with_a_raised_pressure_raises_a_follow_up(clinic, registered, doctor):
     registration = registered[0]
-    clinics.clinic_visit_record(
+    services_clinics.clinic_visit_record(
         actor=doctor,
         registration=registration,
         readings=[
@@ -354,7 +367,7 @@ def test_a_visit_with_a_raised_pressure_raises_a_follow_up(clinic, registered, d
 
 @pytest.mark.django_db
 def test_an_urgent_pressure_at_the_clinic_raises_an_alert(clinic, registered, doctor):
-    clinics.clinic_visit_record(
+    services_clinics.clinic_visit_record(
         actor=doctor, registration=registered[0], readings=[bp(186, 112)], now=on_the_day(clinic)
     )
     assert Alert.objects.get(card=registered[0].card).kind == AlertKind.URGENT
@@ -374,7 +387,7 @@ def test_an_urgent_pressure_at_the_clinic_raises_an_alert(clinic, registered, do
 def test_an_impossible_value_refuses_the_whole_entry(clinic, registered, doctor, readings, field):
     registration = registered[0]
     with pytest.raises(ValidationError) as exc:
-        clinics.clinic_visit_record(
+        services_clinics.clinic_visit_record(
             actor=doctor,
             registration=registration,
             readings=readings,
@@ -390,12 +403,12 @@ def test_an_impossible_value_refuses_the_whole_entry(clinic, registered, doctor,
 @pytest.mark.django_db
 def test_a_visit_needs_something_and_the_day_of_the_clinic(clinic, registered, doctor):
     with pytest.raises(ValidationError) as exc:
-        clinics.clinic_visit_record(
+        services_clinics.clinic_visit_record(
             actor=doctor, registration=registered[0], readings=[], now=on_the_day(clinic)
         )
     assert exc.value.message_dict == {"advice": ["Enter at least one reading or the advice given."]}
     with pytest.raises(ConflictError) as exc:
-        clinics.clinic_visit_record(
+        services_clinics.clinic_visit_record(
             actor=doctor, registration=registered[0], readings=[bp(120, 80)]
         )
     assert exc.value.code == "not_started"
@@ -404,12 +417,14 @@ def test_a_visit_needs_something_and_the_day_of_the_clinic(clinic, registered, d
 @pytest.mark.django_db
 def test_no_show_only_once_the_slot_began_and_closing_marks_the_rest(clinic, registered, doctor):
     with pytest.raises(ConflictError):
-        clinics.registration_no_show(actor=doctor, registration=registered[0])
-    clinics.registration_no_show(actor=doctor, registration=registered[0], now=on_the_day(clinic))
-    clinics.clinic_visit_record(
+        services_clinics.registration_no_show(actor=doctor, registration=registered[0])
+    services_clinics.registration_no_show(
+        actor=doctor, registration=registered[0], now=on_the_day(clinic)
+    )
+    services_clinics.clinic_visit_record(
         actor=doctor, registration=registered[1], readings=[bp(120, 80)], now=on_the_day(clinic)
     )
-    clinics.clinic_close(actor=doctor, event=clinic, now=clinic.end)
+    services_clinics.clinic_close(actor=doctor, event=clinic, now=clinic.end)
     statuses = list(
         Registration.objects.filter(event=clinic).order_by("pk").values_list("status", flat=True)
     )
@@ -417,7 +432,7 @@ def test_no_show_only_once_the_slot_began_and_closing_marks_the_rest(clinic, reg
     clinic.refresh_from_db()
     assert clinic.status == ClinicStatus.HELD
     with pytest.raises(ConflictError) as exc:
-        clinics.clinic_visit_record(
+        services_clinics.clinic_visit_record(
             actor=doctor, registration=registered[2], readings=[bp(120, 80)], now=clinic.end
         )
     assert exc.value.code == "not_planned"
@@ -426,9 +441,9 @@ def test_no_show_only_once_the_slot_began_and_closing_marks_the_rest(clinic, reg
 @pytest.mark.django_db
 def test_the_summary_counts_exactly(clinic, doctor):
     cards = make_cards(doctor, 4)
-    regs = [clinics.registration_create(actor=doctor, event=clinic, card=c) for c in cards]
+    regs = [services_clinics.registration_create(actor=doctor, event=clinic, card=c) for c in cards]
     day = on_the_day(clinic)
-    clinics.clinic_visit_record(
+    services_clinics.clinic_visit_record(
         actor=doctor,
         registration=regs[0],
         readings=[
@@ -439,7 +454,7 @@ def test_the_summary_counts_exactly(clinic, doctor):
         ],
         now=day,
     )
-    clinics.clinic_visit_record(
+    services_clinics.clinic_visit_record(
         actor=doctor,
         registration=regs[1],
         readings=[
@@ -448,10 +463,10 @@ def test_the_summary_counts_exactly(clinic, doctor):
         ],
         now=day,
     )
-    clinics.registration_cancel(actor=doctor, registration=regs[3])
-    clinics.clinic_close(actor=doctor, event=clinic, now=clinic.end)
+    services_clinics.registration_cancel(actor=doctor, registration=regs[3])
+    services_clinics.clinic_close(actor=doctor, event=clinic, now=clinic.end)
     with CaptureQueriesContext(connection) as queries:
-        summary = clinics.clinic_summary(clinic)
+        summary = selectors_clinics.clinic_summary(clinic)
     assert len(queries) <= 5
     assert {k: summary[k] for k in ("registered", "seen", "no_shows", "waiting", "cancelled")} == {
         "registered": 3,
@@ -487,7 +502,7 @@ def test_ten_registrations_for_the_last_place_of_a_slot_give_one(demo_world_tx):
     doctor = User.objects.get(username="doctor")
     station = Organisation.objects.get(name=STATION)
     compound = Place.objects.get(name_path=NANGUANFANG)
-    event = clinics.clinic_create(
+    event = services_clinics.clinic_create(
         actor=doctor,
         organisation=station,
         place=compound,
@@ -498,7 +513,9 @@ def test_ten_registrations_for_the_last_place_of_a_slot_give_one(demo_world_tx):
         per_slot=2,
     )
     cards = make_cards(doctor, THREADS + 1)
-    clinics.registration_create(actor=doctor, event=event, card=cards[0], slot_start=event.start)
+    services_clinics.registration_create(
+        actor=doctor, event=event, card=cards[0], slot_start=event.start
+    )
     barrier = threading.Barrier(THREADS)
     outcomes: list[tuple[str, str]] = []
     lock = threading.Lock()
@@ -509,7 +526,9 @@ def test_ten_registrations_for_the_last_place_of_a_slot_give_one(demo_world_tx):
             user = User.objects.get(username="doctor")
             card = HealthCard.objects.get(pk=card_id)
             barrier.wait(timeout=30)
-            clinics.registration_create(actor=user, event=event, card=card, slot_start=event.start)
+            services_clinics.registration_create(
+                actor=user, event=event, card=card, slot_start=event.start
+            )
             outcome = ("ok", "")
         except ConflictError as exc:
             outcome = (exc.code, exc.message)
@@ -542,13 +561,13 @@ def test_every_user_of_the_district_sees_the_clinic_only_runners_its_people(
 ):
     for username in ["resident", "property", "district", "patrol", "volunteer", "eldercare"]:
         user = demo.user(username)
-        assert clinics.clinic_get(user=user, pk=clinic.pk) == clinic
-        assert not clinics.clinic_may_run(user, clinic)
-        assert not clinics.registration_list(user=user, event=clinic).exists()
-    assert clinics.clinic_may_run(doctor, clinic)
-    assert clinics.registration_list(user=doctor, event=clinic).count() == 4
+        assert selectors_clinics.clinic_get(user=user, pk=clinic.pk) == clinic
+        assert not user.has_perm("health.run_clinic", clinic)
+        assert not selectors_clinics.registration_list(user=user, event=clinic).exists()
+    assert doctor.has_perm("health.run_clinic", clinic)
+    assert selectors_clinics.registration_list(user=doctor, event=clinic).count() == 4
     # a member of another organisation with no grant in the district sees nothing of it
-    assert not clinics.clinic_list(user=tcm_member).filter(pk=clinic.pk).exists()
+    assert not selectors_clinics.clinic_list(user=tcm_member).filter(pk=clinic.pk).exists()
 
 
 @pytest.mark.django_db
@@ -562,10 +581,10 @@ def test_the_clinic_list_splits_upcoming_and_past(clinic, today_clinic, demo, do
         now=timezone.now() - timedelta(days=20),
     )
     resident = demo.user("resident")
-    upcoming = list(clinics.clinic_list(user=resident, upcoming=True))
+    upcoming = list(selectors_clinics.clinic_list(user=resident, upcoming=True))
     assert upcoming == [today_clinic, clinic]
-    assert list(clinics.clinic_list(user=resident, upcoming=False)) == [held]
-    assert clinics.clinic_free_places(upcoming[1]) == 4
+    assert list(selectors_clinics.clinic_list(user=resident, upcoming=False)) == [held]
+    assert selectors_clinics.clinic_free_places(upcoming[1]) == 4
 
 
 # -- pages -------------------------------------------------------------------------------------
@@ -588,7 +607,7 @@ def test_the_list_page_shows_clinics_with_free_places(client_for, clinic):
 def test_a_resident_registers_on_the_page_and_sees_no_one_else(
     client_for, clinic, registered, zhou_card, doctor
 ):
-    clinics.registration_cancel(actor=doctor, registration=registered[3])  # one place free
+    services_clinics.registration_cancel(actor=doctor, registration=registered[3])  # one place free
     client = client_for("resident")
     url = reverse("health:clinic-detail", args=[clinic.pk])
     page = client.get(url).content.decode()
@@ -667,7 +686,7 @@ def test_the_new_clinic_page_plans_one(client_for, station, demo):
     event = ClinicEvent.objects.get(title="秋季义诊")
     assert response.status_code == 302
     assert response["Location"] == reverse("health:clinic-detail", args=[event.pk])
-    assert len(clinics.clinic_slots(event)) == 4
+    assert len(selectors_clinics.clinic_slots(event)) == 4
     # the end before the start comes back with the message, what was typed kept
     response = client.post(
         reverse("health:clinic-create"),
@@ -692,7 +711,7 @@ def test_the_new_clinic_page_plans_one(client_for, station, demo):
 def day_people(today_clinic, doctor):
     cards = make_cards(doctor, 3)
     return [
-        clinics.registration_create(
+        services_clinics.registration_create(
             actor=doctor, event=today_clinic, card=c, now=timezone.now() - timedelta(hours=1)
         )
         for c in cards
@@ -777,7 +796,7 @@ def test_a_registration_of_another_clinic_is_not_found(client_for, today_clinic,
 
 @pytest.mark.django_db
 def test_the_report_page_shows_the_numbers(client_for, today_clinic, day_people, doctor):
-    clinics.clinic_visit_record(
+    services_clinics.clinic_visit_record(
         actor=doctor, registration=day_people[0], readings=[bp(150, 95)], advice="复测"
     )
     response = client_for("doctor").get(reverse("health:clinic-report", args=[today_clinic.pk]))
@@ -805,10 +824,10 @@ def test_pages_issue_a_bounded_number_of_queries(client_for, today_clinic, docto
 
     def add(cards_to_add):
         for card in cards_to_add:
-            registration = clinics.registration_create(
+            registration = services_clinics.registration_create(
                 actor=doctor, event=today_clinic, card=card, now=before
             )
-            clinics.clinic_visit_record(
+            services_clinics.clinic_visit_record(
                 actor=doctor,
                 registration=registration,
                 readings=[bp(150, 95), {"kind": ReadingKind.WEIGHT, "weight_kg": "60"}],
@@ -837,7 +856,7 @@ def test_runners_register_someone_on_the_page(client_for, clinic, doctor):
 
 @pytest.mark.django_db
 def test_a_resident_cancels_on_the_page(client_for, clinic, zhou_card, demo):
-    registration = clinics.registration_create(
+    registration = services_clinics.registration_create(
         actor=demo.user("resident"), event=clinic, card=zhou_card
     )
     response = client_for("resident").post(

@@ -9,7 +9,7 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
-from linli.health import clinics
+from linli.health import selectors_clinics
 from linli.health.demo import SEED_CLINICS, demo_health
 from linli.health.models import (
     Alert,
@@ -141,7 +141,7 @@ def test_the_four_seed_clinics_were_held_with_their_people_and_findings(made):
     assert by_org["御河九号社区卫生服务站"].specialty == Specialty.DENTAL
     for event in held:
         assert event.end < timezone.now()
-        summary = clinics.clinic_summary(event)
+        summary = selectors_clinics.clinic_summary(event)
         assert summary["seen"] >= 5 and summary["no_shows"] >= 1 and summary["cancelled"] == 1
         assert summary["readings"] >= summary["seen"]
         assert summary["follow_ups"] <= summary["abnormal_findings"]
@@ -160,7 +160,7 @@ def test_an_upcoming_clinic_at_nanguanfang_with_slots_taken(made, demo):
     assert event.organisation.name == "南官房小区义诊站"
     assert event.place.path.startswith(demo.nanguanfang.path)
     assert event.start > timezone.now()
-    slots = clinics.clinic_slots(event)
+    slots = selectors_clinics.clinic_slots(event)
     assert slots[0][2] == 0 and slots[-1][1] == 0  # the first full, the last free
     registered = event.registrations.values("card__resident__user__username")
     assert {"card__resident__user__username": "resident"} in list(registered)

@@ -28,6 +28,7 @@ from linli.api.schemas import (
     ValidationErrors,
 )
 from linli.core.access import access_by_id
+from linli.core.actors import SYSTEM
 from linli.core.errors import LinliError
 
 from . import fhir, selectors, services
@@ -36,7 +37,6 @@ from .models import (
     CareLevel,
     FollowUpStatus,
     GlucoseTiming,
-    HealthCard,
     Level,
     ReadingKind,
     Source,
@@ -512,9 +512,7 @@ def residents_fhir(
     resident_id: int = Path(..., ge=1, le=MAX_ID),
 ):
     user = request.user
-    card_id = (
-        HealthCard.objects.filter(resident_id=resident_id).values_list("pk", flat=True).first()
-    )
+    card_id = selectors.card_id_of_resident(resident_id=resident_id)
     if card_id is None:
         raise Http404
     try:
@@ -627,7 +625,8 @@ def device_readings(request: HttpRequest, payload: ValuesIn):
 )
 def device_check_in(request: HttpRequest):
     device = request.auth
+    # The device (checked by its token) is the permission; the system records it.
     check_in = services.check_in_record(
-        card=device.card, source=Source.DEVICE, device=device, request=request
+        actor=SYSTEM, card=device.card, source=Source.DEVICE, device=device, request=request
     )
     return Status(201, check_in)

@@ -8,8 +8,6 @@ class HealthConfig(AppConfig):
     verbose_name = _("Health help")
 
     def ready(self):
-        import rules
-
         from linli.core.navigation import (
             NavEntry,
             PlaceLink,
@@ -17,25 +15,8 @@ class HealthConfig(AppConfig):
             register_place_link,
         )
 
-        from .predicates import (
-            can_make_cards,
-            has_card_consent,
-            has_readings_consent,
-            is_card_holder,
-            is_care_team,
-        )
-
-        # Navigation only (no object): the care team's work lists — those who handle cards,
-        # may make one, or were shared some — and a resident's own card. What each page
-        # then shows is decided by the permissions in rules.py.
-        if not rules.perm_exists("health.nav_work_lists"):
-            rules.add_perm(
-                "health.nav_work_lists",
-                is_care_team | can_make_cards | has_card_consent | has_readings_consent,
-            )
-        if not rules.perm_exists("health.nav_my_card"):
-            rules.add_perm("health.nav_my_card", is_card_holder)
-
+        # The navigation permissions are named in rules.py (health.nav_work_lists,
+        # health.nav_my_card).
         register_nav_entry(
             NavEntry(
                 "health:card-list",

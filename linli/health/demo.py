@@ -25,30 +25,39 @@ from django.utils import timezone
 from linli.accounts.models import User
 from linli.accounts.roles import Role
 from linli.accounts.services import grant_create, user_create
+from linli.core.actors import SYSTEM
 from linli.places import tree
 from linli.places.models import Organisation, Place, PlaceKind
 from linli.places.services import membership_add, places_bulk_create
 from linli.residents.models import Relation, Resident, ResidentStatus, age_on
 
-from . import clinics, services
+from . import selectors_clinics, services, services_clinics
 from .models import (
     ABNORMAL_LEVELS,
     ALERT_LEVELS,
     Alert,
+    AlertEvent,
+    AlertEventKind,
     CardEvent,
     CardEventKind,
     CareLevel,
     ClinicEvent,
+    ClinicLogEntry,
+    ClinicLogKind,
     ConsentScope,
     Device,
     DeviceKind,
     FollowUp,
+    FollowUpEvent,
+    FollowUpEventKind,
     GlucoseTiming,
     HealthCard,
     Level,
     Reading,
     ReadingKind,
     Registration,
+    RegistrationEvent,
+    RegistrationEventKind,
     Source,
     Specialty,
 )
@@ -571,7 +580,9 @@ class _HealthDemo:
         services.alert_acknowledge(actor=self.doctor, alert=alert, note=ACK_NOTES[level], now=when)
 
     def _check_in(self, when, card, device) -> None:
-        services.check_in_record(card=card, source=Source.DEVICE, device=device, now=when)
+        services.check_in_record(
+            actor=SYSTEM, card=card, source=Source.DEVICE, device=device, now=when
+        )
 
     # -- consents and devices ------------------------------------------------------------------
 
@@ -637,9 +648,17 @@ class _HealthDemo:
         username, name, title = spec["doctor"]
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = user_create(username=username, password=world.DEMO_PASSWORD, full_name=name)
-        grant_create(user=user, role=Role.CLINIC_STAFF, place=community, organisation=organisation)
-        membership_add(user=user, organisation=organisation, title=title)
+            user = user_create(
+                actor=SYSTEM, username=username, password=world.DEMO_PASSWORD, full_name=name
+            )
+        grant_create(
+            actor=SYSTEM,
+            user=user,
+            role=Role.CLINIC_STAFF,
+            place=community,
+            organisation=organisation,
+        )
+        membership_add(actor=SYSTEM, user=user, organisation=organisation, title=title)
         return User.objects.get(pk=user.pk)  # a fresh scope with the grant
 
     def _small_compound(self, spec: dict, community: Place, seed: int) -> list[Resident]:
@@ -660,7 +679,9 @@ class _HealthDemo:
                 kind=PlaceKind.UNIT, name="1单元", name_en="Unit 1", parent=building, sort_key=1
             )
             if not Place.objects.filter(parent=unit).exists():
-                places_bulk_create(parent=unit, kind=PlaceKind.HOUSEHOLD, names=CLINIC_FLATS)
+                places_bulk_create(
+                    actor=SYSTEM, parent=unit, kind=PlaceKind.HOUSEHOLD, names=CLINIC_FLATS
+                )
         demo_residents(compound, seed=seed)
         return list(
             Resident.objects.filter(
@@ -682,7 +703,7 @@ class _HealthDemo:
         day = self.today - timedelta(days=spec["days_ago"])
         begin, finish = spec["hours"]
         start, end = _at(day, begin.hour, begin.minute), _at(day, finish.hour, finish.minute)
-        event = clinics.clinic_create(
+        event = services_clinics.clinic_create(
             actor=doctor,
             organisation=organisation,
             place=community,
@@ -698,7 +719,7 @@ class _HealthDemo:
         adults = [r for r in people if age_on(r.birth_date, self.today) >= 45]
         adults.sort(key=lambda r: (r.birth_date, r.pk))
         come = adults[:REGISTERED_PER_CLINIC]
-        slots = clinics.clinic_slot_starts(event)
+        slots = selectors_clinics.clinic_slot_starts(event)
         registrations = []
         for position, resident in enumerate(come):
             asked = start - timedelta(days=rng.randint(2, 14), hours=rng.randint(0, 8))
@@ -711,7 +732,7 @@ class _HealthDemo:
                 when=asked,
                 extra={"family_doctor": doctor, "watch_days": WATCH_DAYS_FREE_CLINIC},
             )
-            registration = clinics.registration_create(
+            registration = services_clinics.registration_create(
                 actor=doctor,
                 event=event,
                 card=card,
@@ -723,7 +744,7 @@ class _HealthDemo:
             registrations.append((registration, profile))
         # One cancelled the day before, one did not come; the others were seen.
         cancelled, missed = registrations[-1], registrations[-2]
-        clinics.registration_cancel(
+        services_clinics.registration_cancel(
             actor=doctor, registration=cancelled[0], now=start - timedelta(days=1)
         )
         seen_in_slot: dict[datetime, int] = {}
@@ -741,14 +762,14 @@ class _HealthDemo:
                 )
             raised = readings[0]["systolic"] >= 140 or readings[0]["diastolic"] >= 90
             advice = rng.choice(spec["advice"]) + (RAISED_ADVICE if raised else "")
-            clinics.clinic_visit_record(
+            services_clinics.clinic_visit_record(
                 actor=doctor, registration=registration, readings=readings, advice=advice, now=when
             )
             follow_ups.extend(FollowUp.objects.filter(reading__registration=registration))
-        clinics.registration_no_show(
+        services_clinics.registration_no_show(
             actor=doctor, registration=missed[0], now=missed[0].slot_start + timedelta(minutes=25)
         )
-        clinics.clinic_close(actor=doctor, event=event, now=end + timedelta(minutes=20))
+        services_clinics.clinic_close(actor=doctor, event=event, now=end + timedelta(minutes=20))
         for follow_up in follow_ups:
             services.follow_up_done(
                 actor=doctor,
@@ -764,7 +785,7 @@ class _HealthDemo:
         day = self.today + timedelta(days=UPCOMING["days_ahead"])
         begin, finish = UPCOMING["hours"]
         created = self.now - timedelta(days=5)
-        event = clinics.clinic_create(
+        event = services_clinics.clinic_create(
             actor=self.doctor,
             organisation=station,
             place=centre,
@@ -777,7 +798,7 @@ class _HealthDemo:
             now=created,
         )
         self.clinic_created[event.pk] = created
-        slots = clinics.clinic_slot_starts(event)
+        slots = selectors_clinics.clinic_slot_starts(event)
         others = [c for c in self.cards[1:CARD_CAP] if c.place.path.startswith(self.compound.path)]
         people = iter(self.rng.sample(others, sum(UPCOMING["per_slot"])))
         for slot_index, count in enumerate(UPCOMING["per_slot"]):
@@ -785,7 +806,7 @@ class _HealthDemo:
                 asked = created + timedelta(days=1 + slot_index, hours=n)
                 if slot_index == 0 and n == 0:
                     # 周桂兰 registered herself on her phone.
-                    registration = clinics.registration_create(
+                    registration = services_clinics.registration_create(
                         actor=self.resident_user,
                         event=event,
                         card=self.zhou,
@@ -794,7 +815,7 @@ class _HealthDemo:
                         now=asked,
                     )
                 else:
-                    registration = clinics.registration_create(
+                    registration = services_clinics.registration_create(
                         actor=self.doctor,
                         event=event,
                         card=next(people),
@@ -835,8 +856,43 @@ class _HealthDemo:
             Registration.objects.filter(pk=registration_id).update(created_at=when)
         for event_id, when in self.clinic_created.items():
             ClinicEvent.objects.filter(pk=event_id).update(created_at=when)
+        self._backdate_timelines(ids)
         CardEvent.objects.filter(card_id__in=ids, kind=CardEventKind.CONSENT_GIVEN).update(
             at=Subquery(HealthCard.objects.filter(pk=OuterRef("card_id")).values("created_at")[:1])
+        )
+
+    def _backdate_timelines(self, card_ids: list[int]) -> None:
+        """The follow-ups', alerts' and clinics' events at the moments they stand for (the
+        services wrote them now)."""
+
+        def at(model, field: str, fk: str):
+            return Subquery(model.objects.filter(pk=OuterRef(fk)).values(field)[:1])
+
+        follow_ups = FollowUpEvent.objects.filter(follow_up__card_id__in=card_ids)
+        follow_ups.filter(kind=FollowUpEventKind.RAISED).update(
+            at=at(FollowUp, "created_at", "follow_up_id")
+        )
+        follow_ups.exclude(kind=FollowUpEventKind.RAISED).update(
+            at=at(FollowUp, "done_at", "follow_up_id")
+        )
+        alerts = AlertEvent.objects.filter(alert__card_id__in=card_ids)
+        alerts.filter(kind=AlertEventKind.RAISED).update(at=at(Alert, "raised_at", "alert_id"))
+        alerts.exclude(kind=AlertEventKind.RAISED).update(
+            at=at(Alert, "acknowledged_at", "alert_id")
+        )
+        clinics = list(self.clinic_created)
+        ClinicLogEntry.objects.filter(clinic_id__in=clinics, kind=ClinicLogKind.PLANNED).update(
+            at=at(ClinicEvent, "created_at", "clinic_id")
+        )
+        ClinicLogEntry.objects.filter(clinic_id__in=clinics, kind=ClinicLogKind.HELD).update(
+            at=at(ClinicEvent, "end", "clinic_id")
+        )
+        registrations = RegistrationEvent.objects.filter(registration__event_id__in=clinics)
+        registrations.filter(kind=RegistrationEventKind.REGISTERED).update(
+            at=at(Registration, "created_at", "registration_id")
+        )
+        registrations.filter(kind=RegistrationEventKind.SEEN).update(
+            at=at(Registration, "seen_at", "registration_id")
         )
 
 

@@ -81,7 +81,10 @@ class HealthCard(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
     last_contact_at = models.DateTimeField(_("last reading or check-in"), null=True, blank=True)
-    is_active = models.BooleanField(_("active"), default=True)
+    # The card's status for its lifecycle (``services.CARD``): open, or closed for good.
+    is_active = models.BooleanField(
+        _("active"), default=True, choices=[(True, _("active")), (False, _("closed"))]
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -319,6 +322,13 @@ class AlertKind(models.TextChoices):
     NO_CONTACT = "no_contact", _("no reading or check-in")
 
 
+class AlertStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    ACKNOWLEDGED = "acknowledged", _("taken care of")
+    # A no-contact alert settled by the sign of life that came in.
+    SETTLED = "settled", _("contact resumed")
+
+
 class Alert(models.Model):
     card = models.ForeignKey(HealthCard, on_delete=models.PROTECT, related_name="alerts")
     reading = models.ForeignKey(
@@ -326,6 +336,9 @@ class Alert(models.Model):
     )
     kind = models.CharField(_("what"), max_length=16, choices=AlertKind.choices)
     raised_at = models.DateTimeField(_("raised"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=AlertStatus.choices, default=AlertStatus.OPEN
+    )
     acknowledged_at = models.DateTimeField(_("taken care of"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -543,3 +556,86 @@ class CardEvent(TimelineEvent):
 
     def __str__(self):
         return f"{self.card_id} {self.kind}"
+
+
+class FollowUpEventKind(models.TextChoices):
+    RAISED = "raised", _("follow-up raised")
+    DONE = "done", _("follow-up done")
+    CANCELLED = "cancelled", _("follow-up cancelled")
+
+
+class FollowUpEvent(TimelineEvent):
+    """A follow-up's history. ``note`` holds no health content (the outcome stays on the
+    follow-up, encrypted)."""
+
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=FollowUpEventKind.choices)
+
+    class Meta(TimelineEvent.Meta):
+        verbose_name = _("follow-up event")
+        verbose_name_plural = _("follow-up events")
+
+    def __str__(self):
+        return f"{self.follow_up_id} {self.kind}"
+
+
+class AlertEventKind(models.TextChoices):
+    RAISED = "raised", _("alert raised")
+    ACKNOWLEDGED = "acknowledged", _("alert taken care of")
+    SETTLED = "settled", _("alert settled by a sign of life")
+
+
+class AlertEvent(TimelineEvent):
+    """An alert's history. ``note`` holds no health content (what was done stays on the
+    alert, encrypted)."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=AlertEventKind.choices)
+
+    class Meta(TimelineEvent.Meta):
+        verbose_name = _("alert event")
+        verbose_name_plural = _("alert events")
+
+    def __str__(self):
+        return f"{self.alert_id} {self.kind}"
+
+
+class ClinicLogKind(models.TextChoices):
+    PLANNED = "planned", _("clinic planned")
+    HELD = "held", _("clinic closed after it was held")
+
+
+class ClinicLogEntry(TimelineEvent):
+    """A free clinic's history (the clinic is an *event* in the everyday sense: its
+    timeline rows are log entries)."""
+
+    clinic = models.ForeignKey(ClinicEvent, on_delete=models.CASCADE, related_name="log")
+    kind = models.CharField(max_length=16, choices=ClinicLogKind.choices)
+
+    class Meta(TimelineEvent.Meta):
+        verbose_name = _("clinic log entry")
+        verbose_name_plural = _("clinic log entries")
+
+    def __str__(self):
+        return f"{self.clinic_id} {self.kind}"
+
+
+class RegistrationEventKind(models.TextChoices):
+    REGISTERED = "registered", _("registered")
+    CANCELLED = "cancelled", _("registration cancelled")
+    SEEN = "seen", _("seen at the clinic")
+    NO_SHOW = "no_show", _("did not come")
+
+
+class RegistrationEvent(TimelineEvent):
+    """A clinic registration's history. ``note`` holds no health content."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=RegistrationEventKind.choices)
+
+    class Meta(TimelineEvent.Meta):
+        verbose_name = _("registration event")
+        verbose_name_plural = _("registration events")
+
+    def __str__(self):
+        return f"{self.registration_id} {self.kind}"

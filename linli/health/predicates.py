@@ -17,6 +17,7 @@ from django.db.models import Q
 from linli.accounts.predicates import role_in_scope
 from linli.accounts.roles import HEALTH_STAFF, MAKE_HEALTH_CARDS, RUN_CLINICS, VIEW_HEALTH_STATS
 from linli.accounts.scope import scope_of
+from linli.places import tree
 
 from .models import ConsentScope
 
@@ -127,13 +128,25 @@ def _place_of(obj):
     return getattr(obj, "place", obj)
 
 
+def _clinic_of(obj):
+    """The free clinic of a clinic or of one of its registrations."""
+    from .models import Registration
+
+    return obj.event if isinstance(obj, Registration) else obj
+
+
+def _clinic_place(obj):
+    return _clinic_of(obj).place
+
+
 can_make_cards = role_in_scope("can_make_health_cards", MAKE_HEALTH_CARDS, place_of=_place_of)
 can_view_stats = role_in_scope("can_view_health_stats", VIEW_HEALTH_STATS, place_of=_place_of)
-can_run_clinics_here = role_in_scope("can_run_clinics", RUN_CLINICS)
+# obj: a clinic or one of its registrations.
+can_run_clinics_here = role_in_scope("can_run_clinics", RUN_CLINICS, place_of=_clinic_place)
 
 
 @rules.predicate
-def is_clinic_organiser(user, event=None):
+def is_clinic_organiser(user, obj=None):
     """A member of the organisation that runs the free clinic (without an object: a member
     of an organisation that runs free clinics)."""
     from linli.places.models import OrganisationKind
@@ -143,11 +156,43 @@ def is_clinic_organiser(user, event=None):
     orgs = scope_of(user).member_organisation_ids
     if not orgs or not _signed_in(user):
         return False
-    if event is None:
+    if obj is None:
         return ClinicEvent.objects.filter(organisation_id__in=orgs).exists() or (
             user.memberships.filter(organisation__kind=OrganisationKind.CLINIC).exists()
         )
-    return event.organisation_id in orgs
+    return _clinic_of(obj).organisation_id in orgs
+
+
+def district_path(path: str) -> str:
+    """The district a place path lies in (clinics are public to their district)."""
+    return tree.ancestor_path(path, "district")
+
+
+@rules.predicate
+def can_view_clinic(user, obj=None):
+    """Everyone with a grant in the clinic's district, and the members of the organisation
+    that runs it, see the clinic itself (its queryset form: ``selectors_clinics``)."""
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return True
+    if not _signed_in(user) or getattr(user, "is_system", False):
+        return False
+    if obj is None:
+        return True
+    clinic = _clinic_of(obj)
+    if clinic.organisation_id in scope.member_organisation_ids:
+        return True
+    return any(tree.in_subtree(clinic.place.path, district_path(g.path)) for g in scope.grants)
+
+
+@rules.predicate
+def is_registrant(user, registration=None):
+    """The resident whose card a registration is for, who sees its clinic."""
+    if registration is None or not _signed_in(user):
+        return False
+    return registration.card.resident.user_id == user.pk and can_view_clinic(
+        user, registration.event
+    )
 
 
 # -- queryset forms ----------------------------------------------------------------------------

@@ -17,16 +17,19 @@ from django.http import Http404
 from django.utils import timezone
 
 from linli.accounts.models import RoleGrant
-from linli.accounts.roles import Role
-from linli.accounts.scope import COMPOUND_DEPTH, compound_path_of
+from linli.accounts.roles import MAKE_HEALTH_CARDS, Role
+from linli.accounts.scope import COMPOUND_DEPTH, compound_path_of, scope_of
 from linli.core.access import access_by_id
 from linli.core.audit import audit_record
 from linli.core.models import AuditEvent
 from linli.places import tree
-from linli.places.models import Membership, Place
+from linli.places.models import Membership, OrganisationKind, Place
+from linli.residents.models import Resident, ResidentStatus
 
 from .models import (
     Alert,
+    Consent,
+    Device,
     FollowUp,
     FollowUpStatus,
     HealthCard,
@@ -41,6 +44,8 @@ HOWS = ("page", "print", "export", "qr", "api", "fhir")
 CARD_OBJECT_TYPE = HealthCard._meta.label_lower
 # Encrypted content a readings-only view never loads.
 CARD_CONTENT = ("conditions", "medications", "allergies", "notes", "emergency_phone")
+# Whom a resident may share their record with.
+CONSENT_ORGANISATION_KINDS = (OrganisationKind.ELDER_CARE, OrganisationKind.CLINIC)
 
 
 def _check_how(how: str) -> None:
@@ -103,6 +108,89 @@ def card_list(
             qs = qs.filter(readings_q(user))
         qs = qs.annotate(latest_level=_latest_level()).filter(latest_level=level)
     return qs.order_by("place__path", "id")
+
+
+def card_ids_with_readings(*, user, ids) -> set[int]:
+    """Which of the cards ``ids`` the user may see the readings of."""
+    return set(card_list(user=user, readings=True).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def own_card_id(*, user) -> int | None:
+    """The id of the signed-in resident's own card, if any."""
+    return card_list(user=user).filter(resident__user=user).values_list("pk", flat=True).first()
+
+
+def card_id_of_resident(*, resident_id: int) -> int | None:
+    """The id of a resident's card (to look it up next through ``card_get``, which decides
+    whether the user sees it)."""
+    return HealthCard.objects.filter(resident_id=resident_id).values_list("pk", flat=True).first()
+
+
+def _latest(kind: str, field: str) -> Subquery:
+    return Subquery(
+        Reading.objects.filter(card=OuterRef("pk"), kind=kind)
+        .order_by("-taken_at", "-id")
+        .values(field)[:1]
+    )
+
+
+def with_latest(cards: QuerySet) -> QuerySet:
+    """Cards with their latest blood pressure and glucose and their open follow-ups and
+    alerts, each in the one query of the list. Shown only where the user may see readings
+    (``card_ids_with_readings``)."""
+    bp, glucose = ReadingKind.BLOOD_PRESSURE, ReadingKind.GLUCOSE
+    return cards.annotate(
+        bp_systolic=_latest(bp, "systolic"),
+        bp_diastolic=_latest(bp, "diastolic"),
+        bp_level=_latest(bp, "level"),
+        glucose_value=_latest(glucose, "glucose"),
+        glucose_level=_latest(glucose, "level"),
+        open_follow_ups=_count(FollowUp, status=FollowUpStatus.OPEN),
+        open_alerts=_count(Alert, acknowledged_at__isnull=True),
+    )
+
+
+def card_resident_choices(*, user, q: str | None = None) -> QuerySet:
+    """Living residents a card may be made for: those under the user's card-making grants
+    (the register's selector does not serve clinic staff, who do not keep the register);
+    ``q``: part of the name, pinyin or initials."""
+    from linli.residents.selectors import search_q
+
+    qs = Resident.objects.filter(
+        scope_of(user).q(roles=MAKE_HEALTH_CARDS, field="place__path"),
+        status=ResidentStatus.LIVING,
+    )
+    if q:
+        qs = qs.filter(search_q(q))
+    return qs.select_related("place", "health_card").order_by("place__path", "id")
+
+
+def consent_organisation_choices(*, user) -> list:
+    """The active elder-care stations and clinics the user sees: whom a resident may share
+    their record with."""
+    from linli.places import selectors as place_selectors
+
+    return list(
+        place_selectors.organisation_list(user=user).filter(
+            kind__in=CONSENT_ORGANISATION_KINDS, is_active=True
+        )
+    )
+
+
+def consent_list(*, user) -> QuerySet:
+    """Consents of the cards the user sees (whether they may withdraw one is
+    ``health.withdraw_consent``)."""
+    return Consent.objects.filter(card_q(user, "card__")).select_related(
+        "card__resident", "card__place", "organisation"
+    )
+
+
+def device_list(*, card: HealthCard, active_only: bool = True) -> QuerySet:
+    """The home devices of a card the caller has already checked access to."""
+    qs = Device.objects.filter(card=card)
+    if active_only:
+        qs = qs.filter(revoked_at__isnull=True)
+    return qs.order_by("id")
 
 
 def card_get(*, user, pk, request=None, how: str = "page") -> HealthCard:
@@ -278,8 +366,11 @@ def _team_q(user) -> Q:
     return care_q(user, "card__") | consent_q(user, READINGS_SCOPES, "card__id")
 
 
-def alert_list(*, user, open_only: bool = True) -> QuerySet:
+def alert_list(*, user, open_only: bool = True, card: HealthCard | None = None) -> QuerySet:
+    """Alerts of the cards the user handles, newest first; ``card``: of that card only."""
     qs = Alert.objects.filter(_team_q(user), card__is_active=True)
+    if card is not None:
+        qs = qs.filter(card=card)
     if open_only:
         qs = qs.filter(acknowledged_at__isnull=True)
     return qs.select_related("card__resident", "card__place", "acknowledged_by").order_by(
@@ -288,11 +379,19 @@ def alert_list(*, user, open_only: bool = True) -> QuerySet:
 
 
 def follow_up_list(
-    *, user, overdue: bool = False, mine: bool = False, open_only: bool = True, today=None
+    *,
+    user,
+    overdue: bool = False,
+    mine: bool = False,
+    open_only: bool = True,
+    today=None,
+    card: HealthCard | None = None,
 ) -> QuerySet:
     """Follow-ups of the cards the user handles, soonest due first; ``overdue``: open ones
-    past their day; ``mine``: assigned to the user."""
+    past their day; ``mine``: assigned to the user; ``card``: of that card only."""
     qs = FollowUp.objects.filter(_team_q(user))
+    if card is not None:
+        qs = qs.filter(card=card)
     if open_only or overdue:
         qs = qs.filter(status=FollowUpStatus.OPEN)
     if overdue:
@@ -315,12 +414,13 @@ def _count(model, **filters) -> Coalesce:
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
-def my_cards(*, user) -> QuerySet:
+def my_cards(*, user, today=None) -> QuerySet:
     """The active cards the user is the responsible worker or family doctor of, each with
-    its number of open follow-ups and open alerts."""
+    its number of open follow-ups and open alerts; with ``today``, also its overdue
+    follow-ups and latest blood pressure, those with an overdue follow-up first."""
     if not (user.is_authenticated and user.is_active):
         return HealthCard.objects.none()
-    return (
+    qs = (
         _cards()
         .filter(Q(responsible_worker=user) | Q(family_doctor=user), is_active=True)
         .annotate(
@@ -329,6 +429,15 @@ def my_cards(*, user) -> QuerySet:
         )
         .order_by("place__path", "id")
     )
+    if today is None:
+        return qs
+    bp = ReadingKind.BLOOD_PRESSURE
+    return qs.annotate(
+        overdue=_count(FollowUp, status=FollowUpStatus.OPEN, due_on__lt=today),
+        bp_systolic=_latest(bp, "systolic"),
+        bp_diastolic=_latest(bp, "diastolic"),
+        bp_level=_latest(bp, "level"),
+    ).order_by("-overdue", "-open_alerts", "place__path", "id")
 
 
 # -- counts ------------------------------------------------------------------------------------

@@ -1,9 +1,14 @@
 """Every change of health help: cards, consents, readings (checked, classified, followed up,
 alerted), follow-ups, alerts, home devices and check-ins, and the no-contact watch.
 
-Each function checks the acting user's permission, validates, writes atomically and records
-an audit event with the changed row as object. Audit ``details`` and card events never hold
-health content (values, conditions, outcomes): only ids, field names and the like. Alerts
+Each function checks the actor's named permission (``check_perm``), validates, writes
+atomically and records an audit event with the changed row as object. The card, follow-ups
+and alerts are lifecycles (``CARD``, ``FOLLOW_UP``, ``ALERT``): every change of their status
+is a step of the table, with one timeline event. Follow-ups and alerts are raised by the
+system (SYSTEM) from readings and by the no-contact watch, and a home device's readings and
+check-ins are recorded by it; its permissions are named in ``rules``. Audit ``details`` and
+timeline events never hold health content (values, conditions, outcomes): only ids, field
+names and the like. Alerts
 are told to people after commit, by a task that re-reads the alert (``notify``), and the
 message names neither the value nor any condition: SMS and e-mail are not secure channels."""
 
@@ -17,12 +22,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from linli.accounts.roles import HEALTH_STAFF, MAKE_HEALTH_CARDS, Role
 from linli.accounts.scope import compound_path_of, scope_of
+from linli.core.actors import SYSTEM, is_system, user_or_none
 from linli.core.audit import audit_record
 from linli.core.crypto import lookup_hash
 from linli.core.errors import ConflictError, ForbiddenError, LinliError
+from linli.core.lifecycle import Lifecycle, Step, check_perm, require_actor, validated
 from linli.core.validators import normalise_mobile
 from linli.residents.models import Resident, ResidentStatus
 
@@ -31,7 +39,10 @@ from .models import (
     ABNORMAL_LEVELS,
     ALERT_LEVELS,
     Alert,
+    AlertEvent,
+    AlertEventKind,
     AlertKind,
+    AlertStatus,
     CardEvent,
     CardEventKind,
     CheckIn,
@@ -40,6 +51,8 @@ from .models import (
     Device,
     DeviceKind,
     FollowUp,
+    FollowUpEvent,
+    FollowUpEventKind,
     FollowUpStatus,
     HealthCard,
     Level,
@@ -78,32 +91,85 @@ KIND_VALUES = {
 DEVICE_TOKEN_BYTES = 32
 
 
-def _user(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-
-
 def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
 
 
-def _require(actor, perm: str, obj, message) -> None:
-    if actor is None or not actor.has_perm(perm, obj):
-        raise ForbiddenError(message, code="forbidden")
+CARE_TEAM_ONLY = gettext_lazy(
+    "Only the clinic staff, the responsible worker or the family doctor may do this."
+)
+# The card's lifecycle: open until it is closed for good. Its other events (made, changed,
+# consents, devices) change no status and are written by ``CARD.record``; their notes hold
+# no health content.
+CARD = Lifecycle(
+    name="health.card",
+    model=HealthCard,
+    event_model=CardEvent,
+    subject="card",
+    event_kinds=CardEventKind,
+    status_field="is_active",
+    select_related=("place", "resident"),
+    illegal_message=gettext_lazy("This card is already closed."),
+    forbidden_message=gettext_lazy(
+        "Only the clinic staff, the responsible worker or the family doctor may close a card."
+    ),
+    steps={
+        "close": Step(
+            frozenset({True}), False, "health.edit_card", CardEventKind.CHANGED,
+            gettext_lazy("closed"),
+        ),
+    },
+)  # fmt: skip
+F = FollowUpStatus
+FOLLOW_UP = Lifecycle(
+    name="health.follow_up",
+    model=FollowUp,
+    event_model=FollowUpEvent,
+    subject="follow_up",
+    event_kinds=FollowUpEventKind,
+    select_related=("card__place",),
+    illegal_message=gettext_lazy("This follow-up is already closed."),
+    forbidden_message=CARE_TEAM_ONLY,
+    steps={
+        "done": Step(
+            frozenset({F.OPEN}), F.DONE, "health.handle_follow_up", FollowUpEventKind.DONE
+        ),
+        "cancel": Step(
+            frozenset({F.OPEN}), F.CANCELLED, "health.handle_follow_up",
+            FollowUpEventKind.CANCELLED,
+        ),
+    },
+)  # fmt: skip
+A = AlertStatus
+ALERT = Lifecycle(
+    name="health.alert",
+    model=Alert,
+    event_model=AlertEvent,
+    subject="alert",
+    event_kinds=AlertEventKind,
+    select_related=("card__place",),
+    illegal_message=gettext_lazy("Someone already took care of this alert."),
+    forbidden_message=CARE_TEAM_ONLY,
+    guard=lambda name, alert, **context: _alert_guard(name, alert),
+    steps={
+        "acknowledge": Step(
+            frozenset({A.OPEN}), A.ACKNOWLEDGED, "health.handle_follow_up",
+            AlertEventKind.ACKNOWLEDGED,
+        ),
+        # A sign of life settles a no-contact alert (SYSTEM, when the reading or check-in
+        # comes in).
+        "settle": Step(
+            frozenset({A.OPEN}), A.SETTLED, "health.settle_alert", AlertEventKind.SETTLED
+        ),
+    },
+)  # fmt: skip
 
 
-def record_event(*, card: HealthCard, kind: str, actor=None, from_status="", to_status="", note=""):
-    """The one way a card's timeline event is written. ``note`` holds no health content."""
-    event = CardEvent(
-        card=card,
-        kind=kind,
-        actor=_user(actor),
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-    )
-    event.full_clean()
-    event.save()
-    return event
+def _alert_guard(name: str, alert: Alert) -> None:
+    if name == "settle" and alert.kind != AlertKind.NO_CONTACT:
+        raise ConflictError(
+            _("Only an alert about no contact is settled by a sign of life."), code="not_no_contact"
+        )
 
 
 # -- cards -------------------------------------------------------------------------------------
@@ -183,11 +249,13 @@ def card_create(*, actor, resident: Resident, request=None, **fields) -> HealthC
     responsible worker when they are a community worker over the resident and no one else
     was named."""
     _check_fields(fields)
-    _require(
+    check_perm(
         actor,
         "health.make_card",
         resident,
-        _("Only clinic staff or a community worker of the resident's area may make a card."),
+        message=_(
+            "Only clinic staff or a community worker of the resident's area may make a card."
+        ),
     )
     if resident.status != ResidentStatus.LIVING:
         raise LinliError(_("A card is made only for a resident who lives here."), code="not_living")
@@ -201,7 +269,7 @@ def card_create(*, actor, resident: Resident, request=None, **fields) -> HealthC
         resident=resident,
         place=resident.place,
         qr_token=_new_qr_token(),
-        created_by=_user(actor),
+        created_by=user_or_none(actor),
         **fields,
     )
     try:
@@ -211,7 +279,7 @@ def card_create(*, actor, resident: Resident, request=None, **fields) -> HealthC
         raise ConflictError(
             _("This resident already has a health card."), code="card_exists"
         ) from exc
-    record_event(card=card, kind=CardEventKind.CREATED, actor=actor)
+    CARD.record(obj=card, kind=CardEventKind.CREATED, actor=actor)
     audit_record(actor=actor, action="health.card.create", obj=card, request=request)
     return card
 
@@ -221,11 +289,13 @@ def card_update(*, actor, card: HealthCard, request=None, **fields) -> HealthCar
     """Change the card; its place follows the resident's household."""
     _check_fields(fields)
     card = HealthCard.objects.select_for_update().select_related("resident__place").get(pk=card.pk)
-    _require(
+    check_perm(
         actor,
         "health.edit_card",
         card,
-        _("Only the clinic staff, the responsible worker or the family doctor may change a card."),
+        message=_(
+            "Only the clinic staff, the responsible worker or the family doctor may change a card."
+        ),
     )
     changed = sorted(name for name, value in fields.items() if getattr(card, name) != value)
     for name, value in fields.items():
@@ -236,7 +306,7 @@ def card_update(*, actor, card: HealthCard, request=None, **fields) -> HealthCar
     _card_save(card)
     if changed:
         # Field names only: the values are health content.
-        record_event(card=card, kind=CardEventKind.CHANGED, actor=actor, note=", ".join(changed))
+        CARD.record(obj=card, kind=CardEventKind.CHANGED, actor=actor, note=", ".join(changed))
     audit_record(
         actor=actor,
         action="health.card.change",
@@ -251,20 +321,7 @@ def card_update(*, actor, card: HealthCard, request=None, **fields) -> HealthCar
 def card_deactivate(*, actor, card: HealthCard, request=None) -> HealthCard:
     """Close a card (the resident moved away, died or no longer wants it). It is kept as a
     record; the no-contact watch and its devices stop."""
-    card = HealthCard.objects.select_for_update().get(pk=card.pk)
-    _require(
-        actor,
-        "health.edit_card",
-        card,
-        _("Only the clinic staff, the responsible worker or the family doctor may close a card."),
-    )
-    if not card.is_active:
-        raise ConflictError(_("This card is already closed."), code="inactive")
-    card.is_active = False
-    card.save(update_fields=["is_active", "updated_at"])
-    record_event(
-        card=card, kind=CardEventKind.CHANGED, actor=actor, from_status="active", to_status="closed"
-    )
+    card = CARD.take("close", actor=actor, obj=card)
     audit_record(actor=actor, action="health.card.deactivate", obj=card, request=request)
     return card
 
@@ -290,11 +347,11 @@ def consent_give(
 ) -> Consent:
     """Record the resident's consent to share ``scope`` of their record with
     ``organisation``'s members."""
-    _require(
+    check_perm(
         actor,
         "health.manage_consent",
         card,
-        _("Only the clinic staff or the responsible worker may record a consent."),
+        message=_("Only the clinic staff or the responsible worker may record a consent."),
     )
     _check_active(card)
     now = timezone.now()
@@ -320,7 +377,7 @@ def consent_give(
         organisation=organisation,
         scope=scope,
         given_at=given_at,
-        recorded_by=_user(actor),
+        recorded_by=user_or_none(actor),
         note=(note or "").strip(),
     )
     consent.full_clean()
@@ -331,7 +388,7 @@ def consent_give(
         raise ConflictError(
             _("The resident already shares with this organisation."), code="consent_exists"
         ) from exc
-    record_event(card=card, kind=CardEventKind.CONSENT_GIVEN, actor=actor, to_status=scope)
+    CARD.record(obj=card, kind=CardEventKind.CONSENT_GIVEN, actor=actor, to_status=scope)
     audit_record(
         actor=actor,
         action="health.consent.give",
@@ -348,20 +405,22 @@ def consent_withdraw(*, actor, consent: Consent, now=None, request=None) -> Cons
     consent = (
         Consent.objects.select_for_update().select_related("card__resident").get(pk=consent.pk)
     )
-    _require(
+    check_perm(
         actor,
         "health.withdraw_consent",
         consent.card,
-        _("Only the resident, the clinic staff or the responsible worker may withdraw a consent."),
+        message=_(
+            "Only the resident, the clinic staff or the responsible worker may withdraw a consent."
+        ),
     )
     if consent.withdrawn_at is not None:
         raise ConflictError(_("This consent was already withdrawn."), code="withdrawn")
     consent.withdrawn_at = _now(now)
-    consent.withdrawn_by = _user(actor)
+    consent.withdrawn_by = user_or_none(actor)
     consent.full_clean()
     consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
-    record_event(
-        card=consent.card,
+    CARD.record(
+        obj=consent.card,
         kind=CardEventKind.CONSENT_WITHDRAWN,
         actor=actor,
         from_status=consent.scope,
@@ -461,22 +520,27 @@ def _latest_height(card: HealthCard) -> Decimal | None:
 
 
 def _check_reading_permission(actor, card, device, registration) -> None:
-    if actor is None:
+    require_actor(actor)
+    if is_system(actor):
+        # A home device's readings: the device (checked by its token) is the permission.
         if device is None:
             raise ForbiddenError(
                 _("A reading is recorded by a person or a registered device."), code="forbidden"
             )
+        check_perm(actor, "health.record_from_device", card)
         return
     if actor.has_perm("health.record_reading", card):
         return
     if registration is not None and actor.has_perm("health.run_clinic", registration.event):
         return
-    raise ForbiddenError(
-        _(
+    check_perm(
+        actor,
+        "health.record_reading",
+        card,
+        message=_(
             "Only the clinic staff, the responsible worker or the family doctor may record a "
             "reading."
         ),
-        code="forbidden",
     )
 
 
@@ -488,12 +552,27 @@ def _touch(card: HealthCard, at: datetime) -> None:
     card.refresh_from_db(fields=["last_contact_at"])
     # A sign of life after a no-contact alert settles it: the care team sees when and why.
     for alert in Alert.objects.filter(
-        card=card, kind=AlertKind.NO_CONTACT, acknowledged_at__isnull=True, raised_at__lte=at
+        card=card, kind=AlertKind.NO_CONTACT, status=AlertStatus.OPEN, raised_at__lte=at
     ):
-        alert.acknowledged_at = at
-        alert.note = _("Contact resumed: a reading or check-in came in.")
-        alert.save(update_fields=["acknowledged_at", "note"])
-        audit_record(action="health.alert.settle", obj=alert, details={"kind": alert.kind})
+        alert_settle(actor=SYSTEM, alert=alert, at=at)
+
+
+@transaction.atomic
+def alert_settle(*, actor, alert: Alert, at: datetime) -> Alert:
+    """A sign of life at ``at`` settles an open no-contact alert (the system does, when the
+    reading or check-in comes in)."""
+    alert = ALERT.take(
+        "settle",
+        actor=actor,
+        obj=alert,
+        acknowledged_at=at,
+        # The alert's own (encrypted) note, not the event's.
+        change=lambda row: setattr(
+            row, "note", _("Contact resumed: a reading or check-in came in.")
+        ),
+    )
+    audit_record(actor=actor, action="health.alert.settle", obj=alert, details={"kind": alert.kind})
+    return alert
 
 
 def _follow_up_assignee(card: HealthCard):
@@ -503,11 +582,15 @@ def _follow_up_assignee(card: HealthCard):
 def _raise_alert(*, card: HealthCard, kind: str, reading: Reading | None, now: datetime) -> Alert:
     from .tasks import notify_alert_task
 
-    alert = Alert(card=card, reading=reading, kind=kind, raised_at=now)
-    alert.full_clean()
+    check_perm(SYSTEM, "health.raise_alert", card)
+    alert = validated(Alert(card=card, reading=reading, kind=kind, raised_at=now))
     alert.save()
+    ALERT.record(obj=alert, kind=AlertEventKind.RAISED, actor=SYSTEM, to_status=alert.status)
     audit_record(
-        actor=None, action="health.alert.raise", obj=alert, details={"card": card.pk, "kind": kind}
+        actor=SYSTEM,
+        action="health.alert.raise",
+        obj=alert,
+        details={"card": card.pk, "kind": kind},
     )
     transaction.on_commit(lambda: notify_alert_task.enqueue(alert.pk))
     return alert
@@ -580,7 +663,7 @@ def reading_record(
         source=source,
         device=device,
         registration=registration,
-        recorded_by=_user(actor),
+        recorded_by=user_or_none(actor),
         bmi=bmi,
         **clean,
     )
@@ -602,6 +685,7 @@ def reading_record(
 
 
 def _follow_up_raise(*, card: HealthCard, reading: Reading, reason: str, now: datetime):
+    check_perm(SYSTEM, "health.raise_follow_up", card)
     if FollowUp.objects.filter(card=card, reason=reason, status=FollowUpStatus.OPEN).exists():
         return None
     follow_up = FollowUp(
@@ -617,8 +701,11 @@ def _follow_up_raise(*, card: HealthCard, reading: Reading, reason: str, now: da
             follow_up.save()
     except IntegrityError:  # raised at the same moment by another reading
         return None
+    FOLLOW_UP.record(
+        obj=follow_up, kind=FollowUpEventKind.RAISED, actor=SYSTEM, to_status=follow_up.status
+    )
     audit_record(
-        actor=None, action="health.follow_up.raise", obj=follow_up, details={"card": card.pk}
+        actor=SYSTEM, action="health.follow_up.raise", obj=follow_up, details={"card": card.pk}
     )
     return follow_up
 
@@ -626,28 +713,18 @@ def _follow_up_raise(*, card: HealthCard, reading: Reading, reason: str, now: da
 # -- follow-ups and alerts ---------------------------------------------------------------------
 
 
-def _follow_up_close(*, actor, follow_up: FollowUp, status: str, outcome: str, now, request):
-    follow_up = (
-        FollowUp.objects.select_for_update().select_related("card__place").get(pk=follow_up.pk)
+def _follow_up_close(*, actor, follow_up: FollowUp, step: str, outcome: str, now, request):
+    follow_up = FOLLOW_UP.take(
+        step,
+        actor=actor,
+        obj=follow_up,
+        outcome=(outcome or "").strip(),
+        done_at=_now(now),
+        done_by=user_or_none(actor),
     )
-    _require(
-        actor,
-        "health.handle_follow_up",
-        follow_up.card,
-        _("Only the clinic staff, the responsible worker or the family doctor may do this."),
-    )
-    if follow_up.status != FollowUpStatus.OPEN:
-        raise ConflictError(_("This follow-up is already closed."), code="closed")
-    follow_up.status = status
-    follow_up.outcome = (outcome or "").strip()
-    follow_up.done_at = _now(now)
-    follow_up.done_by = _user(actor)
-    follow_up.full_clean()
-    follow_up.save()
-    action = "health.follow_up.done" if status == FollowUpStatus.DONE else "health.follow_up.cancel"
     audit_record(
         actor=actor,
-        action=action,
+        action=f"health.follow_up.{step}",
         obj=follow_up,
         request=request,
         details={"card": follow_up.card_id},
@@ -663,7 +740,7 @@ def follow_up_done(*, actor, follow_up: FollowUp, outcome: str, now=None, reques
     return _follow_up_close(
         actor=actor,
         follow_up=follow_up,
-        status=FollowUpStatus.DONE,
+        step="done",
         outcome=outcome,
         now=now,
         request=request,
@@ -677,7 +754,7 @@ def follow_up_cancel(
     return _follow_up_close(
         actor=actor,
         follow_up=follow_up,
-        status=FollowUpStatus.CANCELLED,
+        step="cancel",
         outcome=outcome,
         now=now,
         request=request,
@@ -687,20 +764,15 @@ def follow_up_cancel(
 @transaction.atomic
 def alert_acknowledge(*, actor, alert: Alert, note: str = "", now=None, request=None) -> Alert:
     """Someone of the care team took care of the alert; ``note`` (encrypted) says what."""
-    alert = Alert.objects.select_for_update().select_related("card__place").get(pk=alert.pk)
-    _require(
-        actor,
-        "health.handle_follow_up",
-        alert.card,
-        _("Only the clinic staff, the responsible worker or the family doctor may do this."),
+    alert = ALERT.take(
+        "acknowledge",
+        actor=actor,
+        obj=alert,
+        acknowledged_at=_now(now),
+        acknowledged_by=user_or_none(actor),
+        # What was done is health content: it stays on the alert (encrypted), not the event.
+        change=lambda row: setattr(row, "note", (note or "").strip()),
     )
-    if alert.acknowledged_at is not None:
-        raise ConflictError(_("Someone already took care of this alert."), code="acknowledged")
-    alert.acknowledged_at = _now(now)
-    alert.acknowledged_by = _user(actor)
-    alert.note = (note or "").strip()
-    alert.full_clean()
-    alert.save()
     audit_record(
         actor=actor,
         action="health.alert.acknowledge",
@@ -720,11 +792,13 @@ def device_register(
 ) -> tuple[Device, str]:
     """Register a home device; returns it with its token, shown this once (only a keyed hash
     is kept)."""
-    _require(
+    check_perm(
         actor,
         "health.manage_device",
         card,
-        _("Only the clinic staff, the responsible worker or the family doctor may do this."),
+        message=_(
+            "Only the clinic staff, the responsible worker or the family doctor may do this."
+        ),
     )
     _check_active(card)
     if kind not in DeviceKind.values:
@@ -736,13 +810,11 @@ def device_register(
         name=(name or "").strip(),
         token_hash=lookup_hash(token),
         token_hint=token[:6],
-        registered_by=_user(actor),
+        registered_by=user_or_none(actor),
     )
     device.full_clean()
     device.save()
-    record_event(
-        card=card, kind=CardEventKind.DEVICE_REGISTERED, actor=actor, note=device.token_hint
-    )
+    CARD.record(obj=card, kind=CardEventKind.DEVICE_REGISTERED, actor=actor, note=device.token_hint)
     audit_record(
         actor=actor,
         action="health.device.register",
@@ -756,18 +828,20 @@ def device_register(
 @transaction.atomic
 def device_revoke(*, actor, device: Device, now=None, request=None) -> Device:
     device = Device.objects.select_for_update().select_related("card__place").get(pk=device.pk)
-    _require(
+    check_perm(
         actor,
         "health.manage_device",
         device.card,
-        _("Only the clinic staff, the responsible worker or the family doctor may do this."),
+        message=_(
+            "Only the clinic staff, the responsible worker or the family doctor may do this."
+        ),
     )
     if device.revoked_at is not None:
         raise ConflictError(_("This device was already revoked."), code="revoked")
     device.revoked_at = _now(now)
     device.save(update_fields=["revoked_at"])
-    record_event(
-        card=device.card, kind=CardEventKind.DEVICE_REVOKED, actor=actor, note=device.token_hint
+    CARD.record(
+        obj=device.card, kind=CardEventKind.DEVICE_REVOKED, actor=actor, note=device.token_hint
     )
     audit_record(
         actor=actor,
@@ -807,7 +881,7 @@ def device_reading(*, device: Device, kind: str, taken_at=None, now=None, **valu
             {name: _("This value does not belong to this kind of reading.") for name in unknown}
         )
     return reading_record(
-        actor=None,
+        actor=SYSTEM,
         card=device.card,
         kind=kind,
         taken_at=taken_at,
@@ -821,7 +895,7 @@ def device_reading(*, device: Device, kind: str, taken_at=None, now=None, **valu
 @transaction.atomic
 def check_in_record(
     *,
-    actor=None,
+    actor,
     card: HealthCard,
     source: str,
     device: Device | None = None,
@@ -831,19 +905,26 @@ def check_in_record(
     """A sign of life: the resident pressed "I'm fine", or a worker visited. The resident
     may check in themself."""
     now = _now(now)
-    if actor is None:
+    if is_system(actor):
+        # A home device's "I'm fine" (checked by its token).
         if device is None or device.card_id != card.pk or device.revoked_at is not None:
             raise ForbiddenError(
                 _("A check-in is recorded by a person or a registered device."), code="forbidden"
             )
-    elif not (actor.has_perm("health.record_reading", card) or card.resident.user_id == actor.pk):
-        raise ForbiddenError(
-            _("Only the resident or their care team may record a check-in."), code="forbidden"
+        check_perm(actor, "health.record_from_device", card)
+    else:
+        check_perm(
+            actor,
+            "health.record_check_in",
+            card,
+            message=_("Only the resident or their care team may record a check-in."),
         )
     _check_active(card)
     if source not in Source.values:
         raise ValidationError({"source": _("Unknown source of the check-in.")})
-    check_in = CheckIn(card=card, at=now, source=source, device=device, recorded_by=_user(actor))
+    check_in = CheckIn(
+        card=card, at=now, source=source, device=device, recorded_by=user_or_none(actor)
+    )
     check_in.full_clean()
     check_in.save()
     _touch(card, now)

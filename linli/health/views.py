@@ -14,8 +14,6 @@ per request by ``card_get`` / ``card_by_qr``."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,36 +22,27 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from linli.accounts.roles import HEALTH_STAFF, MAKE_HEALTH_CARDS
-from linli.accounts.scope import scope_of
 from linli.accounts.selectors import users_with_roles_over
 from linli.core.access import access_by_id
 from linli.core.crypto import mask_phone
 from linli.core.forms import redirect_back, run_action, submit_form
 from linli.core.pagination import paginate
 from linli.places import selectors as place_selectors
-from linli.places.models import OrganisationKind, Place
-from linli.residents.models import Resident, ResidentStatus
-from linli.residents.selectors import search_q
+from linli.places.models import Place
+from linli.residents.models import Resident
 
 from . import charts, forms, qr, selectors, services
 from .models import (
-    Alert,
-    Consent,
-    FollowUp,
-    FollowUpStatus,
-    HealthCard,
     Level,
-    Reading,
     ReadingKind,
 )
 
-# Nav-only permissions (registered in apps.py): who has the care team's work lists, and
+# Nav-only permissions (named in rules.py): who has the care team's work lists, and
 # who is a resident with a card.
 LISTS_PERM = "health.nav_work_lists"
 OWN_CARD_PERM = "health.nav_my_card"
 RESIDENTS_FOUND = 20
 READINGS_SHOWN = 30
-CONSENT_ORGANISATION_KINDS = (OrganisationKind.ELDER_CARE, OrganisationKind.CLINIC)
 PRINT_SIZES = ("a6", "a4")
 
 
@@ -69,49 +58,9 @@ def _where(place: Place) -> str:
     return " ".join(parts[3:]) if len(parts) > 3 else place.name_path
 
 
-def _latest(kind: str, field: str) -> Subquery:
-    return Subquery(
-        Reading.objects.filter(card=OuterRef("pk"), kind=kind)
-        .order_by("-taken_at", "-id")
-        .values(field)[:1]
-    )
-
-
-def _open_count(model, **filters) -> Coalesce:
-    rows = (
-        model.objects.filter(card=OuterRef("pk"), **filters)
-        .order_by()
-        .values("card")
-        .annotate(n=Count("id"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
-def _with_latest(cards):
-    """Cards with their latest blood pressure and glucose and their open follow-ups and
-    alerts, each in the one query of the list. Shown only where the user may see readings
-    (``_hide_readings``)."""
-    bp, glucose = ReadingKind.BLOOD_PRESSURE, ReadingKind.GLUCOSE
-    return cards.annotate(
-        bp_systolic=_latest(bp, "systolic"),
-        bp_diastolic=_latest(bp, "diastolic"),
-        bp_level=_latest(bp, "level"),
-        glucose_value=_latest(glucose, "glucose"),
-        glucose_level=_latest(glucose, "level"),
-        open_follow_ups=_open_count(FollowUp, status=FollowUpStatus.OPEN),
-        open_alerts=_open_count(Alert, acknowledged_at__isnull=True),
-    )
-
-
 def _hide_readings(user, cards: list) -> None:
     """A card shared with the user without its readings shows no reading-derived figure."""
-    ids = [card.pk for card in cards]
-    shown = set(
-        selectors.card_list(user=user, readings=True)
-        .filter(pk__in=ids)
-        .values_list("pk", flat=True)
-    )
+    shown = selectors.card_ids_with_readings(user=user, ids=[card.pk for card in cards])
     for card in cards:
         card.where = _where(card.place)
         card.readings_shown = card.pk in shown
@@ -122,15 +71,6 @@ def _label_levels(card) -> None:
     card.bp_level_label = Level(card.bp_level).label if card.bp_level else ""
     glucose = getattr(card, "glucose_level", None)
     card.glucose_level_label = Level(glucose).label if glucose else ""
-
-
-def _own_card_id(user) -> int | None:
-    return (
-        selectors.card_list(user=user)
-        .filter(resident__user=user)
-        .values_list("pk", flat=True)
-        .first()
-    )
 
 
 def _place_filter(request) -> Place | None:
@@ -151,7 +91,7 @@ def card_list(request):
     place = _place_filter(request)
     filter_form = forms.CardFilterForm(request.GET or None)
     cards = selectors.card_list(user=user, place=place, **filter_form.filters())
-    page = paginate(request, _with_latest(cards))
+    page = paginate(request, selectors.with_latest(cards))
     _hide_readings(user, page.object_list)
     return render(
         request,
@@ -179,19 +119,6 @@ def _people(resident: Resident) -> dict:
     }
 
 
-def _residents_for_cards(user):
-    # The register's selector does not serve clinic staff (they do not keep the register),
-    # so the residents a card may be made for are those under the user's card-making grants.
-    return (
-        Resident.objects.filter(
-            scope_of(user).q(roles=MAKE_HEALTH_CARDS, field="place__path"),
-            status=ResidentStatus.LIVING,
-        )
-        .select_related("place", "health_card")
-        .order_by("place__path", "id")
-    )
-
-
 @login_required
 def card_create(request):
     user = request.user
@@ -202,7 +129,7 @@ def card_create(request):
         found = []
         if search.is_valid() and search.cleaned_data["q"].strip():
             q = search.cleaned_data["q"].strip()
-            found = list(_residents_for_cards(user).filter(search_q(q))[:RESIDENTS_FOUND])
+            found = list(selectors.card_resident_choices(user=user, q=q)[:RESIDENTS_FOUND])
             for resident in found:
                 resident.where = _where(resident.place)
                 resident.card_id = getattr(getattr(resident, "health_card", None), "pk", None)
@@ -210,10 +137,10 @@ def card_create(request):
     if not raw.isdigit():
         raise Http404("Not found.")
     resident = access_by_id(
-        _residents_for_cards(user), pk=int(raw), user=user, perm="health.make_card"
+        selectors.card_resident_choices(user=user), pk=int(raw), user=user, perm="health.make_card"
     )
     resident.where = _where(resident.place)
-    existing = HealthCard.objects.filter(resident=resident).values_list("pk", flat=True).first()
+    existing = selectors.card_id_of_resident(resident_id=resident.pk)
     form = forms.CardForm(request.POST or None, **_people(resident))
     if request.method == "POST" and existing is None and form.is_valid():
         values = form.values()
@@ -319,8 +246,8 @@ def _detail_context(request, card, *, full: bool, how: str = "page", bound=None)
         readings = selectors.readings(user=user, card=card, request=request, how=how)
         context["readings"] = list(readings[:READINGS_SHOWN])
         context["charts"] = _trends(card)
-        context["follow_ups"] = list(selectors.follow_up_list(user=user).filter(card=card))
-        context["alerts"] = list(selectors.alert_list(user=user).filter(card=card))
+        context["follow_ups"] = list(selectors.follow_up_list(user=user, card=card))
+        context["alerts"] = list(selectors.alert_list(user=user, card=card))
     if context["can_record"]:
         context["reading_forms"] = [
             bound.get(kind) or form_class() for kind, form_class in forms.READING_FORMS.items()
@@ -329,14 +256,11 @@ def _detail_context(request, card, *, full: bool, how: str = "page", bound=None)
             (kind for kind in forms.READING_FORMS if kind in bound), ReadingKind.BLOOD_PRESSURE
         )
     if context["can_consent"] and card.is_active:
-        organisations = place_selectors.organisation_list(user=user).filter(
-            kind__in=CONSENT_ORGANISATION_KINDS, is_active=True
-        )
         context["consent_form"] = bound.get("consent") or forms.ConsentForm(
-            organisations=list(organisations)
+            organisations=selectors.consent_organisation_choices(user=user)
         )
     if context["can_devices"]:
-        context["devices"] = list(card.devices.filter(revoked_at__isnull=True))
+        context["devices"] = list(selectors.device_list(card=card))
         context["device_form"] = bound.get("device") or forms.DeviceForm()
     if context["can_handle"]:
         context["done_form"] = forms.FollowUpDoneForm()
@@ -395,10 +319,8 @@ def _record(request, card):
 
 
 def _consent(request, card):
-    organisations = place_selectors.organisation_list(user=request.user).filter(
-        kind__in=CONSENT_ORGANISATION_KINDS, is_active=True
-    )
-    form = forms.ConsentForm(request.POST, organisations=list(organisations))
+    organisations = selectors.consent_organisation_choices(user=request.user)
+    form = forms.ConsentForm(request.POST, organisations=organisations)
     if form.is_valid() and submit_form(
         request,
         form,
@@ -440,7 +362,11 @@ def _device(request, card):
 
 def _revoke(request, card):
     raw = request.POST.get("device", "")
-    device = card.devices.filter(pk=int(raw)).first() if raw.isdigit() else None
+    device = (
+        selectors.device_list(card=card, active_only=False).filter(pk=int(raw)).first()
+        if raw.isdigit()
+        else None
+    )
     if device is None:
         raise Http404("Not found.")
     run_action(
@@ -529,7 +455,7 @@ def card_qr(request, token):
 @require_POST
 def consent_withdraw(request, pk):
     consent = access_by_id(
-        Consent.objects.select_related("card__resident", "card__place", "organisation"),
+        selectors.consent_list(user=request.user),
         pk=pk,
         user=request.user,
         perm="health.withdraw_consent",
@@ -648,16 +574,7 @@ def my_residents(request):
     an overdue follow-up first."""
     _require(request, LISTS_PERM)
     today = timezone.localdate()
-    cards = (
-        selectors.my_cards(user=request.user)
-        .annotate(
-            overdue=_open_count(FollowUp, status=FollowUpStatus.OPEN, due_on__lt=today),
-            bp_systolic=_latest(ReadingKind.BLOOD_PRESSURE, "systolic"),
-            bp_diastolic=_latest(ReadingKind.BLOOD_PRESSURE, "diastolic"),
-            bp_level=_latest(ReadingKind.BLOOD_PRESSURE, "level"),
-        )
-        .order_by("-overdue", "-open_alerts", "place__path", "id")
-    )
+    cards = selectors.my_cards(user=request.user, today=today)
     page = paginate(request, cards)
     for card in page.object_list:
         card.where = _where(card.place)
@@ -677,7 +594,7 @@ def _others(looks, user) -> list:
 @require_safe
 def my_card(request):
     user = request.user
-    pk = _own_card_id(user)
+    pk = selectors.own_card_id(user=user)
     if pk is None:
         return render(request, "health/my_card.html", {"card": None})
     card = selectors.card_get(user=user, pk=pk, request=request, how="page")

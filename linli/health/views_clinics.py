@@ -2,13 +2,11 @@
 clinic with its slots (a resident registers there; the clinic's people see who registered in
 each slot and register others), the clinic-day entry page — one compact form per person for
 blood pressure, glucose, weight, height and advice, saved one person at a time — and the
-printable summary report. Thin: ``clinics`` decides what is visible and acts."""
-
-from datetime import timedelta
+printable summary report. Thin: ``selectors_clinics`` decides what is visible and offers the
+choices, ``services_clinics`` acts, and the permissions are named here."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,22 +15,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from linli.accounts.roles import RUN_CLINICS
-from linli.accounts.scope import COMPOUND_DEPTH, scope_of
 from linli.core.forms import run_action, submit_form
 from linli.core.pagination import paginate
-from linli.places import tree
-from linli.places.models import Organisation, OrganisationKind, Place
 
-from . import clinics, selectors
+from . import selectors_clinics, services_clinics
 from .forms_clinics import ClinicForm, RegisterForm, StaffRegisterForm, VisitForm
-from .models import ClinicStatus, Registration, RegistrationStatus
+from .models import ClinicStatus, RegistrationStatus
 
 UPCOMING_SHOWN = 50
-CARDS_OFFERED = 500
-PLACES_OFFERED = 300
-COMMUNITY_DEPTH = COMPOUND_DEPTH - 1
-FORM_PLACE_KINDS = ("community", "compound")
+RUN = "health.run_clinic"
 
 
 def register_clinic_nav() -> None:
@@ -55,7 +46,7 @@ def register_clinic_nav() -> None:
 
 def _runner_only(request, event) -> None:
     """Pages for the clinic's people answer as missing to everyone else."""
-    if not clinics.clinic_may_run(request.user, event):
+    if not request.user.has_perm(RUN, event):
         raise Http404("Not found.")
 
 
@@ -66,17 +57,17 @@ def _runner_only(request, event) -> None:
 @require_safe
 def clinic_list(request):
     user = request.user
-    upcoming = list(clinics.clinic_list(user=user, upcoming=True)[:UPCOMING_SHOWN])
-    page = paginate(request, clinics.clinic_list(user=user, upcoming=False))
+    upcoming = list(selectors_clinics.clinic_list(user=user, upcoming=True)[:UPCOMING_SHOWN])
+    page = paginate(request, selectors_clinics.clinic_list(user=user, upcoming=False))
     for event in [*upcoming, *page.object_list]:
-        event.free = clinics.clinic_free_places(event)
+        event.free = selectors_clinics.clinic_free_places(event)
     return render(
         request,
         "health/clinic_list.html",
         {
             "upcoming": upcoming,
             "page": page,
-            "can_create": user.has_perm("health.run_clinic"),
+            "can_create": user.has_perm(RUN),
         },
     )
 
@@ -84,44 +75,18 @@ def clinic_list(request):
 # -- a new clinic ------------------------------------------------------------------------------
 
 
-def _create_choices(user) -> tuple[list[Organisation], list[Place]]:
-    """Organisations the user may run a clinic for (their own; for clinic staff also the
-    clinics serving their area) and the places in reach."""
-    scope = scope_of(user)
-    staff_paths = [g.path for g in scope.grants if g.role in RUN_CLINICS]
-    orgs_q = Q(pk__in=sorted(scope.member_organisation_ids))
-    if staff_paths or scope.is_superuser:
-        orgs_q |= Q(kind=OrganisationKind.CLINIC) & scope.organisation_q()
-    organisations = list(
-        Organisation.objects.filter(orgs_q, is_active=True).select_related("place").order_by("name")
-    )
-    roots = staff_paths + [
-        o.place.path for o in organisations if o.pk in scope.member_organisation_ids
-    ]
-    places_q = Q(pk__in=[])
-    for root in roots:
-        places_q |= tree.subtree_q(root)
-    if scope.is_superuser:
-        places_q = Q()
-    places = list(
-        # The venue names the room; a building is chosen in the service's API, not here.
-        Place.objects.filter(places_q, kind__in=FORM_PLACE_KINDS).order_by("path")[:PLACES_OFFERED]
-    )
-    return organisations, places
-
-
 @login_required
 def clinic_create(request):
-    if not request.user.has_perm("health.run_clinic"):
+    if not request.user.has_perm(RUN):
         raise Http404("Not found.")
-    organisations, places = _create_choices(request.user)
+    organisations, places = selectors_clinics.clinic_create_choices(user=request.user)
     form = ClinicForm(request.POST or None, organisations=organisations, places=places)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         event = submit_form(
             request,
             form,
-            lambda: clinics.clinic_create(
+            lambda: services_clinics.clinic_create(
                 actor=request.user,
                 organisation=data["organisation"],
                 place=data["place"],
@@ -145,27 +110,12 @@ def clinic_create(request):
 # -- a clinic ----------------------------------------------------------------------------------
 
 
-def _staff_cards(user, event):
-    """Cards a runner may register: those they look after in the clinic's community, not
-    registered yet."""
-    community = event.place.path[: tree.SEGMENT * COMMUNITY_DEPTH]
-    registered = Registration.objects.filter(event=event, status__in=clinics.HOLDING).values(
-        "card_id"
-    )
-    return list(
-        selectors.card_list(user=user, readings=True)
-        .filter(tree.subtree_q(community, "place__path"))
-        .exclude(pk__in=registered)
-        .order_by("resident__name", "id")[:CARDS_OFFERED]
-    )
-
-
 def _detail_context(request, event, bound: dict | None = None) -> dict:
     bound = bound or {}
     user = request.user
-    slots = clinics.clinic_slots(event)
+    slots = selectors_clinics.clinic_slots(event)
     now = timezone.now()
-    is_runner = clinics.clinic_may_run(user, event)
+    is_runner = user.has_perm(RUN, event)
     is_open = event.status == ClinicStatus.PLANNED and now < event.end
     context = {
         "event": event,
@@ -175,44 +125,45 @@ def _detail_context(request, event, bound: dict | None = None) -> dict:
         "is_open": is_open,
         "statuses": RegistrationStatus,
     }
-    mine = clinics.my_registration(user=user, event=event)
+    mine = selectors_clinics.my_registration(user=user, event=event)
     if mine is not None and mine.status != RegistrationStatus.CANCELLED:
         context["mine"] = mine
     elif is_open and not is_runner:
-        card = clinics.own_card(user)
+        card = selectors_clinics.own_card(user)
         context["own_card"] = card
         if card is not None:
-            future = [(s, t, f) for s, t, f in slots if s > now]
+            future = selectors_clinics.clinic_slot_choices(event, staff=False, now=now, slots=slots)
             context["register_form"] = bound.get("register") or RegisterForm(slots=future)
     if is_runner:
-        registrations = list(clinics.registration_list(user=user, event=event, request=request))
-        context["by_slot"] = clinics.registrations_by_slot(
+        registrations = list(
+            selectors_clinics.registration_list(user=user, event=event, request=request)
+        )
+        context["by_slot"] = selectors_clinics.registrations_by_slot(
             event, [r for r in registrations if r.status != RegistrationStatus.CANCELLED]
         )
         context["cancelled"] = [
             r for r in registrations if r.status == RegistrationStatus.CANCELLED
         ]
         if is_open:
-            open_slots = [(s, t, f) for s, t, f in slots if s + _slot(event) > now]
+            open_slots = selectors_clinics.clinic_slot_choices(
+                event, staff=True, now=now, slots=slots
+            )
             context["staff_form"] = bound.get("staff") or StaffRegisterForm(
-                slots=open_slots, cards=_staff_cards(user, event)
+                slots=open_slots,
+                cards=selectors_clinics.clinic_card_choices(user=user, event=event),
             )
     return context
-
-
-def _slot(event) -> timedelta:
-    return timedelta(minutes=event.slot_minutes)
 
 
 @login_required
 @require_safe
 def clinic_detail(request, pk):
-    event = clinics.clinic_get(user=request.user, pk=pk)
+    event = selectors_clinics.clinic_get(user=request.user, pk=pk)
     return render(request, "health/clinic_detail.html", _detail_context(request, event))
 
 
 def _register(request, event):
-    card = clinics.own_card(request.user)
+    card = selectors_clinics.own_card(request.user)
     if card is None:
         messages.error(
             request,
@@ -222,12 +173,12 @@ def _register(request, event):
             ),
         )
         return None
-    slots = [(s, t, f) for s, t, f in clinics.clinic_slots(event) if s > timezone.now()]
+    slots = selectors_clinics.clinic_slot_choices(event, staff=False)
     form = RegisterForm(request.POST, slots=slots)
     if form.is_valid() and submit_form(
         request,
         form,
-        lambda: clinics.registration_create(
+        lambda: services_clinics.registration_create(
             actor=request.user,
             event=event,
             card=card,
@@ -243,13 +194,16 @@ def _register(request, event):
 
 def _register_staff(request, event):
     _runner_only(request, event)
-    now = timezone.now()
-    slots = [(s, t, f) for s, t, f in clinics.clinic_slots(event) if s + _slot(event) > now]
-    form = StaffRegisterForm(request.POST, slots=slots, cards=_staff_cards(request.user, event))
+    slots = selectors_clinics.clinic_slot_choices(event, staff=True)
+    form = StaffRegisterForm(
+        request.POST,
+        slots=slots,
+        cards=selectors_clinics.clinic_card_choices(user=request.user, event=event),
+    )
     if form.is_valid() and submit_form(
         request,
         form,
-        lambda: clinics.registration_create(
+        lambda: services_clinics.registration_create(
             actor=request.user,
             event=event,
             card=form.cleaned_data["card"],
@@ -267,17 +221,16 @@ def _registration_from_post(request, event):
     raw = request.POST.get("registration", "")
     if not raw.isdigit():
         raise Http404("Not found.")
-    return clinics.registration_get(event=event, pk=int(raw))
+    return selectors_clinics.registration_get(event=event, pk=int(raw))
 
 
 def _cancel(request, event):
     registration = _registration_from_post(request, event)
-    mine = registration.card.resident.user_id == request.user.pk
-    if not mine:
-        _runner_only(request, event)
+    if not request.user.has_perm("health.register_at_clinic", registration):
+        raise Http404("Not found.")
     run_action(
         request,
-        lambda: clinics.registration_cancel(
+        lambda: services_clinics.registration_cancel(
             actor=request.user, registration=registration, request=request
         ),
         _("The registration was cancelled."),
@@ -288,7 +241,7 @@ def _close(request, event):
     _runner_only(request, event)
     run_action(
         request,
-        lambda: clinics.clinic_close(actor=request.user, event=event, request=request),
+        lambda: services_clinics.clinic_close(actor=request.user, event=event, request=request),
         _("The clinic was closed. Whoever did not come is marked so."),
     )
 
@@ -297,7 +250,7 @@ def _close(request, event):
 @require_POST
 def clinic_action(request, pk):
     """Every change on the clinic's page, by its ``action``."""
-    event = clinics.clinic_get(user=request.user, pk=pk)
+    event = selectors_clinics.clinic_get(user=request.user, pk=pk)
     action = request.POST.get("action", "")
     if action == "register":
         bound = _register(request, event)
@@ -322,7 +275,7 @@ def clinic_action(request, pk):
 def _day_context(request, event, bound: tuple[int, VisitForm] | None = None) -> dict:
     registrations = [
         r
-        for r in clinics.registration_list(
+        for r in selectors_clinics.registration_list(
             user=request.user, event=event, request=request, how="day"
         )
         if r.status != RegistrationStatus.CANCELLED
@@ -351,7 +304,7 @@ def _day_context(request, event, bound: tuple[int, VisitForm] | None = None) -> 
 @login_required
 def clinic_day(request, pk):
     """The clinic-day entry page of the clinic's people."""
-    event = clinics.clinic_get(user=request.user, pk=pk)
+    event = selectors_clinics.clinic_get(user=request.user, pk=pk)
     _runner_only(request, event)
     if request.method == "POST":
         registration = _registration_from_post(request, event)
@@ -361,7 +314,7 @@ def clinic_day(request, pk):
         if action == "no_show":
             run_action(
                 request,
-                lambda: clinics.registration_no_show(
+                lambda: services_clinics.registration_no_show(
                     actor=request.user, registration=registration, request=request
                 ),
                 _("%(name)s is marked as not come.") % {"name": name},
@@ -374,7 +327,7 @@ def clinic_day(request, pk):
         if form.is_valid() and submit_form(
             request,
             form,
-            lambda: clinics.clinic_visit_record(
+            lambda: services_clinics.clinic_visit_record(
                 actor=request.user,
                 registration=registration,
                 readings=form.readings(),
@@ -396,14 +349,14 @@ def clinic_day(request, pk):
 @login_required
 @require_safe
 def clinic_report(request, pk):
-    event = clinics.clinic_get(user=request.user, pk=pk)
+    event = selectors_clinics.clinic_get(user=request.user, pk=pk)
     _runner_only(request, event)
     return render(
         request,
         "health/clinic_report.html",
         {
             "event": event,
-            "summary": clinics.clinic_summary(event),
-            "slots": clinics.clinic_slots(event),
+            "summary": selectors_clinics.clinic_summary(event),
+            "slots": selectors_clinics.clinic_slots(event),
         },
     )
