@@ -4,6 +4,7 @@ they never clash with the demo's Datong ones)."""
 import itertools
 from datetime import date
 
+from linli.core.actors import SYSTEM
 from linli.residents.idnumbers import make_id_number
 from linli.residents.services import resident_clean, resident_create, residents_bulk_create
 
@@ -30,4 +31,4 @@ def make_many(place, n, *, name="批量居民", birth=date(1980, 1, 1)):
         (place, resident_clean(name=f"{name}{i}", id_number=id_number(birth, male=i % 2 == 0)))
         for i in range(n)
     ]
-    return residents_bulk_create(actor=None, rows=rows)
+    return residents_bulk_create(actor=SYSTEM, rows=rows)

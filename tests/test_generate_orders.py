@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from linli.accounts.models import User
 from linli.accounts.services import grant_create
+from linli.core.actors import SYSTEM
 from linli.places import tree
 from linli.places.models import Organisation, Place
 from linli.places.services import membership_add
@@ -136,12 +137,14 @@ def test_the_work_queue_costs_the_same_with_100_and_3000_orders(city):
     street = Place.objects.filter(parent=city).order_by("path").first()
     community = Place.objects.filter(parent=street).order_by("path").first()
     worker = User.objects.create_user(username="gen-worker")
-    grant_create(user=worker, role="community_worker", place=community)
+    grant_create(actor=SYSTEM, user=worker, role="community_worker", place=community)
     generate_orders(100)
     compound = Place.objects.filter(parent=community).order_by("path").first()
     staff = User.objects.create_user(username="gen-property")
     membership_add(
-        user=staff, organisation=Organisation.objects.get(kind="property_company", place=compound)
+        actor=SYSTEM,
+        user=staff,
+        organisation=Organisation.objects.get(kind="property_company", place=compound),
     )
     urls = {
         worker: [

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from linli.core.actors import SYSTEM
 from linli.core.models import AuditEvent
 from linli.open311.services import (
     open311_key_authenticate,
@@ -56,7 +57,7 @@ def committee(db):
 
 @pytest.fixture
 def api_key(committee):
-    _key, secret = open311_key_create(actor=None, organisation=committee)
+    _key, secret = open311_key_create(actor=SYSTEM, organisation=committee)
     return secret
 
 
@@ -452,7 +453,7 @@ def test_a_revoked_key_or_an_inactive_organisation_is_refused(
     response = post(client, api_key=api_key, service_code="sanitation", description="x", lat="1")
     assert response.status_code == 403
 
-    _key, other = open311_key_create(actor=None, organisation=committee)
+    _key, other = open311_key_create(actor=SYSTEM, organisation=committee)
     Organisation.objects.filter(pk=committee.pk).update(is_active=False)
     assert open311_key_authenticate(other) is None
 

@@ -17,6 +17,7 @@ from PIL.PngImagePlugin import PngInfo
 import linli.urls
 from linli.accounts.services import grant_create, user_create
 from linli.core import images
+from linli.core.actors import SYSTEM
 from linli.core.errors import ConflictError, ForbiddenError
 from linli.workorders import services, urls_photos
 from linli.workorders.models import Category, Photo
@@ -106,8 +107,8 @@ def order(demo):
 @pytest.fixture
 def neighbour(demo):
     """A resident of the same compound, who sees the board but not the order itself."""
-    user = user_create(username="neighbour", password=None, full_name="邻居")
-    grant_create(user=user, role="resident", place=demo.place(UNIT + "/201"))
+    user = user_create(actor=SYSTEM, username="neighbour", password=None, full_name="邻居")
+    grant_create(actor=SYSTEM, user=user, role="resident", place=demo.place(UNIT + "/201"))
     return user
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from linli.core.actors import SYSTEM
 from linli.core.crypto import lookup_hash
 from linli.core.models import AuditEvent
 from linli.places.services import place_create, places_bulk_create
@@ -41,10 +42,12 @@ def neighbour(demo, worker):
 @pytest.fixture
 def pingguoyuan_resident(demo, worker):
     street = demo.place("平城区/清远街道/苹果园社区")
-    compound = place_create(kind="compound", name="果园小区", parent=street)
-    building = place_create(kind="building", name="1号楼", parent=compound)
-    (household,) = places_bulk_create(parent=building, kind="household", names=["101"])
-    return make_resident(None, household, name="苹果园居民")
+    compound = place_create(actor=SYSTEM, kind="compound", name="果园小区", parent=street)
+    building = place_create(actor=SYSTEM, kind="building", name="1号楼", parent=compound)
+    (household,) = places_bulk_create(
+        actor=SYSTEM, parent=building, kind="household", names=["101"]
+    )
+    return make_resident(SYSTEM, household, name="苹果园居民")
 
 
 # -- validation ------------------------------------------------------------------------------
@@ -230,8 +233,10 @@ def _list_queries(client, place):
 
 
 def test_the_resident_list_costs_the_same_for_10_and_1000_rows(client_for, demo):
-    building = place_create(kind="building", name="99号楼", parent=demo.nanguanfang)
-    small, large = places_bulk_create(parent=building, kind="household", names=["101", "102"])
+    building = place_create(actor=SYSTEM, kind="building", name="99号楼", parent=demo.nanguanfang)
+    small, large = places_bulk_create(
+        actor=SYSTEM, parent=building, kind="household", names=["101", "102"]
+    )
     make_many(small, 10, name="少")
     make_many(large, 1000, name="多")
     client = client_for("community")

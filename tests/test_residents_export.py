@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from linli.core.actors import SYSTEM
 from linli.core.crypto import mask_id_number, mask_phone
 from linli.core.models import AuditEvent
 from linli.places.services import place_create
@@ -41,12 +42,19 @@ def register(demo):
         low_income=True,
     )
     compound = place_create(
-        kind="compound", name="苹果园北区", parent=demo.place("平城区/清远街道/苹果园社区")
+        actor=SYSTEM,
+        kind="compound",
+        name="苹果园北区",
+        parent=demo.place("平城区/清远街道/苹果园社区"),
     )
-    building = place_create(kind="building", name="1号楼", parent=compound)
-    household = place_create(kind="household", name="101", parent=building)
+    building = place_create(actor=SYSTEM, kind="building", name="1号楼", parent=compound)
+    household = place_create(actor=SYSTEM, kind="household", name="101", parent=building)
     theirs = resident_create(
-        actor=None, place=household, name="苹果园居民", id_number=id_number(2), phone="13833334444"
+        actor=SYSTEM,
+        place=household,
+        name="苹果园居民",
+        id_number=id_number(2),
+        phone="13833334444",
     )
     return ours, theirs
 

@@ -16,17 +16,19 @@ from django.utils import timezone
 from django.utils.translation import override
 from openpyxl import Workbook, load_workbook
 
+from linli.core.actors import SYSTEM
 from linli.core.crypto import lookup_hash
 from linli.core.models import AuditEvent
 from linli.places.services import place_create
-from linli.residents import imports
+from linli.residents import import_files, tasks
 from linli.residents.idnumbers import make_id_number
+from linli.residents.import_plan import import_plan
 from linli.residents.models import ImportJob, ImportStatus, Resident
 from linli.residents.services import resident_create
 
 pytestmark = pytest.mark.django_db
 
-HEADER = [column.header for column in imports.COLUMNS]
+HEADER = [column.header for column in import_files.COLUMNS]
 UNITS = ["1单元", "2单元", "3单元"]
 DOORS = [f"{floor}{door:02d}" for floor in range(1, 7) for door in range(1, 3)]
 START_URL = reverse("residents:resident-import")
@@ -218,7 +220,7 @@ def test_the_check_runs_again_when_confirming(upload, confirm, demo):
     assert job.status == ImportStatus.READY
     # meanwhile, someone registers the fourth resident at another compound
     resident_create(
-        actor=None, place=other_household(demo), name="别处的人", id_number=id_number(3)
+        actor=SYSTEM, place=other_household(demo), name="别处的人", id_number=id_number(3)
     )
     before = Resident.objects.count()
     _response, job = confirm(job)
@@ -248,7 +250,7 @@ def test_english_headers_dates_flags_and_lower_case_x(upload, confirm):
         make_id_number(region="110105", birth=date(1961, 3, 4), sequence=n) for n in range(1000)
     ]
     with_x = next(value for value in x_ids if value.endswith("X"))
-    english = [column.key for column in imports.COLUMNS]
+    english = [column.key for column in import_files.COLUMNS]
     rows = [
         person(
             0,
@@ -275,12 +277,12 @@ def test_english_headers_dates_flags_and_lower_case_x(upload, confirm):
 def test_parse_date_accepts_what_people_and_excel_write():
     expected = date(1950, 1, 2)
     for value in ("1950-01-02", "1950/1/2", "1950.01.02", "19500102", "1950年1月2日", 19500102):
-        assert imports.parse_date(value) == expected
-    assert imports.parse_date(datetime(1950, 1, 2)) == expected
-    assert imports.parse_date(18265) == expected  # an Excel serial number
-    assert imports.parse_date("") is None
-    with pytest.raises(imports._CellError):
-        imports.parse_date("1950-02-30")
+        assert import_files.parse_date(value) == expected
+    assert import_files.parse_date(datetime(1950, 1, 2)) == expected
+    assert import_files.parse_date(18265) == expected  # an Excel serial number
+    assert import_files.parse_date("") is None
+    with pytest.raises(import_files.CellError):
+        import_files.parse_date("1950-02-30")
 
 
 # -- errors in rows ---------------------------------------------------------------------------
@@ -318,8 +320,8 @@ def test_every_problem_is_named_by_row_and_column(upload):
 
 
 def test_doors_directly_in_a_building_need_no_unit(upload, confirm, demo):
-    building = place_create(kind="building", name="13号楼", parent=demo.nanguanfang)
-    place_create(kind="household", name="101", parent=building)
+    building = place_create(actor=SYSTEM, kind="building", name="13号楼", parent=demo.nanguanfang)
+    place_create(actor=SYSTEM, kind="household", name="101", parent=building)
     rows = [
         person(0, 楼栋="13", 单元="", 门牌号="101"),
         person(1, 楼栋="7号楼", 单元="", 门牌号="101"),
@@ -346,13 +348,13 @@ def test_the_same_id_number_twice_names_both_rows(upload):
 def other_household(demo):
     """A household in 苹果园社区, outside the community worker's scope."""
     community = demo.place("平城区/清远街道/苹果园社区")
-    compound = place_create(kind="compound", name="苹果园北区", parent=community)
-    building = place_create(kind="building", name="1号楼", parent=compound)
-    return place_create(kind="household", name="101", parent=building)
+    compound = place_create(actor=SYSTEM, kind="compound", name="苹果园北区", parent=community)
+    building = place_create(actor=SYSTEM, kind="building", name="1号楼", parent=compound)
+    return place_create(actor=SYSTEM, kind="household", name="101", parent=building)
 
 
 def test_an_id_number_registered_elsewhere_is_refused_without_saying_where(upload, demo):
-    resident_create(actor=None, place=other_household(demo), name="外人", id_number=id_number(2))
+    resident_create(actor=SYSTEM, place=other_household(demo), name="外人", id_number=id_number(2))
     rows = people(4)
     _response, job = upload(xlsx(rows))  # the report is in the uploader's language: Chinese
     assert job.status == ImportStatus.INVALID
@@ -443,30 +445,30 @@ def test_a_missing_id_column_is_named(upload):
         response, job = upload(xlsx(people(2), header=header))
     assert job is None
     assert "身份证号" in " ".join(form_errors(response))
-    reading = imports.read_table(xlsx(people(2), header=header), "xlsx")
+    reading = import_files.read_table(xlsx(people(2), header=header), "xlsx")
     assert cells(reading.errors) == {(1, "身份证号")}
     assert reading.rows == []
 
 
 def test_too_many_rows_are_refused(upload, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 10)
+    monkeypatch.setattr(import_files, "MAX_ROWS", 10)
     for data, name in ((xlsx(people(11)), "a.xlsx"), (csv_bytes(people(11), "utf-8"), "a.csv")):
         response, job = upload(data, name=name)
         assert job is None
         assert form_errors(response)
     _response, job = upload(xlsx(people(10)))
     assert job.status == ImportStatus.READY
-    reading = imports.read_table(xlsx(people(11)), "xlsx")
+    reading = import_files.read_table(xlsx(people(11)), "xlsx")
     assert reading.rows == [] and len(reading.errors) == 1
 
 
 def test_files_over_the_size_limit_are_refused(upload, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(import_files, "MAX_FILE_BYTES", 1000)
     response, job = upload(csv_bytes(people(40), "utf-8"), name="big.csv")
     assert job is None
     assert form_errors(response)
-    monkeypatch.setattr(imports, "MAX_FILE_BYTES", 10_000_000)
-    monkeypatch.setattr(imports, "MAX_UNPACKED_BYTES", 10_000)  # a "zip bomb"
+    monkeypatch.setattr(import_files, "MAX_FILE_BYTES", 10_000_000)
+    monkeypatch.setattr(import_files, "MAX_UNPACKED_BYTES", 10_000)  # a "zip bomb"
     response, job = upload(xlsx(people(40)))
     assert job is None
     assert form_errors(response)
@@ -532,8 +534,8 @@ def test_an_invalid_file_is_deleted_after_the_check(upload, media):
 def test_unconfirmed_files_expire(upload):
     _response, job = upload(xlsx(people(2)))
     path = job.encrypted_file.path
-    assert imports.import_jobs_expire() == 0
-    assert imports.import_jobs_expire(now=timezone.now() + timedelta(days=2)) == 1
+    assert tasks.import_expire() == 0
+    assert tasks.import_expire(now=timezone.now() + timedelta(days=2)) == 1
     job.refresh_from_db()
     assert job.status == ImportStatus.FAILED
     assert not os.path.exists(path)
@@ -607,7 +609,7 @@ def test_progress_is_polled_while_running_and_the_page_reloads_when_done(upload,
 def test_the_template_opens_and_documents_every_column(client_for):
     response = client_for("community").get(reverse("residents:resident-import-template"))
     assert response.status_code == 200
-    assert response["Content-Type"] == imports.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == import_files.XLSX_CONTENT_TYPE
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.content), read_only=True)
     assert workbook.sheetnames == ["居民", "说明"]
@@ -620,7 +622,7 @@ def test_the_template_opens_and_documents_every_column(client_for):
 
 def test_the_template_itself_passes_the_check(client_for):
     data = client_for("community").get(reverse("residents:resident-import-template")).content
-    reading = imports.read_table(data, "xlsx")
+    reading = import_files.read_table(data, "xlsx")
     assert reading.errors == []
     assert reading.data_rows == 2
 
@@ -648,10 +650,10 @@ def test_import_costs_the_same_queries_for_30_and_300_rows(upload, confirm, clie
 
 def test_the_check_alone_costs_the_same_for_30_and_300_rows(demo):
     def cost(rows):
-        reading = imports.read_table(xlsx(rows), "xlsx")
+        reading = import_files.read_table(xlsx(rows), "xlsx")
         user, compound = demo.user("community"), demo.nanguanfang
         with CaptureQueriesContext(connection) as ctx:
-            plan = imports._plan(actor=user, compound=compound, reading=reading)
+            plan = import_plan(actor=user, compound=compound, reading=reading)
         assert not plan.errors
         return len(ctx.captured_queries)
 
@@ -684,3 +686,35 @@ def test_a_file_of_100000_rows_imports_in_bulk(upload, confirm, client_for):
     )
     assert len(checking.captured_queries) < 400
     assert len(importing.captured_queries) < 5_000
+
+
+# -- the job's timeline -----------------------------------------------------------------------
+
+
+def test_every_step_of_a_job_leaves_an_event(upload, confirm, demo):
+    _response, job = upload(xlsx(people(2)))
+    _response, job = confirm(job)
+    assert job.status == ImportStatus.DONE
+    events = list(job.events.order_by("pk"))
+    assert [(e.kind, e.from_status, e.to_status) for e in events] == [
+        ("uploaded", "", "checking"),
+        ("checked", "checking", "ready"),
+        ("confirmed", "ready", "importing"),
+        ("imported", "importing", "done"),
+    ]
+    community = demo.user("community")
+    # the uploader's steps are theirs; the check and the write are the system's
+    assert [e.actor for e in events] == [community, None, community, None]
+    assert events[-1].data == {"rows": 2, "new": 2, "updated": 0, "unchanged": 0}
+
+
+def test_only_the_system_checks_or_imports_a_job(upload, demo):
+    from linli.core.errors import ForbiddenError
+    from linli.residents import services_import
+
+    _response, job = upload(xlsx(people(2)))
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.CHECKING)
+    job.refresh_from_db()
+    with pytest.raises(ForbiddenError):
+        services_import.import_job_check(actor=demo.user("community"), job=job)
+    assert services_import.import_job_check(actor=SYSTEM, job=job).status == ImportStatus.READY

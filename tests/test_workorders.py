@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connections
 
+from linli.core.actors import SYSTEM
 from linli.core.errors import ConflictError, ForbiddenError
 from linli.core.workdays import UnknownCalendarYear, add_working_days
 from linli.places.models import Organisation
@@ -234,7 +235,9 @@ def test_two_handlers_acting_at_once_cannot_both_apply(demo_world_tx):
     from linli.places.services import membership_add
 
     membership_add(
-        user=second, organisation=Organisation.objects.get(name="南官房物业服务有限公司")
+        actor=SYSTEM,
+        user=second,
+        organisation=Organisation.objects.get(name="南官房物业服务有限公司"),
     )
     order = services.order_file(
         actor=community,

@@ -2,6 +2,8 @@
 
 import rules
 
+from linli.core.actors import system_may
+
 from .predicates import (
     can_manage_grants,
     can_manage_place,
@@ -18,3 +20,5 @@ rules.add_perm("places.view_organisation", can_view_organisation)
 rules.add_perm("core.view_auditevent", can_read_audit)
 rules.add_perm("accounts.manage_grants", can_manage_grants)
 rules.add_perm("accounts.view_own_account", is_signed_in)
+# The demo loader, the generator and the command line build places and give roles.
+system_may("places.add_place", "accounts.manage_grants")

@@ -19,6 +19,16 @@ def grant_list_for_user(*, user):
     )
 
 
+def token_list_for_user(*, user):
+    """The user's own API tokens that still work."""
+    return user.api_tokens.filter(revoked_at__isnull=True).order_by("-created_at")
+
+
+def membership_list_for_user(*, user):
+    """The organisations the user works for."""
+    return user.memberships.select_related("organisation__place")
+
+
 def audit_event_list(*, user, action: str | None = None):
     """Audit events within the subtrees where the user may read the log. Events that belong
     to no place (sign-ins, tokens) are shown to superusers only."""

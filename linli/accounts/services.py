@@ -4,8 +4,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.core.actors import user_or_none
 from linli.core.audit import audit_record
 from linli.core.errors import LinliError
+from linli.core.lifecycle import check_perm, require_actor
 
 from .models import ApiToken, RoleGrant, User, hash_token
 from .scope import forget_scope
@@ -14,7 +16,7 @@ from .scope import forget_scope
 @transaction.atomic
 def user_create(
     *,
-    actor=None,
+    actor,
     username: str,
     password: str | None,
     full_name: str = "",
@@ -31,24 +33,31 @@ def user_create(
         is_superuser=is_superuser,
         is_staff=is_superuser,
     )
+    require_actor(actor)
     if password:
         user.set_password(password)
     else:
         user.set_unusable_password()
     user.full_clean()
     user.save()
-    if actor is not None:
+    # The system's set-up (the demo, the command line) is not in the audit log.
+    if user_or_none(actor) is not None:
         audit_record(actor=actor, action="account.create", obj=user, request=request)
     return user
 
 
 @transaction.atomic
-def grant_create(*, actor=None, user: User, role: str, place, organisation=None, request=None):
+def grant_create(*, actor, user: User, role: str, place, organisation=None, request=None):
+    check_perm(actor, "accounts.manage_grants", place)
     existing = RoleGrant.objects.active().filter(user=user, role=role, place=place).first()
     if existing:
         return existing
     grant = RoleGrant(
-        user=user, role=role, place=place, organisation=organisation, granted_by=actor
+        user=user,
+        role=role,
+        place=place,
+        organisation=organisation,
+        granted_by=user_or_none(actor),
     )
     grant.full_clean()
     grant.save()
@@ -66,6 +75,7 @@ def grant_create(*, actor=None, user: User, role: str, place, organisation=None,
 @transaction.atomic
 def grant_revoke(*, actor, grant: RoleGrant, request=None) -> RoleGrant:
     grant = RoleGrant.objects.select_for_update().get(pk=grant.pk)
+    check_perm(actor, "accounts.manage_grants", grant.place)
     if grant.revoked_at is not None:
         raise LinliError(_("This role grant was already revoked."), code="revoked")
     grant.revoked_at = timezone.now()
@@ -85,6 +95,7 @@ def grant_revoke(*, actor, grant: RoleGrant, request=None) -> RoleGrant:
 def token_create(*, actor, user: User, name: str = "") -> tuple[ApiToken, str]:
     """A new API token for ``user``. Returns the token row and the secret, which is shown
     once and never stored (only its hash is)."""
+    require_actor(actor)
     if not user.is_active:
         raise LinliError(_("Tokens cannot be created for an inactive account."), code="inactive")
     secret = ApiToken.new_secret()
@@ -99,6 +110,7 @@ def token_create(*, actor, user: User, name: str = "") -> tuple[ApiToken, str]:
 
 @transaction.atomic
 def token_revoke(*, actor, token: ApiToken) -> ApiToken:
+    require_actor(actor)
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is not None:
         raise LinliError(_("This token was already revoked."), code="revoked")

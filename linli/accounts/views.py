@@ -11,7 +11,12 @@ from linli.core.audit import audit_record
 from linli.core.pagination import paginate
 
 from .forms import AuditFilterForm, SignInForm
-from .selectors import audit_event_list, grant_list_for_user
+from .selectors import (
+    audit_event_list,
+    grant_list_for_user,
+    membership_list_for_user,
+    token_list_for_user,
+)
 
 
 class SignInView(auth_views.LoginView):
@@ -44,10 +49,8 @@ def profile(request):
         "accounts/profile.html",
         {
             "grants": grant_list_for_user(user=request.user),
-            "memberships": request.user.memberships.select_related("organisation__place"),
-            "tokens": request.user.api_tokens.filter(revoked_at__isnull=True).order_by(
-                "-created_at"
-            ),
+            "memberships": membership_list_for_user(user=request.user),
+            "tokens": token_list_for_user(user=request.user),
         },
     )
 

@@ -8,6 +8,7 @@ from datetime import date
 from django.db import transaction
 
 from linli.accounts.models import User
+from linli.core.actors import SYSTEM
 from linli.places import tree
 from linli.places.models import Place, PlaceKind
 from linli.residents.generate import (
@@ -136,7 +137,7 @@ def demo_residents(compound: Place, *, seed: int = world.RESIDENTS_SEED) -> int:
         keep = [clean.id_number_hash not in taken for _f, clean in cleaned]
         rows = [row for row, ok in zip(rows, keep, strict=True) if ok]
         cleaned = [row for row, ok in zip(cleaned, keep, strict=True) if ok]
-    residents = residents_bulk_create(actor=None, rows=cleaned, action="resident.demo")
+    residents = residents_bulk_create(actor=SYSTEM, rows=cleaned, action="resident.demo")
     for resident, (_flat, _values, username) in zip(residents, rows, strict=True):
         if username is None:
             continue

@@ -5,6 +5,7 @@ from django.db import transaction
 from linli.accounts.models import User
 from linli.accounts.services import grant_create, user_create
 from linli.bookings.demo import demo_rooms
+from linli.core.actors import SYSTEM
 from linli.health.demo import demo_health
 from linli.lending.demo import demo_lending
 from linli.meetings.demo import demo_meetings
@@ -25,7 +26,7 @@ def _place(*, kind, name, parent, **extra) -> Place:
     existing = Place.objects.filter(parent=parent, name=name).first()
     if existing:
         return existing
-    return place_create(kind=kind, name=name, parent=parent, **extra)
+    return place_create(actor=SYSTEM, kind=kind, name=name, parent=parent, **extra)
 
 
 def _households(unit: Place) -> None:
@@ -36,7 +37,7 @@ def _households(unit: Place) -> None:
         for floor in range(1, world.FLOORS + 1)
         for door in range(1, world.DOORS_PER_FLOOR + 1)
     ]
-    places_bulk_create(parent=unit, kind=PlaceKind.HOUSEHOLD, names=names)
+    places_bulk_create(actor=SYSTEM, parent=unit, kind=PlaceKind.HOUSEHOLD, names=names)
 
 
 @transaction.atomic
@@ -115,6 +116,7 @@ def demo_organisations(by_name) -> dict[str, Organisation]:
         place = by_name[place_name]
         existing = Organisation.objects.filter(place=place, name=name).first()
         orgs[name] = existing or organisation_create(
+            actor=SYSTEM,
             name=name,
             name_en=name_en,
             kind=kind,
@@ -131,6 +133,7 @@ def demo_accounts(by_name, orgs) -> list[User]:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = user_create(
+                actor=SYSTEM,
                 username=username,
                 password=world.DEMO_PASSWORD,
                 full_name=full_name,
@@ -139,13 +142,14 @@ def demo_accounts(by_name, orgs) -> list[User]:
             )
         if role:
             grant_create(
+                actor=SYSTEM,
                 user=user,
                 role=role,
                 place=_find_place(by_name, place_ref),
                 organisation=orgs.get(org_name) if org_name else None,
             )
         if org_name:
-            membership_add(user=user, organisation=orgs[org_name], title=title)
+            membership_add(actor=SYSTEM, user=user, organisation=orgs[org_name], title=title)
         users.append(user)
     return users
 

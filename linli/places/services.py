@@ -5,8 +5,10 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
+from linli.core.actors import user_or_none
 from linli.core.audit import audit_record
 from linli.core.errors import LinliError
+from linli.core.lifecycle import check_perm, require_actor
 
 from . import tree
 from .models import PATH_SEPARATOR, Membership, Organisation, Place
@@ -19,7 +21,7 @@ def _name_path(parent: Place | None, name: str) -> str:
 @transaction.atomic
 def place_create(
     *,
-    actor=None,
+    actor,
     kind: str,
     name: str,
     parent: Place | None,
@@ -29,6 +31,7 @@ def place_create(
     sort_key: int = 0,
     request=None,
 ) -> Place:
+    check_perm(actor, "places.add_place", parent)
     place = Place(
         kind=kind,
         name=name.strip(),
@@ -43,15 +46,17 @@ def place_create(
     place.save()
     place.path = tree.child_path(parent.path if parent else "", place.pk)
     place.save(update_fields=["path"])
-    if actor is not None:
+    # The system's set-up (the demo, the generator) is not in the audit log.
+    if user_or_none(actor) is not None:
         audit_record(actor=actor, action="place.create", obj=place, request=request)
     return place
 
 
 @transaction.atomic
-def places_bulk_create(*, parent: Place, kind: str, names: list[str]) -> list[Place]:
+def places_bulk_create(*, actor, parent: Place, kind: str, names: list[str]) -> list[Place]:
     """Create many children of one parent in two statements (for the demo and the city-scale
     generator). Names are trusted here: callers generate them."""
+    check_perm(actor, "places.add_place", parent)
     start = Place.objects.filter(parent=parent).count()
     places = [
         Place(
@@ -97,6 +102,7 @@ def place_update(
     request=None,
 ) -> Place:
     place = Place.objects.select_for_update().get(pk=place.pk)
+    check_perm(actor, "places.change_place", place)
     old_name_path = place.name_path
     changes = {}
     for field, value in (
@@ -129,6 +135,8 @@ def place_update(
 def place_move(*, actor, place: Place, new_parent: Place, request=None) -> Place:
     place = Place.objects.select_for_update().get(pk=place.pk)
     new_parent = Place.objects.select_for_update().get(pk=new_parent.pk)
+    check_perm(actor, "places.change_place", place)
+    check_perm(actor, "places.add_place", new_parent)
     if tree.in_subtree(new_parent.path, place.path):
         raise LinliError(_("A place cannot be moved into itself or below itself."), code="cycle")
     if new_parent.pk == place.parent_id:
@@ -157,7 +165,7 @@ def place_move(*, actor, place: Place, new_parent: Place, request=None) -> Place
 @transaction.atomic
 def organisation_create(
     *,
-    actor=None,
+    actor,
     name: str,
     kind: str,
     place: Place,
@@ -167,6 +175,7 @@ def organisation_create(
     description: str = "",
     request=None,
 ) -> Organisation:
+    require_actor(actor)
     organisation = Organisation(
         name=name.strip(),
         kind=kind,
@@ -178,15 +187,16 @@ def organisation_create(
     )
     organisation.full_clean()
     organisation.save()
-    if actor is not None:
+    if user_or_none(actor) is not None:
         audit_record(actor=actor, action="organisation.create", obj=organisation, request=request)
     return organisation
 
 
 @transaction.atomic
 def membership_add(
-    *, actor=None, user, organisation: Organisation, title: str = "", request=None
+    *, actor, user, organisation: Organisation, title: str = "", request=None
 ) -> Membership:
+    require_actor(actor)
     membership, created = Membership.objects.get_or_create(
         user=user, organisation=organisation, defaults={"title": title}
     )
@@ -194,7 +204,7 @@ def membership_add(
         membership.title = title
         membership.full_clean()
         membership.save(update_fields=["title"])
-    if actor is not None and created:
+    if user_or_none(actor) is not None and created:
         audit_record(
             actor=actor,
             action="organisation.member_add",
@@ -221,6 +231,7 @@ ORGANISATION_FIELDS = (
 def organisation_update(
     *, actor, organisation: Organisation, request=None, **fields
 ) -> Organisation:
+    require_actor(actor)
     organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
     changes = {}
     for field, value in fields.items():

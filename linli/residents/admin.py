@@ -3,8 +3,10 @@ register is kept on its own pages, where every change is validated and audited."
 
 from django.contrib import admin
 
+from linli.core.admin import TimelineInline
+
 from . import selectors
-from .models import Household, ImportJob, Resident
+from .models import Household, ImportJob, ImportJobEvent, Resident
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -37,10 +39,15 @@ class HouseholdAdmin(ReadOnlyAdmin):
         return selectors.household_list(user=request.user)
 
 
+class ImportJobEventInline(TimelineInline):
+    model = ImportJobEvent
+
+
 @admin.register(ImportJob)
 class ImportJobAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "compound", "status", "total_rows", "created_by", "created_at"]
     exclude = ["encrypted_file"]
+    inlines = [ImportJobEventInline]
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

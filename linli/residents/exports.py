@@ -18,7 +18,7 @@ from linli.places.models import Place
 
 from . import selectors
 from .idnumbers import ID_RE
-from .imports import RELATION_WORDS, XLSX_CONTENT_TYPE
+from .import_files import RELATION_WORDS, XLSX_CONTENT_TYPE
 from .models import Gender
 
 COLUMNS = (

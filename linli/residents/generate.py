@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.db.models import CharField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Concat, LPad
 
+from linli.core.actors import SYSTEM
 from linli.core.audit import audit_record
 from linli.places import tree
 from linli.places.models import PATH_SEPARATOR, Place, PlaceKind
@@ -607,7 +608,9 @@ def city_generate(
                 f"The district {name} (code {code}) exists already; generated data is never "
                 "added twice. Use another seed, or a fresh database."
             )
-        district = place_create(kind=PlaceKind.DISTRICT, name=name, code=code, parent=None)
+        district = place_create(
+            actor=SYSTEM, kind=PlaceKind.DISTRICT, name=name, code=code, parent=None
+        )
     if connection.vendor == "sqlite":
         # The default page cache (2 MB) is far smaller than the indexes of a million
         # residents; inserting random ID hashes would then read pages back for every batch.
@@ -624,7 +627,7 @@ def city_generate(
         with transaction.atomic():
             rows = [(writer.flat(flat), resident_clean(**values)) for flat, values in batch]
             residents_bulk_create(
-                actor=None,
+                actor=SYSTEM,
                 rows=rows,
                 action="resident.generate",
                 place_path=district.path,

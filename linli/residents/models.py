@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from linli.core.crypto import EncryptedTextField, mask_id_number, mask_phone
+from linli.core.models import TimelineEvent
 
 ELDERLY_AGE = 65
 CHILD_AGE = 14
@@ -226,6 +227,11 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("failed")
 
 
+# A job in these is being worked on by a task; a job in FINAL is over and its file is gone.
+IMPORT_RUNNING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+IMPORT_FINAL = (ImportStatus.INVALID, ImportStatus.DONE, ImportStatus.FAILED)
+
+
 class ImportJob(models.Model):
     """One uploaded register file: checked first (a dry run), imported all-or-nothing when
     the user confirms. The file holds ID numbers, so it is kept encrypted and deleted once
@@ -275,3 +281,27 @@ class ImportJob(models.Model):
         if not self.total_rows:
             return 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+class ImportEventKind(models.TextChoices):
+    UPLOADED = "uploaded", _("file uploaded")
+    CHECKED = "checked", _("checked")
+    FOUND_ERRORS = "found_errors", _("found errors")
+    CONFIRMED = "confirmed", _("confirmed")
+    IMPORTED = "imported", _("imported")
+    FAILED = "failed", _("failed")
+    EXPIRED = "expired", _("expired")
+
+
+class ImportJobEvent(TimelineEvent):
+    """One step of an import job's timeline, written once through ``services_import.IMPORT_JOB``."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=ImportEventKind.choices)
+
+    class Meta(TimelineEvent.Meta):
+        verbose_name = _("import event")
+        verbose_name_plural = _("import events")
+
+    def __str__(self):
+        return f"{self.job_id} {self.kind}"

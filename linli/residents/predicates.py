@@ -16,6 +16,12 @@ def is_own_record(user, resident):
     return resident is not None and resident.user_id is not None and resident.user_id == user.pk
 
 
+@rules.predicate
+def is_import_uploader(user, job):
+    """Only the person who uploaded a register file may confirm its import."""
+    return job is not None and job.created_by_id is not None and job.created_by_id == user.pk
+
+
 # Full numbers: one's own, or a role that needs them (the community worker at the desk).
 can_reveal_resident = is_own_record | role_in_scope("can_reveal_in_scope", REVEAL_PERSONAL)
 

@@ -4,12 +4,15 @@ is reported missing (Http404)."""
 from datetime import date
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
 
-from linli.accounts.roles import EXPORT_RESIDENTS, VIEW_RESIDENTS
+from linli.accounts.roles import EXPORT_RESIDENTS, MANAGE_RESIDENTS, VIEW_RESIDENTS
 from linli.accounts.scope import scope_of
 from linli.core.access import access_by_id
 from linli.core.crypto import lookup_hash
+from linli.core.ids import is_valid_id
 from linli.core.validators import looks_like_mobile, normalise_mobile
+from linli.places.models import Place, PlaceKind
 from linli.places.selectors import within_place
 
 from .idnumbers import ID_RE
@@ -18,6 +21,7 @@ from .models import (
     ELDERLY_AGE,
     STORED_TAGS,
     Household,
+    ImportJob,
     Relation,
     Resident,
     ResidentStatus,
@@ -146,3 +150,33 @@ def household_members(*, household: Household) -> QuerySet:
         .select_related("place")
         .order_by("status", RELATION_ORDER, "birth_date")
     )
+
+
+# -- imports ------------------------------------------------------------------------------------
+
+
+def import_compounds(*, user) -> list[Place]:
+    """The compounds this user may import residents into."""
+    candidates = (
+        Place.objects.filter(kind=PlaceKind.COMPOUND)
+        .filter(scope_of(user).q(roles=MANAGE_RESIDENTS, field="path"))
+        .order_by("path")
+    )
+    return [place for place in candidates if user.has_perm("residents.add_resident", place)]
+
+
+def import_job_list(*, user, limit: int = 10) -> list[ImportJob]:
+    return list(
+        ImportJob.objects.filter(created_by=user).select_related("compound").order_by("-pk")[:limit]
+    )
+
+
+def import_job_get(*, user, pk) -> ImportJob:
+    """A job, for its creator only (while they still may manage residents); anyone else is
+    told it does not exist."""
+    if not is_valid_id(pk) or not user.has_perm("residents.add_resident", None):
+        raise Http404("No such import.")
+    job = ImportJob.objects.select_related("compound").filter(pk=pk, created_by=user).first()
+    if job is None:
+        raise Http404("No such import.")
+    return job

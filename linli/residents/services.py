@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
 from linli.core.crypto import lookup_hash
-from linli.core.errors import ForbiddenError, LinliError
+from linli.core.errors import LinliError
+from linli.core.lifecycle import check_perm
 from linli.core.validators import normalise_mobile
 from linli.places.models import Place, PlaceKind
 
@@ -143,14 +144,18 @@ def _check_household_place(place: Place) -> None:
 
 
 def _check_may_register(actor, place: Place) -> None:
-    # actor=None: the system itself (demo, generator, imports that checked already)
-    if actor is not None and not actor.has_perm("residents.add_resident", place):
-        raise ForbiddenError(_("You may not register residents at this address."), code="forbidden")
+    check_perm(
+        actor,
+        "residents.add_resident",
+        place,
+        message=_("You may not register residents at this address."),
+    )
 
 
 def _check_may_change(actor, resident: Resident) -> None:
-    if actor is not None and not actor.has_perm("residents.change_resident", resident):
-        raise ForbiddenError(_("You may not change this resident."), code="forbidden")
+    check_perm(
+        actor, "residents.change_resident", resident, message=_("You may not change this resident.")
+    )
 
 
 def household_for_place(*, place: Place) -> Household:
@@ -280,8 +285,12 @@ def resident_move(
 def resident_reveal(*, actor, resident: Resident, request=None, purpose: str = "") -> dict:
     """The full ID and phone numbers, for a user allowed to see them; every reveal is
     audited."""
-    if not actor.has_perm("residents.reveal_resident", resident):
-        raise ForbiddenError(_("You may not see these numbers in full."), code="forbidden")
+    check_perm(
+        actor,
+        "residents.reveal_resident",
+        resident,
+        message=_("You may not see these numbers in full."),
+    )
     audit_record(
         actor=actor,
         action="resident.reveal",
@@ -305,12 +314,13 @@ def residents_bulk_create(
 ) -> list[Resident]:
     """Register many residents at once (imports, the demo, the generator): a few statements
     per batch, not per row. Rows are already validated (``resident_clean``) and their
-    places are households; the caller has checked permission and uniqueness. Households
-    are created where a place has none. One audit event records the whole batch."""
+    places are households; the caller has checked uniqueness. Households are created where
+    a place has none. One audit event records the whole batch."""
     today = timezone.localdate()
     places = {place.pk: place for place, _clean in rows}
     for place in places.values():
         _check_household_place(place)
+        _check_may_register(actor, place)
     place_ids = list(places)
     households = {}
     for start in range(0, len(place_ids), 5000):  # keep each IN (...) within any limit

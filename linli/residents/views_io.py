@@ -1,6 +1,7 @@
 """Pages of the register's import and export: the upload, the check's report and the
-confirmation, the template, the Excel export. Thin: ``imports`` and ``exports`` do the work;
-anyone without the permission is told the page does not exist."""
+confirmation, the template, the Excel export. Thin: ``services_import``, ``selectors``,
+``import_files`` and ``exports`` do the work; anyone without the permission is told the page
+does not exist."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,19 +13,19 @@ from django_htmx.http import HttpResponseClientRefresh
 
 from linli.core.errors import LinliError
 
-from . import exports, imports
+from . import exports, import_files, selectors, services_import
 from .forms import ImportUploadForm, ResidentFilterForm
-from .models import ImportStatus
+from .models import IMPORT_RUNNING, ImportStatus
 
 
 def _template_context(job) -> dict:
-    return {"job": job, "running": job.status in imports.RUNNING}
+    return {"job": job, "running": job.status in IMPORT_RUNNING}
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def resident_import_start(request):
-    compounds = imports.import_compounds(user=request.user)
+    compounds = selectors.import_compounds(user=request.user)
     if not compounds:
         raise Http404("Not here.")
     form = ImportUploadForm(
@@ -35,15 +36,15 @@ def resident_import_start(request):
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        if upload.size > imports.MAX_FILE_BYTES:
+        if upload.size > import_files.MAX_FILE_BYTES:
             form.add_error(
                 "file",
                 _("The file is larger than %(mb)s MB; split it into smaller files.")
-                % {"mb": imports.MAX_FILE_BYTES // (1024 * 1024)},
+                % {"mb": import_files.MAX_FILE_BYTES // (1024 * 1024)},
             )
         else:
             try:
-                job = imports.import_job_create(
+                job = services_import.import_job_create(
                     actor=request.user,
                     compound=form.cleaned_data["compound"],
                     file_name=upload.name,
@@ -58,9 +59,9 @@ def resident_import_start(request):
         "residents/import_start.html",
         {
             "form": form,
-            "jobs": imports.import_job_list(user=request.user),
-            "columns": imports.COLUMNS,
-            "max_rows": f"{imports.MAX_ROWS:,}",
+            "jobs": selectors.import_job_list(user=request.user),
+            "columns": import_files.COLUMNS,
+            "max_rows": f"{import_files.MAX_ROWS:,}",
         },
     )
 
@@ -68,15 +69,15 @@ def resident_import_start(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def resident_import_detail(request, pk):
-    job = imports.import_job_get(user=request.user, pk=pk)
+    job = selectors.import_job_get(user=request.user, pk=pk)
     if request.method == "POST":
         try:
-            imports.import_job_confirm(actor=request.user, job=job)
+            services_import.import_job_confirm(actor=request.user, job=job)
         except LinliError as exc:
             messages.error(request, exc.message)
         return redirect("residents:resident-import-detail", pk=job.pk)
     if request.htmx:
-        if job.status not in imports.RUNNING:
+        if job.status not in IMPORT_RUNNING:
             # Finished: reload the whole page, which shows the report.
             return HttpResponseClientRefresh()
         return render(request, "residents/_import_progress.html", _template_context(job))
@@ -97,7 +98,9 @@ def resident_import_detail(request, pk):
 def resident_import_template(request):
     if not request.user.has_perm("residents.add_resident", None):
         raise Http404("Not here.")
-    response = HttpResponse(imports.import_template_bytes(), content_type=imports.XLSX_CONTENT_TYPE)
+    response = HttpResponse(
+        import_files.import_template_bytes(), content_type=import_files.XLSX_CONTENT_TYPE
+    )
     response["Content-Disposition"] = exports.content_disposition(
         "居民导入模板.xlsx", "residents-import-template.xlsx"
     )

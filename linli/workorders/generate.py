@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import Count, DateTimeField, JSONField
 from django.utils import timezone
 
+from linli.core.actors import SYSTEM
 from linli.core.audit import audit_record
 from linli.core.models import AuditEvent
 from linli.core.workdays import UnknownCalendarYear, is_working_day
@@ -268,6 +269,7 @@ def _property_companies(compounds: list[Place]) -> tuple[dict[int, Organisation]
         for compound in compounds:
             if compound.pk not in found:
                 found[compound.pk] = organisation_create(
+                    actor=SYSTEM,
                     name=f"{compound.name}物业",
                     kind=OrganisationKind.PROPERTY_COMPANY,
                     place=compound,

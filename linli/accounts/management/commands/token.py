@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from linli.accounts.models import ApiToken, User
 from linli.accounts.services import token_create, token_revoke
+from linli.core.actors import SYSTEM
 from linli.core.errors import LinliError
 
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         try:
             if action == "create":
                 user = self._user(options["username"])
-                token, secret = token_create(actor=None, user=user, name=options["name"])
+                token, secret = token_create(actor=SYSTEM, user=user, name=options["name"])
                 self.stdout.write(secret)
                 self.stderr.write(
                     f"Token {token.pk} for {user.username}. Keep it safe: it is not shown again."
@@ -45,7 +46,7 @@ class Command(BaseCommand):
                 token = ApiToken.objects.filter(pk=options["token_id"]).first()
                 if token is None:
                     raise CommandError(f"No token with id {options['token_id']}.")
-                token_revoke(actor=None, token=token)
+                token_revoke(actor=SYSTEM, token=token)
                 self.stdout.write(f"Token {token.pk} revoked.")
         except LinliError as exc:
             raise CommandError(exc.message) from exc

@@ -4,6 +4,7 @@ from that organisation."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from linli.core.actors import SYSTEM
 from linli.open311.services import open311_key_create
 from linli.places.models import Organisation
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         chosen = found[0]
         if not chosen.is_active:
             raise CommandError(f"{chosen.name} is inactive; its keys would not work.")
-        key, secret = open311_key_create(actor=None, organisation=chosen)
+        key, secret = open311_key_create(actor=SYSTEM, organisation=chosen)
         self.stdout.write(secret)
         self.stderr.write(
             f"Open311 key {key.pk} for {chosen.name} ({chosen.place.name_path}). "
