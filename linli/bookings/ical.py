@@ -252,10 +252,10 @@ def private_feed_url(user, request=None) -> str:
     return _feed_url(feed, request)
 
 
-def private_feed_reset(user, request=None, *, actor=None) -> str:
-    """Give the user's private calendar a new secret URL (``services.calendar_feed_reset``);
-    returns it (absolute when a request is given)."""
-    feed = services.calendar_feed_reset(actor=actor or user, user=user, request=request)
+def private_feed_reset(user, request=None) -> str:
+    """The user gives their private calendar a new secret URL
+    (``services.calendar_feed_reset``); returns it (absolute when a request is given)."""
+    feed = services.calendar_feed_reset(actor=user, user=user, request=request)
     return _feed_url(feed, request)
 
 

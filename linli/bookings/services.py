@@ -24,7 +24,7 @@ from linli.core.actors import user_or_none
 from linli.core.audit import audit_record
 from linli.core.crypto import lookup_hash
 from linli.core.errors import ConflictError, ForbiddenError, LinliError
-from linli.core.images import photo_files_delete, photo_prepare, photo_store, refuse
+from linli.core.images import photo_attach, refuse
 from linli.core.lifecycle import Lifecycle, Step, check_perm
 from linli.core.locking import lock_row
 from linli.places.models import Place
@@ -890,13 +890,13 @@ def calendar_feed_record_use(*, feed: CalendarFeed, now: datetime | None = None)
 MAX_PHOTOS_PER_ROOM = 9
 
 
-def _check_may_add(*, actor, room: Room) -> None:
+def _check_may_add_photo(*, actor, room: Room) -> None:
     check_perm(
         actor, "bookings.manage_room", room, message=_("You may not add photos to this room.")
     )
 
 
-def _check_count(room: Room) -> None:
+def _check_photo_count(room: Room) -> None:
     if RoomPhoto.objects.filter(room=room).count() >= MAX_PHOTOS_PER_ROOM:
         raise refuse(
             _("A room can have at most %(count)d photos.") % {"count": MAX_PHOTOS_PER_ROOM}
@@ -904,33 +904,25 @@ def _check_count(room: Room) -> None:
 
 
 def room_photo_add(*, actor, room: Room, upload, caption: str = "", request=None) -> RoomPhoto:
-    """Add a photo to a room. The permission and the photo count are checked before the
-    upload is decoded and again under the room's lock; decoding runs outside the
-    transaction so that a large photo does not hold the database's write lock."""
-    _check_may_add(actor=actor, room=room)
-    _check_count(room)
-    prepared = photo_prepare(upload)
-    stored: list = []
-    try:
-        with transaction.atomic():
-            locked = _lock_room(room)
-            _check_may_add(actor=actor, room=locked)
-            _check_count(locked)
-            photo = RoomPhoto(
-                room=locked, uploaded_by=user_or_none(actor), caption=caption.strip()[:120]
-            )
-            photo_store(photo, prepared, stored)
-            photo.full_clean()
-            photo.save()
-            audit_record(
-                actor=actor,
-                action="bookings.room.photo_add",
-                obj=locked,
-                request=request,
-                details={"photo": photo.pk, "content_type": photo.content_type},
-            )
-    except BaseException:
-        # The row was not written: remove the files so that none is left without an owner.
-        photo_files_delete(stored)
-        raise
-    return photo
+    """Add a photo to a room (``core.images.photo_attach``)."""
+
+    def check(room):
+        _check_may_add_photo(actor=actor, room=room)
+        _check_photo_count(room)
+
+    return photo_attach(
+        record=room,
+        upload=upload,
+        check=check,
+        lock=_lock_room,
+        make=lambda locked: RoomPhoto(
+            room=locked, uploaded_by=user_or_none(actor), caption=caption.strip()[:120]
+        ),
+        audit=lambda locked, photo: audit_record(
+            actor=actor,
+            action="bookings.room.photo_add",
+            obj=locked,
+            request=request,
+            details={"photo": photo.pk, "content_type": photo.content_type},
+        ),
+    )

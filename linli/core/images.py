@@ -10,6 +10,7 @@ import warnings
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -187,6 +188,30 @@ def photo_store(photo, prepared: dict, stored: list) -> None:
 def photo_files_delete(stored: list) -> None:
     for field_file in stored:
         field_file.storage.delete(field_file.name)
+
+
+def photo_attach(*, record, upload, check, lock, make, audit):
+    """The body of every "add a photo" service. ``check(record)`` refuses (permission, how
+    many photos) and runs before the upload is decoded and again on ``lock(record)``, the
+    record re-read under its lock; ``make(locked)`` gives the unsaved photo row, ``audit(locked,
+    photo)`` records it. Decoding runs outside the transaction, so that a large photo does
+    not hold the database's write lock; files of a row that was not written are removed."""
+    check(record)
+    prepared = photo_prepare(upload)
+    stored: list = []
+    try:
+        with transaction.atomic():
+            locked = lock(record)
+            check(locked)
+            photo = make(locked)
+            photo_store(photo, prepared, stored)
+            photo.full_clean()
+            photo.save()
+            audit(locked, photo)
+    except BaseException:
+        photo_files_delete(stored)
+        raise
+    return photo
 
 
 VARIANTS = ("full", "thumb")

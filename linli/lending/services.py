@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, override, pgettext_lazy
 from linli.core.actors import user_or_none
 from linli.core.audit import audit_record
 from linli.core.errors import ConflictError, ForbiddenError, LinliError
-from linli.core.images import photo_files_delete, photo_prepare, photo_store, refuse
+from linli.core.images import photo_attach, refuse
 from linli.core.lifecycle import Lifecycle, Step, check_perm
 from linli.core.locking import lock_row
 from linli.places.models import Place
@@ -157,33 +157,28 @@ def _check_photo_room(item: Item) -> None:
 
 
 def item_photo_add(*, actor, item: Item, upload, caption: str = "", request=None) -> ItemPhoto:
-    """Add a photo of an item. Decoding runs outside the transaction, so that a large photo
-    does not hold the database's write lock; the checks run again under the item's lock."""
-    _check_manage(actor, item)
-    _check_photo_room(item)
-    prepared = photo_prepare(upload)
-    stored: list = []
-    try:
-        with transaction.atomic():
-            locked = lock_row(Item, item.pk, select_related=("place",))
-            _check_manage(actor, locked)
-            _check_photo_room(locked)
-            photo = ItemPhoto(item=locked, uploaded_by=user_or_none(actor), caption=caption.strip())
-            photo_store(photo, prepared, stored)
-            photo.full_clean()
-            photo.save()
-            audit_record(
-                actor=actor,
-                action="lending.item.photo_add",
-                obj=locked,
-                request=request,
-                details={"photo": photo.pk},
-            )
-    except BaseException:
-        # The row was not written: remove the files so that none is left without an owner.
-        photo_files_delete(stored)
-        raise
-    return photo
+    """Add a photo of an item (``core.images.photo_attach``)."""
+
+    def check(item):
+        _check_manage(actor, item)
+        _check_photo_room(item)
+
+    return photo_attach(
+        record=item,
+        upload=upload,
+        check=check,
+        lock=lambda item: lock_row(Item, item.pk, select_related=("place",)),
+        make=lambda locked: ItemPhoto(
+            item=locked, uploaded_by=user_or_none(actor), caption=caption.strip()
+        ),
+        audit=lambda locked, photo: audit_record(
+            actor=actor,
+            action="lending.item.photo_add",
+            obj=locked,
+            request=request,
+            details={"photo": photo.pk},
+        ),
+    )
 
 
 # -- donations --------------------------------------------------------------------------------

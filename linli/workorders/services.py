@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from linli.core.actors import user_or_none
 from linli.core.audit import audit_record
 from linli.core.errors import ConflictError, ForbiddenError, LinliError
-from linli.core.images import photo_files_delete, photo_prepare, photo_store, refuse
+from linli.core.images import photo_attach, refuse
 from linli.core.lifecycle import Lifecycle, Step, check_perm, field_values, save_changed, validated
 from linli.core.validators import normalise_mobile
 from linli.core.workdays import add_working_days
@@ -578,32 +578,23 @@ def _check_room(order: WorkOrder) -> None:
 
 
 def photo_add(*, actor, order: WorkOrder, upload, request=None) -> Photo:
-    """Attach a photo to an order. The permission and the photo count are checked before
-    the upload is decoded and again under the order's lock. Decoding and re-encoding run
-    outside the transaction, so that a large photo does not hold the database's write lock
-    (SQLite takes it when the transaction starts)."""
-    _check_may_add(actor=actor, order=order)
-    _check_room(order)
-    prepared = photo_prepare(upload)
-    stored: list = []
-    try:
-        with transaction.atomic():
-            locked = ORDER.locked(order)
-            _check_may_add(actor=actor, order=locked)
-            _check_room(locked)
-            photo = Photo(order=locked, uploaded_by=user_or_none(actor))
-            photo_store(photo, prepared, stored)
-            validated(photo)
-            photo.save()
-            audit_record(
-                actor=user_or_none(actor),
-                action="workorder.photo_add",
-                obj=locked,
-                request=request,
-                details={"photo": photo.pk, "content_type": photo.content_type},
-            )
-    except BaseException:
-        # The row was not written: remove the files so that none is left without an owner.
-        photo_files_delete(stored)
-        raise
-    return photo
+    """Attach a photo to an order (``core.images.photo_attach``)."""
+
+    def check(order):
+        _check_may_add(actor=actor, order=order)
+        _check_room(order)
+
+    return photo_attach(
+        record=order,
+        upload=upload,
+        check=check,
+        lock=ORDER.locked,
+        make=lambda locked: Photo(order=locked, uploaded_by=user_or_none(actor)),
+        audit=lambda locked, photo: audit_record(
+            actor=actor,
+            action="workorder.photo_add",
+            obj=locked,
+            request=request,
+            details={"photo": photo.pk, "content_type": photo.content_type},
+        ),
+    )
