@@ -1,14 +1,16 @@
 """``make bench``: measure the register, the place pages and the work queue on a synthetic
 city of a million residents and two million work orders, as a street administrator, a
 community worker and a property company's staff would use them, and filing orders through
-the API of a real server under concurrency; print a JSON report.
+the API of a real server under concurrency, and the API's write path (filing an order,
+making a booking) as a share of a framework floor (a bare Django view that inserts one row,
+on the same server); print a JSON report.
 
 The city is written once by the generators (``linli generate``, ``linli generate_orders``)
 into the bench database (``var/bench.sqlite3``, or ``DATABASE_URL`` for PostgreSQL) and
 reused by later runs. Each measurement reports the median and 95th percentile time and the
 number of SQL queries, which must not grow with the size of the city. Selectors are timed
-directly, and the pages and API that serve them through the test client; filing goes over
-HTTP to gunicorn on the loopback interface."""
+directly, and the pages and API that serve them through the test client; filing, booking
+and the floor go over HTTP to gunicorn on the loopback interface."""
 
 import argparse
 import contextlib
@@ -28,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
-SECTIONS = ("places", "residents", "work_queue", "filing", "booking")
+SECTIONS = ("places", "residents", "work_queue", "filing", "booking", "floor")
 
 
 def percentile(sorted_times: list[float], share: float) -> float:
@@ -253,9 +255,9 @@ def http_call(port: int, method: str, path: str, *, body=None, token=None, timeo
     return status, (time.perf_counter() - start) * 1000, text.decode(errors="replace")
 
 
-def server_start(port: int, log) -> subprocess.Popen:
-    """gunicorn with two workers on the bench's settings and database (the environment is
-    passed on, DATABASE_URL and LINLI_VAR_DIR included)."""
+def server_start(port: int, log, workers: int = 2) -> subprocess.Popen:
+    """gunicorn with ``workers`` sync workers on the bench's settings and database (the
+    environment is passed on, DATABASE_URL, LINLI_VAR_DIR and CONN_MAX_AGE included)."""
     env = dict(os.environ)  # DJANGO_SETTINGS_MODULE was set before django.setup()
     command = [
         sys.executable,
@@ -265,7 +267,7 @@ def server_start(port: int, log) -> subprocess.Popen:
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
-        "2",
+        str(workers),
     ]
     return subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         command, cwd=Path(__file__).resolve().parent.parent, env=env, stdout=log, stderr=log
@@ -295,17 +297,18 @@ def server_stop(server: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def serving(user, purpose: str):
+def serving(user, purpose: str, workers: int = 2):
     """gunicorn on a free loopback port, warmed up, and an API token of ``user``: yields
     (port, secret); the server is stopped and the token revoked afterwards. The server's
     log is kept (its name in ``log_name``) only when the caller marks the run failed."""
     from linli.accounts.services import token_create, token_revoke
+    from linli.core.actors import SYSTEM
 
     port = free_port()
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed in the finally below
         prefix="linli-bench-gunicorn-", suffix=".log", delete=False
     )
-    server = server_start(port, log)
+    server = server_start(port, log, workers)
     token = None
     state = {"port": port, "log_name": log.name, "keep_log": False}
     try:
@@ -314,7 +317,7 @@ def serving(user, purpose: str):
         except RuntimeError as exc:
             state["keep_log"] = True
             raise RuntimeError(f"{exc}; its log: {log.name}") from exc
-        token, secret = token_create(actor=None, user=user, name=f"make bench {purpose}")
+        token, secret = token_create(actor=SYSTEM, user=user, name=f"make bench {purpose}")
         state["secret"] = secret
         with ThreadPoolExecutor(max_workers=8) as pool:  # warm both workers up
             list(pool.map(lambda _i: http_call(port, "GET", "/healthz"), range(16)))
@@ -323,7 +326,7 @@ def serving(user, purpose: str):
         server_stop(server)
         log.close()
         if token is not None:
-            token_revoke(actor=None, token=token)
+            token_revoke(actor=SYSTEM, token=token)
         if not state["keep_log"]:
             os.unlink(log.name)
 
@@ -337,7 +340,9 @@ def latency(times: list[float]) -> dict:
     }
 
 
-def filing_under_concurrency(*, worker, compound, filings: int, clients: int) -> dict:
+def filing_under_concurrency(
+    *, worker, compound, filings: int, clients: int, workers: int = 2
+) -> dict:
     """File ``filings`` orders through POST /api/v1/orders from ``clients`` threads against
     gunicorn, then check that exactly those orders exist, each with one "filed" event."""
     from django.db.models import Max
@@ -345,7 +350,7 @@ def filing_under_concurrency(*, worker, compound, filings: int, clients: int) ->
     from linli.workorders.models import EventKind, WorkOrder, WorkOrderEvent
 
     run = f"{time.time():.0f}"
-    with serving(worker, f"filing {run}") as server:
+    with serving(worker, f"filing {run}", workers) as server:
         port, secret = server["port"], server["secret"]
         with ThreadPoolExecutor(max_workers=clients) as pool:
             list(
@@ -396,7 +401,7 @@ def filing_under_concurrency(*, worker, compound, filings: int, clients: int) ->
         and with_one == filings == len(filed)
     )
     report = {
-        "server": "gunicorn, 2 sync workers, loopback",
+        "server": f"gunicorn, {workers} sync workers, loopback",
         "as": worker.username,
         "place": compound.name_path,
         "clients": clients,
@@ -415,7 +420,9 @@ def filing_under_concurrency(*, worker, compound, filings: int, clients: int) ->
     return report
 
 
-def booking_under_concurrency(*, worker, compound, slots: int, per_slot: int, clients: int):
+def booking_under_concurrency(
+    *, worker, compound, slots: int, per_slot: int, clients: int, workers: int = 2
+):
     """Ask for ``slots`` one-hour slots of a new room, each ``per_slot`` times at once,
     through POST /api/v1/rooms/{id}/bookings from ``clients`` threads against gunicorn; then
     check that each slot was booked exactly once (one 201, the others 409) and that no two
@@ -430,7 +437,7 @@ def booking_under_concurrency(*, worker, compound, slots: int, per_slot: int, cl
 
     run = f"{time.time():.0f}"
     room = room_create(
-        actor=None,
+        actor=worker,
         place=compound,
         name=f"压测会客厅 {run}",
         kind=RoomKind.RECEPTION_HALL,
@@ -456,7 +463,7 @@ def booking_under_concurrency(*, worker, compound, slots: int, per_slot: int, cl
             token=server["secret"],
         )  # fmt: skip
 
-    with serving(worker, f"booking {run}") as server:
+    with serving(worker, f"booking {run}", workers) as server:
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=clients) as pool:
             answers = list(pool.map(book, asks))
@@ -489,7 +496,7 @@ def booking_under_concurrency(*, worker, compound, slots: int, per_slot: int, cl
         and overlaps == 0
     )
     report = {
-        "server": "gunicorn, 2 sync workers, loopback",
+        "server": f"gunicorn, {workers} sync workers, loopback",
         "as": worker.username,
         "room": room.name,
         "clients": clients,
@@ -511,6 +518,246 @@ def booking_under_concurrency(*, worker, compound, slots: int, per_slot: int, cl
     return report
 
 
+def connection_settings() -> dict:
+    """How the bench's server holds its database connections (from the environment)."""
+    from django.db import connection
+
+    database = connection.settings_dict
+    return {
+        "CONN_MAX_AGE": database["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": database["CONN_HEALTH_CHECKS"],
+        "pool": database["OPTIONS"].get("pool"),
+    }
+
+
+def queries_per_request(user, calls: dict) -> dict:
+    """The SQL queries of one request of each kind, counted in this process through the test
+    client with a bearer token, as the server runs them once the token's use has been noted
+    (at most once a minute). The server adds, per request, the connection's health check
+    when ``CONN_HEALTH_CHECKS`` is on (``SELECT 1`` on PostgreSQL)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from linli.accounts.services import token_create, token_revoke
+    from linli.core.actors import SYSTEM
+
+    token, secret = token_create(actor=SYSTEM, user=user, name="make bench queries")
+    client = Client(headers={"Authorization": f"Bearer {secret}"})
+    counts = {}
+    try:
+        client.get("/api/v1/categories")  # notes the token's first use
+        for kind, (path, body) in calls.items():
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.post(path, data=body, content_type="application/json")
+            counts[kind] = {"queries": len(ctx.captured_queries), "status": response.status_code}
+    finally:
+        token_revoke(actor=SYSTEM, token=token)
+    return counts
+
+
+def cpu_steal_seconds() -> float | None:
+    """Time the hypervisor gave this machine's CPUs to others (Linux), so that a run on a
+    busy host shows as one; None where /proc/stat does not say."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def write_path_against_floor(
+    *, worker, compound, writes: int, rounds: int, clients: int, workers: int = 2
+) -> dict:
+    """The write path as a share of the framework floor, in one gunicorn and with one client
+    pool: ``writes`` requests of each kind, in ``rounds`` rounds that take the kinds in turn
+    (so that a noisy moment of the machine falls on all of them) — the floor's
+    ``POST /bench/floor`` (a bare Django view inserting one row), filing an order through
+    ``POST /api/v1/orders`` and booking a free slot through
+    ``POST /api/v1/rooms/{id}/bookings``. Each kind reports requests per second, latency and
+    queries per request; filing and booking their ratio to the floor. Every request must
+    answer 201 and leave exactly its row."""
+    from datetime import datetime, timedelta
+    from datetime import time as clock
+
+    from django.utils import timezone
+
+    from linli.benchfloor import FLOOR_PATH, FloorRow, floor_table_ensure
+    from linli.bookings.models import ACTIVE_STATUSES, Booking, Purpose, RoomKind
+    from linli.bookings.services import room_create
+    from linli.workorders.models import WorkOrder
+    from linli.workorders.seed import seed_categories
+
+    floor_table_ensure()
+    seed_categories()  # the order generator's categories, should it not have run here
+    run = f"{time.time():.0f}"
+    room = room_create(
+        actor=worker,
+        place=compound,
+        name=f"压测活动室 {run}",
+        kind=RoomKind.RECEPTION_HALL,
+        opens=clock(0),
+        closes=clock(0),
+        max_days_ahead=366,
+        min_notice_hours=0,
+        max_hours=24,
+        max_active_per_household=50,
+        approval_required=False,
+    )
+    first = datetime.combine(
+        timezone.localdate() + timedelta(days=2), clock(0), tzinfo=timezone.get_default_timezone()
+    )
+    hours = itertools.count()  # one free one-hour slot for every booking request
+
+    def body(kind: str, i: str) -> dict:
+        if kind == "floor":
+            return {"label": f"floor {run}-{i}"}
+        if kind == "filing":
+            return {
+                "category": "sanitation",
+                "place": compound.pk,
+                "title": f"压测工单 {run}-{i}",
+                "channel": "counter",
+                "reporter_name": "基准测试",
+            }
+        start = first + timedelta(hours=next(hours))
+        end = start + timedelta(hours=1)
+        return {
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "purpose": Purpose.FAMILY_GATHERING,
+        }
+
+    paths = {
+        "floor": FLOOR_PATH,
+        "filing": "/api/v1/orders",
+        "booking": f"/api/v1/rooms/{room.pk}/bookings",
+    }
+    kinds = tuple(paths)
+    queries = queries_per_request(
+        worker, {kind: (paths[kind], body(kind, "queries")) for kind in kinds}
+    )
+    times: dict[str, list[float]] = {kind: [] for kind in kinds}
+    seconds = dict.fromkeys(kinds, 0.0)
+    round_rates: dict[str, list[float]] = {kind: [] for kind in kinds}
+    statuses: dict[str, Counter] = {kind: Counter() for kind in kinds}
+    failures: dict[str, list[str]] = {kind: [] for kind in kinds}
+    sent = Counter()
+    per_round = [writes // rounds + (1 if r < writes % rounds else 0) for r in range(rounds)]
+    steal_before, started, load_before = cpu_steal_seconds(), time.perf_counter(), os.getloadavg()
+
+    with serving(worker, f"floor {run}", workers) as server:
+        port, secret = server["port"], server["secret"]
+
+        def batch(kind: str, labels: list[str]) -> tuple[float, list]:
+            # the bodies first (booking slots come from one counter), then the requests
+            bodies = [body(kind, label) for label in labels]
+            started = time.perf_counter()
+            with ThreadPoolExecutor(max_workers=clients) as pool:
+                answers = list(
+                    pool.map(
+                        lambda b: http_call(port, "POST", paths[kind], body=b, token=secret),
+                        bodies,
+                    )
+                )
+            sent[kind] += len(bodies)
+            return time.perf_counter() - started, answers
+
+        for kind in kinds:  # every worker runs every kind once before the clock starts
+            _s, answers = batch(kind, [f"warm-{n}" for n in range(2 * clients)])
+            statuses[kind].update(str(status) for status, _ms, _text in answers)
+        for number, count in enumerate(per_round):
+            for kind in kinds[number % len(kinds) :] + kinds[: number % len(kinds)]:
+                spent, answers = batch(kind, [f"{number}-{n}" for n in range(count)])
+                seconds[kind] += spent
+                round_rates[kind].append(round(count / spent, 1))
+                times[kind].extend(ms for _status, ms, _text in answers)
+                statuses[kind].update(str(status) for status, _ms, _text in answers)
+                failures[kind].extend(text for status, _ms, text in answers if status != 201)
+        server["keep_log"] = any(failures.values())
+    steal_after, elapsed = cpu_steal_seconds(), time.perf_counter() - started
+
+    made = {
+        "floor": FloorRow.objects.filter(label__startswith=f"floor {run}-").count(),
+        "filing": WorkOrder.objects.filter(
+            created_by=worker, title__startswith=f"压测工单 {run}-"
+        ).count(),
+        "booking": Booking.objects.filter(room=room, status__in=ACTIVE_STATUSES).count(),
+    }
+    report: dict = {
+        "server": f"gunicorn, {workers} sync workers, loopback",
+        "database_connections": connection_settings(),
+        "as": worker.username,
+        "place": compound.name_path,
+        "room": room.name,
+        "clients": clients,
+        "rounds": rounds,
+        "requests_of_each_kind": writes,
+        "machine": {
+            "cpus": os.cpu_count(),
+            # other work on the machine skews the figures (the ratios less than the rates)
+            "load_average_before": [round(n, 2) for n in load_before],
+            "load_average_after": [round(n, 2) for n in os.getloadavg()],
+            "seconds": round(elapsed, 1),
+            # CPU time taken by other guests of the host: a noisy run shows here
+            "cpu_steal_seconds": None
+            if steal_before is None or steal_after is None
+            else round(steal_after - steal_before, 1),
+        },
+    }
+    floor_rate = writes / seconds["floor"]
+    for kind in kinds:
+        rate = writes / seconds[kind]
+        entry = {
+            "request": f"POST {paths[kind]}",
+            "requests_per_second": round(rate, 1),
+            **({} if kind == "floor" else {"ratio_to_floor": round(rate / floor_rate, 3)}),
+            "latency_ms": latency(times[kind]),
+            "requests_per_second_by_round": round_rates[kind],
+            "queries_per_request": queries[kind]["queries"],
+            "status_codes": dict(statuses[kind]),
+            # the warm-up and the query count made rows too
+            "rows_made": made[kind],
+            "rows_expected": sent[kind] + (queries[kind]["status"] == 201),
+        }
+        if failures[kind]:
+            entry["first_failures"] = failures[kind][:3]
+        report[kind] = entry
+    report["ok"] = all(
+        not failures[kind]
+        and set(statuses[kind]) == {"201"}
+        and queries[kind]["status"] == 201
+        and report[kind]["rows_made"] == report[kind]["rows_expected"]
+        for kind in kinds
+    )
+    if not report["ok"]:
+        report["server_log"] = server["log_name"]
+    return report
+
+
+def floor_summary(report: dict) -> str:
+    floor, filing, booking = report["floor"], report["filing"], report["booking"]
+    machine = report["machine"]
+
+    def ms(entry):
+        return f"p50 {entry['latency_ms']['median']} ms, p95 {entry['latency_ms']['p95']} ms"
+
+    return (
+        f"floor {floor['requests_per_second']} requests/s ({ms(floor)}); "
+        f"filing {filing['ratio_to_floor']} of the floor ({filing['requests_per_second']}/s, "
+        f"{ms(filing)}, {filing['queries_per_request']} queries); "
+        f"booking {booking['ratio_to_floor']} of the floor ({booking['requests_per_second']}/s, "
+        f"{ms(booking)}, {booking['queries_per_request']} queries); "
+        f"{report['clients']} clients, {report['server']}"
+        + (
+            f"; {steal} s of CPU stolen by the host"
+            if (steal := machine["cpu_steal_seconds"])
+            else ""
+        )
+        + ("" if report["ok"] else "; NOT OK, see the report")
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--residents", type=int, default=1_000_000)
@@ -522,7 +769,19 @@ def main() -> None:
     parser.add_argument(
         "--filings", type=int, default=2000, help="orders filed through the API under load"
     )
-    parser.add_argument("--clients", type=int, default=12, help="concurrent filing clients")
+    parser.add_argument(
+        "--clients", type=int, default=16, help="concurrent clients (filing, booking, floor)"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument(
+        "--writes",
+        type=int,
+        default=900,
+        help="requests of each kind against the floor: floor, filing, booking (floor)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="rounds that take the kinds in turn (floor)"
+    )
     parser.add_argument(
         "--slots", type=int, default=200, help="room slots asked for under load (booking)"
     )
@@ -535,6 +794,10 @@ def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.clients <= 64 or args.filings < 1:
         parser.error("--clients must be 1 to 64 and --filings at least 1")
+    if not 1 <= args.workers <= 16:
+        parser.error("--workers must be 1 to 16")
+    if not 1 <= args.rounds <= args.writes <= 8000:
+        parser.error("--writes must be at least --rounds and at most 8000 (a year of slots)")
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings.bench")
     import django
@@ -546,6 +809,7 @@ def main() -> None:
 
     from linli.accounts.models import User
     from linli.accounts.services import grant_create, user_create
+    from linli.core.actors import SYSTEM
     from linli.core.crypto import mask_id_number, mask_phone
     from linli.places import tree
     from linli.places.models import Organisation, OrganisationKind, Place
@@ -576,9 +840,9 @@ def main() -> None:
 
     def account(username, role, place):
         user = User.objects.filter(username=username).first() or user_create(
-            username=username, password=None
+            actor=SYSTEM, username=username, password=None
         )
-        grant_create(user=user, role=role, place=place)
+        grant_create(actor=SYSTEM, user=user, role=role, place=place)
         return user
 
     users = {
@@ -612,8 +876,10 @@ def main() -> None:
         )
         users["property_staff"] = User.objects.filter(
             username=f"bench-property-{args.seed}"
-        ).first() or user_create(username=f"bench-property-{args.seed}", password=None)
-        membership_add(user=users["property_staff"], organisation=company)
+        ).first() or user_create(
+            actor=SYSTEM, username=f"bench-property-{args.seed}", password=None
+        )
+        membership_add(actor=SYSTEM, user=users["property_staff"], organisation=company)
         info["scopes"]["property_company"] = {"id": company.pk, "name": company.name}
 
     report = {
@@ -692,6 +958,7 @@ def main() -> None:
             compound=Place.objects.filter(parent=elsewhere).order_by("path").first(),
             filings=args.filings,
             clients=args.clients,
+            workers=args.workers,
         )
         print("measured filing under concurrency", file=sys.stderr)
     if "booking" in args.only:
@@ -702,8 +969,22 @@ def main() -> None:
             slots=args.slots,
             per_slot=args.per_slot,
             clients=args.clients,
+            workers=args.workers,
         )
         print("measured booking under concurrency", file=sys.stderr)
+    if "floor" in args.only:
+        # as filing: in a community of its own, so that the measured work queue stays put
+        elsewhere = Place.objects.filter(parent=street).order_by("path").last()
+        writer = account(f"bench-floor-{args.seed}", "community_worker", elsewhere)
+        report["write_path_against_floor"] = floor = write_path_against_floor(
+            worker=writer,
+            compound=Place.objects.filter(parent=elsewhere).order_by("path").first(),
+            writes=args.writes,
+            rounds=args.rounds,
+            clients=args.clients,
+            workers=args.workers,
+        )
+        print(f"measured the write path against the floor: {floor_summary(floor)}", file=sys.stderr)
 
     json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")

@@ -34,6 +34,9 @@ class FloorRow(models.Model):
         app_label = "benchfloor"
         db_table = "linli_bench_floor_row"
 
+    def __str__(self) -> str:
+        return self.label
+
 
 def floor_table_ensure() -> None:
     if FloorRow._meta.db_table not in connection.introspection.table_names():

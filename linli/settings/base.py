@@ -4,7 +4,6 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from .env import (
@@ -12,6 +11,7 @@ from .env import (
     VAR_DIR,
     cache_settings,
     data_keys,
+    database_settings,
     env_bool,
     env_list,
     lookup_key,
@@ -87,12 +87,9 @@ TEMPLATES = [
     }
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'linli.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
-    )
-}
+# Persistent connections (CONN_MAX_AGE, CONN_HEALTH_CHECKS) or, on PostgreSQL, psycopg's
+# pool (DATABASE_POOL): see database_settings.
+DATABASES = {"default": database_settings(f"sqlite:///{VAR_DIR / 'linli.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["ENGINE"] = "linli.core.sqlite"
     # WAL and a busy timeout let the web server and the task worker share the file safely;

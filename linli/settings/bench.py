@@ -15,3 +15,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The site's URLs plus the framework floor (POST /bench/floor), which only the bench serves.
+ROOT_URLCONF = "linli.benchfloor"

@@ -4,6 +4,7 @@ import os
 import secrets
 from pathlib import Path
 
+import dj_database_url
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
@@ -92,3 +93,32 @@ def cache_settings(redis_url: str | None) -> tuple[dict, str]:
         {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
         "django.contrib.sessions.backends.db",
     )
+
+
+def database_settings(default_url: str) -> dict:
+    """``DATABASES["default"]`` from ``DATABASE_URL`` (``default_url`` when unset), with
+    persistent connections.
+
+    A gunicorn sync worker serves one request at a time, so its one connection is kept
+    between requests: for ``CONN_MAX_AGE`` seconds (600 unless set; 0 closes it after every
+    request, as Django does by default) and checked before a request reuses it
+    (``CONN_HEALTH_CHECKS``, on unless set off), so a restarted database costs a reconnect,
+    not a failed request. On PostgreSQL ``DATABASE_POOL=1`` uses psycopg's connection pool
+    instead (for threaded servers), of ``DATABASE_POOL_MIN_SIZE`` (1) to
+    ``DATABASE_POOL_MAX_SIZE`` (4) connections a process, which must cover the threads that
+    hold a connection at once; Django then needs ``CONN_MAX_AGE`` 0."""
+    database = dj_database_url.parse(os.environ.get("DATABASE_URL") or default_url)
+    conn_max_age = os.environ.get("CONN_MAX_AGE", "").strip().lower()
+    database["CONN_MAX_AGE"] = (
+        None if conn_max_age in {"none", "unlimited"} else int(conn_max_age or "600")
+    )
+    database["CONN_HEALTH_CHECKS"] = env_bool("CONN_HEALTH_CHECKS", True)
+    if env_bool("DATABASE_POOL", False):
+        if database["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured("DATABASE_POOL needs a PostgreSQL DATABASE_URL.")
+        database["CONN_MAX_AGE"] = 0  # Django refuses a pool with persistent connections
+        database.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": int(os.environ.get("DATABASE_POOL_MIN_SIZE", "1")),
+            "max_size": int(os.environ.get("DATABASE_POOL_MAX_SIZE", "4")),
+        }
+    return database
