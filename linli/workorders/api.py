@@ -3,7 +3,7 @@ and every step of the lifecycle, under the same permissions as the pages."""
 
 from datetime import datetime
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import Field, File, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -176,7 +176,13 @@ def orders_create(request: HttpRequest, payload: OrderIn):
         reporter_phone=payload.reporter_phone,
         request=request,
     )
-    return Status(201, _detail(request, order.pk))
+    # A just-filed order is answered from what the filing holds: its one event, no photos.
+    if not request.user.has_perm("workorders.view_order", order):
+        raise Http404("Not found.")
+    order.timeline_list = list(selectors.order_timeline(order=order))
+    order.allowed_steps = services.allowed_steps(user=request.user, order=order)
+    order.photo_list = []
+    return Status(201, order)
 
 
 @router.post(

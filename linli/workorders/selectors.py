@@ -117,7 +117,7 @@ def order_get_for_board(*, user, pk) -> WorkOrder:
 
 
 def category_by_code(code: str) -> Category:
-    category = category_choices().filter(code=code).first()
+    category = Category.objects.filter(is_active=True, code=code).first()
     if category is None:
         raise ValidationError({"category": _("There is no such category.")})
     return category

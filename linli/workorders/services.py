@@ -123,6 +123,8 @@ def _guard(name: str, order: WorkOrder) -> None:
 def allowed_steps(*, user, order: WorkOrder) -> list[str]:
     """The steps this user may take on this order now (for buttons and the API)."""
     steps = [name for name in ORDER.allowed(user=user, obj=order) if name != "chase"]
+    if order.status != S.IN_PROGRESS:  # extensions are asked for only while in progress
+        return steps
     pending = order.extensions.filter(status=ExtensionStatus.PENDING).first()
     if pending is not None and EXTENSION.allowed(user=user, obj=pending):
         steps.append("decide_extension")
