@@ -33,6 +33,12 @@ def test_every_step_table_has_a_matrix():
     assert not missing, f"lifecycles without a matrix spec in tests/matrix_*.py: {missing}"
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Import jobs and photos store files: in a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(SPECS))
 def test_exactly_the_allowed_triples_succeed(name):

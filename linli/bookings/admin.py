@@ -4,7 +4,7 @@ through their steps)."""
 
 from django.contrib import admin
 
-from linli.core.admin import ReadOnlyInline, ScopedAdmin, TimelineInline
+from linli.core.admin import ReadOnlyInline, ScopedAdmin, ServiceSavedAdmin, TimelineInline
 
 from . import selectors
 from .models import Blackout, Booking, BookingEvent, RecurringBlackout, Room
@@ -24,10 +24,12 @@ class RecurringBlackoutInline(ReadOnlyInline):
 
 
 @admin.register(Room)
-class RoomAdmin(ScopedAdmin):
+class RoomAdmin(ServiceSavedAdmin):
     selector = selectors.room_list
     view_perm = "bookings.view_room"
     change_perm = "bookings.manage_room"
+    editable = ROOM_EDITABLE
+    create_fields = ("name", "kind")
 
     list_display = ["name", "place", "kind", "capacity", "approval_required", "is_active"]
     list_filter = ["kind", "is_active", "approval_required"]
@@ -39,27 +41,18 @@ class RoomAdmin(ScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["place"] if obj is not None else []
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            fields = {
-                name: form.cleaned_data[name] for name in form.changed_data if name in ROOM_EDITABLE
-            }
-            saved = room_update(actor=request.user, room=obj, request=request, **fields)
-        else:
-            fields = {
-                name: form.cleaned_data[name]
-                for name in form.cleaned_data
-                if name in ROOM_EDITABLE and name not in ("name", "kind")
-            }
-            saved = room_create(
-                actor=request.user,
-                place=obj.place,
-                name=obj.name,
-                kind=obj.kind,
-                request=request,
-                **fields,
-            )
-        obj.pk = saved.pk
+    def create(self, request, obj, fields):
+        return room_create(
+            actor=request.user,
+            place=obj.place,
+            name=obj.name,
+            kind=obj.kind,
+            request=request,
+            **fields,
+        )
+
+    def update(self, request, obj, fields):
+        return room_update(actor=request.user, room=obj, request=request, **fields)
 
 
 class BookingEventInline(TimelineInline):

@@ -36,6 +36,36 @@ class ScopedAdmin(admin.ModelAdmin):
         return False
 
 
+class ServiceSavedAdmin(ScopedAdmin):
+    """Configuration changed through the app's services, so that every change is checked
+    and audited: ``create(request, obj, fields)`` and ``update(request, obj, fields)`` get
+    the ``editable`` fields typed (on a change, only those changed; ``create_fields`` are
+    read from ``obj`` by ``create`` itself)."""
+
+    editable: frozenset = frozenset()
+    create_fields: tuple = ("name",)
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            fields = {name: data[name] for name in form.changed_data if name in self.editable}
+            saved = self.update(request, obj, fields)
+        else:
+            fields = {
+                name: data[name]
+                for name in data
+                if name in self.editable and name not in self.create_fields
+            }
+            saved = self.create(request, obj, fields)
+        obj.pk = saved.pk
+
+    def create(self, request, obj, fields):
+        raise NotImplementedError
+
+    def update(self, request, obj, fields):
+        raise NotImplementedError
+
+
 class SuperuserOnly:
     """Installation-wide configuration (categories, keys): the superuser's alone."""
 

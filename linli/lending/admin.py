@@ -4,7 +4,7 @@ loans change only through their steps, on the pages or the API)."""
 
 from django.contrib import admin
 
-from linli.core.admin import ReadOnlyInline, ScopedAdmin, TimelineInline
+from linli.core.admin import ReadOnlyInline, ScopedAdmin, ServiceSavedAdmin, TimelineInline
 
 from . import selectors
 from .models import Donation, Item, ItemPhoto, Loan, LoanEvent
@@ -24,10 +24,11 @@ class DonationInline(ReadOnlyInline):
 
 
 @admin.register(Item)
-class ItemAdmin(ScopedAdmin):
+class ItemAdmin(ServiceSavedAdmin):
     selector = selectors.item_list
     view_perm = "lending.view_item"
     change_perm = "lending.manage_item"
+    editable = ITEM_EDITABLE
 
     list_display = ["name", "place", "category", "quantity", "units_out", "condition", "is_active"]
     list_filter = ["category", "condition", "is_active"]
@@ -40,22 +41,13 @@ class ItemAdmin(ScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["place", "units_out"] if obj is not None else ["units_out"]
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            fields = {
-                name: form.cleaned_data[name] for name in form.changed_data if name in ITEM_EDITABLE
-            }
-            saved = item_update(actor=request.user, item=obj, request=request, **fields)
-        else:
-            fields = {
-                name: form.cleaned_data[name]
-                for name in form.cleaned_data
-                if name in ITEM_EDITABLE and name != "name"
-            }
-            saved = item_create(
-                actor=request.user, place=obj.place, name=obj.name, request=request, **fields
-            )
-        obj.pk = saved.pk
+    def create(self, request, obj, fields):
+        return item_create(
+            actor=request.user, place=obj.place, name=obj.name, request=request, **fields
+        )
+
+    def update(self, request, obj, fields):
+        return item_update(actor=request.user, item=obj, request=request, **fields)
 
 
 class LoanEventInline(TimelineInline):
