@@ -48,3 +48,39 @@ def test_a_step_takes_a_fixed_number_of_queries(filing, client_for):
     assert response.status_code == 200, response.content
     assert WorkOrder.objects.get(pk=order_id).status == Status.ACCEPTED
     assert len(queries) <= 12, "\n".join(q["sql"][:120] for q in queries)
+
+
+def test_with_the_database_queue_the_notification_commits_with_the_step(settings, demo):
+    """The notification task's row is written in the step's transaction: it is there once
+    the step commits, and gone if the step rolls back (one commit for both)."""
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    from linli.workorders import services
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    seed_categories()
+    before = DBTaskResult.objects.count()
+
+    class Undo(Exception):
+        pass
+
+    def file():
+        return services.order_file(
+            actor=demo.user("resident"),
+            category=services.Category.objects.get(code="corridor-light"),
+            place=demo.place(UNIT),
+            title="灯不亮",
+        )
+
+    try:
+        with transaction.atomic():
+            file()
+            assert DBTaskResult.objects.count() == before + 1  # inside, before any commit
+            raise Undo
+    except Undo:
+        pass
+    assert DBTaskResult.objects.count() == before
+    file()
+    task = DBTaskResult.objects.order_by("-enqueued_at").first()
+    assert task.task_path == "linli.workorders.tasks.notify_event_task"

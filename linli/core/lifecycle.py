@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db import DatabaseBackend
 
 from .actors import user_or_none
 from .errors import ConflictError, ForbiddenError
@@ -54,8 +55,9 @@ class Lifecycle:
     ``lock`` re-reads the row under a lock (``select_for_update`` by default, with
     ``select_related``); ``guard(name, obj, **context)`` raises for a step that the state
     allows but the moment does not (a booking that has begun); ``after_event(event)`` runs
-    inside the transaction (hooks of other modules); ``on_commit(event_pk)`` is queued after
-    commit for the kinds in ``notify`` (all kinds when ``notify`` is None)."""
+    inside the transaction (hooks of other modules); ``notify_task`` (a django-tasks task
+    taking the event's id) is enqueued for the kinds in ``notify`` (all kinds when ``notify``
+    is None) by ``enqueue_with_step``."""
 
     name: str
     model: type[models.Model]
@@ -70,7 +72,7 @@ class Lifecycle:
     lock: Callable | None = None
     guard: Callable | None = None
     after_event: Callable | None = None
-    on_commit: Callable | None = None
+    notify_task: object = None
     notify: frozenset | None = field(default=None)
     audit_prefix: str = ""
     # The row the events are about, when not the changed row itself (an extension request's
@@ -199,14 +201,24 @@ class Lifecycle:
         event.save()
         if self.after_event is not None:
             self.after_event(event)
-        if self.on_commit is not None and (self.notify is None or kind in self.notify):
-            callback, pk = self.on_commit, event.pk
-            transaction.on_commit(lambda: callback(pk))
+        if self.notify_task is not None and (self.notify is None or kind in self.notify):
+            enqueue_with_step(self.notify_task, event.pk)
         return event
 
     def _status_display(self, obj) -> str:
         getter = getattr(obj, f"get_{self.status_field}_display", None)
         return str(getter()) if getter else str(self.status_of(obj))
+
+
+def enqueue_with_step(task, *args) -> None:
+    """Queue ``task`` to run once the step's transaction has committed. With the database
+    task queue its row is written at once, in the step's transaction: a worker sees it only
+    when the step commits, and it goes if the step rolls back — one commit instead of two.
+    Other queues (Redis, the tests' immediate runner) are enqueued after commit."""
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(*args)
+    else:
+        transaction.on_commit(lambda: task.enqueue(*args))
 
 
 def field_values(obj) -> dict:

@@ -54,7 +54,7 @@ ORDER = Lifecycle(
     # Modules that build on orders (the meeting) follow their steps inside the transaction;
     # notifications go out after commit, re-reading what they need.
     after_event=run_order_hooks,
-    on_commit=lambda pk: notify_event_task.enqueue(pk),
+    notify_task=notify_event_task,
     steps={
         "accept": Step(frozenset({S.SUBMITTED}), S.ACCEPTED, MANAGE, EventKind.ACCEPTED),
         "reject": Step(frozenset({S.SUBMITTED}), S.REJECTED, MANAGE, EventKind.REJECTED),
@@ -101,7 +101,7 @@ EXTENSION = Lifecycle(
     ),
     forbidden_message=gettext_lazy("This step is not yours to take on this order."),
     after_event=run_order_hooks,
-    on_commit=lambda pk: notify_event_task.enqueue(pk),
+    notify_task=notify_event_task,
     steps={
         "approve": Step(
             frozenset({X.PENDING}), X.APPROVED, DECIDE, EventKind.EXTENSION_APPROVED,
