@@ -178,7 +178,7 @@ class Lifecycle:
         if self.audit_prefix:
             from .audit import audit_record
 
-            audit_record(actor=user_or_none(actor), action=f"{self.audit_prefix}.{name}", obj=obj)
+            audit_record(actor=actor, action=f"{self.audit_prefix}.{name}", obj=obj)
         return obj
 
     def record(

@@ -229,7 +229,7 @@ def series_create(*, actor, place: Place, venue: str, name: str = "民情议事�
     series = MeetingSeries(place=place, venue=venue.strip(), name=name.strip(), **fields)
     series.full_clean()
     series.save()
-    audit_record(actor=user_or_none(actor), action="meetings.series.create", obj=series)
+    audit_record(actor=actor, action="meetings.series.create", obj=series)
     return series
 
 
@@ -241,7 +241,7 @@ def series_update(*, actor, series: MeetingSeries, **fields) -> MeetingSeries:
     series.full_clean()
     series.save()
     audit_record(
-        actor=user_or_none(actor),
+        actor=actor,
         action="meetings.series.change",
         obj=series,
         details={k: str(v) for k, v in fields.items()},
@@ -270,7 +270,7 @@ def participant_add(
     participant.full_clean()
     participant.save()
     audit_record(
-        actor=user_or_none(actor),
+        actor=actor,
         action="meetings.participant.add",
         obj=series,
         details={"participant": str(participant)},
@@ -284,7 +284,7 @@ def participant_remove(*, actor, participant: Participant) -> Participant:
     participant.left_at = timezone.now()
     participant.save(update_fields=["left_at"])
     audit_record(
-        actor=user_or_none(actor),
+        actor=actor,
         action="meetings.participant.remove",
         obj=participant.series,
         details={"participant": str(participant)},
@@ -422,7 +422,7 @@ def meeting_create_extra(
         obj=meeting, kind=MeetingEventKind.SCHEDULED, actor=actor, to_status=meeting.status
     )
     meeting_hold_hall(meeting)
-    audit_record(actor=user_or_none(actor), action="meetings.meeting.create", obj=meeting)
+    audit_record(actor=actor, action="meetings.meeting.create", obj=meeting)
     return meeting
 
 
@@ -437,7 +437,7 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str) -> Meeting:
 
     meeting = MEETING.take("cancel", actor=actor, obj=meeting, note=reason.strip(), change=change)
     _release_hall(meeting)
-    audit_record(actor=user_or_none(actor), action="meetings.meeting.cancel", obj=meeting)
+    audit_record(actor=actor, action="meetings.meeting.cancel", obj=meeting)
     return meeting
 
 
@@ -530,7 +530,7 @@ def _topic_new(*, actor, series, title, description, source, orders=(), **extra)
         data={"source": source, "orders": [order.pk for order in orders]},
     )
     audit_record(
-        actor=user_or_none(actor),
+        actor=actor,
         action="meetings.topic.create",
         obj=topic,
         details={"source": source},
@@ -713,9 +713,7 @@ def meeting_publish_agenda(*, actor, meeting: Meeting, request=None) -> Meeting:
     meeting = MEETING.take(
         "publish_agenda", actor=actor, obj=meeting, agenda_published_at=timezone.now()
     )
-    audit_record(
-        actor=user_or_none(actor), action="meetings.agenda.publish", obj=meeting, request=request
-    )
+    audit_record(actor=actor, action="meetings.agenda.publish", obj=meeting, request=request)
     _notify_participants_later(meeting, actor)
     return meeting
 
@@ -746,9 +744,7 @@ def meeting_hold(*, actor, meeting: Meeting, now=None, request=None) -> Meeting:
             for p in participants
         ]
     )
-    audit_record(
-        actor=user_or_none(actor), action="meetings.meeting.hold", obj=meeting, request=request
-    )
+    audit_record(actor=actor, action="meetings.meeting.hold", obj=meeting, request=request)
     return meeting
 
 
@@ -941,7 +937,7 @@ def decision_record(
         if item.topic.status != TopicStatus.DECIDED:
             TOPIC.take("decide", actor=actor, obj=item.topic)
     audit_record(
-        actor=user_or_none(actor),
+        actor=actor,
         action="meetings.decision.record",
         obj=meeting,
         request=request,
@@ -1095,7 +1091,7 @@ def decision_mark_done(*, actor, decision: Decision, meeting: Meeting, note: str
         done_meeting=meeting,
     )
     audit_record(
-        actor=user_or_none(actor),
+        actor=actor,
         action="meetings.decision.done",
         obj=meeting,
         details={"decision": decision.pk},
@@ -1190,9 +1186,7 @@ def meeting_publish_minutes(*, actor, meeting: Meeting, summary: str = "", reque
         body=_minutes_text(meeting, checked),
         url=reverse("meetings:meeting-detail", args=[meeting.pk]),
     )
-    audit_record(
-        actor=user_or_none(actor), action="meetings.minutes.publish", obj=meeting, request=request
-    )
+    audit_record(actor=actor, action="meetings.minutes.publish", obj=meeting, request=request)
     return meeting
 
 

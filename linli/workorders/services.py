@@ -229,7 +229,7 @@ def order_file(
         to_status=order.status,
         data={"channel": channel, "external_ticket": order.external_ticket},
     )
-    audit_record(actor=user_or_none(actor), action="workorder.file", obj=order, request=request)
+    audit_record(actor=actor, action="workorder.file", obj=order, request=request)
     return order
 
 
