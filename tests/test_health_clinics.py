@@ -900,3 +900,15 @@ def test_free_clinics_are_in_everyones_navigation(client_for):
     assert [e.url_name for e in NAV_ENTRIES].count("health:clinic-list") == 1
     page = client_for("patrol").get(reverse("core:home")).content.decode()
     assert reverse("health:clinic-list") in page
+
+
+@pytest.mark.django_db
+def test_runners_see_the_clinics_timeline_from_its_log_and_residents_do_not(
+    client_for, clinic, zhou_card
+):
+    runner = client_for("doctor").get(reverse("health:clinic-detail", args=[clinic.pk]))
+    page = runner.content.decode()
+    timeline = page[page.index('data-testid="timeline"') :]
+    assert "clinic planned" in timeline
+    resident = client_for("resident").get(reverse("health:clinic-detail", args=[clinic.pk]))
+    assert 'data-testid="timeline"' not in resident.content.decode()

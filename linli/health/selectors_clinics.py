@@ -329,3 +329,8 @@ def clinic_summary(event: ClinicEvent) -> dict:
         "follow_ups": follow_ups,
         "alerts": alerts,
     }
+
+
+def clinic_log(event) -> list:
+    """A free clinic's timeline, read from its log entries (shown to those who run it)."""
+    return list(event.log.select_related("actor").order_by("at", "id"))

@@ -144,6 +144,7 @@ def _detail_context(request, event, bound: dict | None = None) -> dict:
         context["cancelled"] = [
             r for r in registrations if r.status == RegistrationStatus.CANCELLED
         ]
+        context["timeline"] = selectors_clinics.clinic_log(event)
         if is_open:
             open_slots = selectors_clinics.clinic_slot_choices(
                 event, staff=True, now=now, slots=slots
