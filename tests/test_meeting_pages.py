@@ -400,8 +400,9 @@ def test_follow_up_marked_done_at_a_later_meeting(client_for, demo, series, meet
     later = services.meeting_create_extra(
         actor=secretary,
         series=series,
-        start=meeting.start + timedelta(minutes=60),
-        end=meeting.end + timedelta(minutes=60),
+        # it starts now, so that its record opens today even just before midnight
+        start=meeting.start + timedelta(minutes=30),
+        end=meeting.end + timedelta(minutes=30),
         title="后续议事会",
     )
     url = f"/meetings/{later.pk}/"
