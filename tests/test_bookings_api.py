@@ -360,17 +360,26 @@ def test_over_capacity_is_400(hall, client_for):
     assert answer.json()["code"] == "capacity"
 
 
-@pytest.mark.parametrize("username", ["property", "district", "elsewhere"])
-def test_who_may_not_book_gets_403(demo, hall, client_for, username):
+def test_who_sees_the_room_but_may_not_book_it_gets_403(hall, client_for):
+    answer = book(client_for("district"), hall, at(3, 10), at(3, 12), "meeting")
+    assert answer.status_code == 403
+    assert answer.json()["code"] == "not_resident"
+    assert "南官房小区" in answer.json()["detail"]
+    assert not Booking.objects.filter(room=hall).exists()
+
+
+@pytest.mark.parametrize("username", ["property", "elsewhere"])
+def test_who_may_not_see_the_room_is_told_it_is_not_there(demo, hall, client_for, username):
+    """No refusal that names the compound for someone to whom the room does not exist."""
     if username == "elsewhere":
         client = english(Client())
         client.force_login(other_compound_resident(demo))
     else:
         client = client_for(username)
+    assert client.get(f"{ROOMS}/{hall.pk}").status_code == 404
     answer = book(client, hall, at(3, 10), at(3, 12), "meeting")
-    assert answer.status_code == 403
-    assert answer.json()["code"] == "not_resident"
-    assert "南官房小区" in answer.json()["detail"]
+    assert answer.status_code == 404
+    assert answer.json()["code"] == "not_found"
     assert not Booking.objects.filter(room=hall).exists()
 
 
@@ -382,7 +391,7 @@ def test_staff_only_room_is_403_for_a_resident(demo, hall, client_for):
 
 
 def test_request_for_a_missing_or_inactive_room_is_404(demo, hall, client_for):
-    assert book(client_for("property"), hall, at(3, 10), at(3, 12)).status_code == 403
+    assert book(client_for("district"), hall, at(3, 10), at(3, 12)).status_code == 403
     services.room_update(actor=demo.user("secretary"), room=hall, is_active=False)
     # who cannot see the room learns nothing of an inactive one
     assert book(client_for("property"), hall, at(3, 10), at(3, 12)).status_code == 404

@@ -5,7 +5,7 @@ booking, under the same permissions as the pages."""
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
@@ -16,7 +16,7 @@ from linli.api.pagination import Pagination
 from linli.api.schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, Error, Id, Text
 from linli.residents import selectors as residents_selectors
 
-from . import feed_selectors, ical, selectors, services
+from . import ical, selectors, services
 from .models import BookableBy, Booking, BookingStatus, Purpose, Room, RoomKind
 
 rooms_router = Router(tags=["rooms"])
@@ -252,15 +252,6 @@ def rooms_slots(
     ]
 
 
-def _bookable_room(request, room_id: int) -> Room:
-    """The room to request: one the user may see, or else any room taking bookings — its
-    existence is public (its calendar feed is), so the refusal can say who may book it."""
-    try:
-        return _room(request, room_id)
-    except Http404:
-        return feed_selectors.public_room_get(pk=room_id)
-
-
 @rooms_router.post(
     "/{room_id}/bookings",
     response={201: BookingOut, **STEP_ERRORS},
@@ -269,11 +260,12 @@ def _bookable_room(request, room_id: int) -> Room:
     "409 `slot_taken`: the time overlaps another booking. 400: a rule refuses it, with its "
     "code: `past`, `end_before_start`, `inactive`, `purpose`, `too_late`, `too_early`, "
     "`too_long`, `closed_day`, `opening_hours`, `blackout`, `household_limit`, `capacity`. "
-    "403 `not_resident`/`staff_only`: not yours to book; `household`: a resident named "
-    "another household. 404: the room or the named household is not one you may see.",
+    "403 `not_resident`/`staff_only`: a room you may see but not book; `household`: a "
+    "resident named another household. 404: the room or the named household is not one you "
+    "may see (also when someone who may not see it asks to book it).",
 )
 def rooms_book(request: HttpRequest, payload: BookingIn, room_id: int = Path(..., ge=1, le=MAX_ID)):
-    room = _bookable_room(request, room_id)
+    room = _room(request, room_id)
     household = (
         None
         if payload.household is None

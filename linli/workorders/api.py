@@ -61,6 +61,22 @@ class OrderOut(Schema):
     supporter_count: int
 
 
+class BoardOrderOut(Schema):
+    """An order as its compound's public board shows it to the neighbours: no description,
+    nothing about who reported it."""
+
+    id: int
+    number: str
+    title: str
+    category: int = Field(..., alias="category_id")
+    category_name: str = Field(..., alias="category.name")
+    place: int = Field(..., alias="place_id")
+    place_path: str = Field(..., alias="place.name_path")
+    status: OrderStatus
+    created_at: datetime
+    supporter_count: int
+
+
 class EventOut(Schema):
     at: datetime
     kind: EventKind
@@ -207,7 +223,13 @@ def orders_step(request: HttpRequest, payload: StepIn, order_id: int = Path(...,
     return _detail(request, order_id)
 
 
-@router.post("/{order_id}/support", response={200: OrderOut, **STEP_ERRORS}, summary="Me too")
+@router.post(
+    "/{order_id}/support",
+    response={200: BoardOrderOut, **STEP_ERRORS},
+    summary="Me too",
+    description="Support an order of your compound's public board; it answers with the order "
+    "as the board shows it. 404: the order is not on a board you may see.",
+)
 def orders_support(request: HttpRequest, order_id: int = Path(..., ge=1, le=MAX_ID)):
     order = selectors.order_get_for_board(user=request.user, pk=order_id)
     return services.order_support(actor=request.user, order=order)
