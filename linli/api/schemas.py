@@ -45,6 +45,7 @@ class ValidationErrors(Schema):
 # The statuses every authenticated endpoint can answer besides its own.
 COMMON_ERRORS = {401: Error, 422: ValidationErrors}
 READ_ERRORS = {**COMMON_ERRORS, 404: Error}
-# Endpoints that take a body: 400 for one that is not JSON, 403 for an action the user may
-# not take on something they can see.
-WRITE_ERRORS = {**READ_ERRORS, 400: Error, 403: Error}
+# Endpoints that take a body: 400 for one that is not JSON (or a form that cannot be read),
+# 403 for an action the user may not take on something they can see, 413 for a body over
+# the size limit, 415 for a body that is not sent as JSON.
+WRITE_ERRORS = {**READ_ERRORS, 400: Error, 403: Error, 413: Error, 415: Error}

@@ -10,6 +10,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from linli.accounts.api import router as accounts_router
 from linli.bookings.api import bookings_router, rooms_router
+from linli.core import malformed
 from linli.core.errors import LinliError
 from linli.health.api import router as health_router
 from linli.lending.api import router as lending_router
@@ -22,6 +23,7 @@ from linli.workorders.api import categories_router
 from linli.workorders.api import router as orders_router
 
 from .auth import API_AUTH
+from .parser import Parser
 
 api = NinjaAPI(
     title="Linli API",
@@ -31,6 +33,7 @@ api = NinjaAPI(
     "<token>` or the browser session. Errors are JSON: `{detail, code}`.",
     auth=API_AUTH,
     urls_namespace="api-v1",
+    parser=Parser(),
 )
 
 
@@ -87,7 +90,21 @@ def _unauthenticated(request, exc):
 
 @api.exception_handler(HttpError)
 def _http(request, exc):
+    if isinstance(exc.__cause__, LinliError | NinjaValidationError):
+        # ninja wraps what the body parser raised (parser.py): answer with that.
+        return api.on_exception(request, exc.__cause__)
     return _error(request, exc.status_code, exc.message, "error")
+
+
+def _malformed_request(request, exc):
+    # A body Django could not read (too large, broken multipart, ...): without this, ninja
+    # would answer a 500 traceback with DEBUG on.
+    refusal = malformed.refusal_for(exc)
+    return _error(request, refusal.status, refusal.detail, refusal.code)
+
+
+for _exception in malformed.REQUEST_EXCEPTIONS:
+    api.add_exception_handler(_exception, _malformed_request)
 
 
 api.add_router("/", accounts_router)

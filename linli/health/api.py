@@ -47,7 +47,7 @@ router = Router(tags=["health"])
 # Writes of a reading: 400 carries each impossible value with its field.
 READING_ERRORS = {**WRITE_ERRORS, 400: ValidationErrors}
 STEP_ERRORS = {**WRITE_ERRORS, 409: Error}
-DEVICE_ERRORS = {400: ValidationErrors, 401: Error, 422: ValidationErrors}
+DEVICE_ERRORS = {400: ValidationErrors, 401: Error, 413: Error, 415: Error, 422: ValidationErrors}
 FHIR_JSON = "application/fhir+json"
 # A reading's time may run this far ahead of the server's clock (a device's clock drifts).
 # Times outside these years are refused as input (converting them between time zones could
