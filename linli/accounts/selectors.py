@@ -2,12 +2,29 @@
 
 from django.http import Http404
 
+from linli.core.crypto import lookup_hash
 from linli.core.models import AuditEvent
+from linli.core.validators import looks_like_mobile, normalise_mobile
 from linli.places import tree
 
 from .models import RoleGrant, User
 from .roles import READ_AUDIT
 from .scope import scope_of
+
+
+def user_for_login(*, login: str | None) -> User | None:
+    """The account a sign-in names, by mobile number (found through its keyed hash) or by
+    username; None for an identifier that names no account. Sign-in and its lockout both
+    ask here, so that they agree on whose account an identifier is."""
+    login = (login or "").strip()
+    if not login:
+        return None
+    user = None
+    if looks_like_mobile(login):
+        user = User.objects.filter(mobile_hash=lookup_hash(normalise_mobile(login))).first()
+    if user is None:
+        user = User.objects.filter(username=login).first()
+    return user
 
 
 def grant_list_for_user(*, user):

@@ -42,8 +42,9 @@ class ValidationErrors(Schema):
     errors: list[ValidationErrorItem] = []
 
 
-# The statuses every authenticated endpoint can answer besides its own.
-COMMON_ERRORS = {401: Error, 422: ValidationErrors}
+# The statuses every authenticated endpoint can answer besides its own (429: bearer tokens
+# from an address that sent too many bad ones, linli/api/auth.py).
+COMMON_ERRORS = {401: Error, 422: ValidationErrors, 429: Error}
 READ_ERRORS = {**COMMON_ERRORS, 404: Error}
 # Endpoints that take a body: 400 for one that is not JSON (or a form that cannot be read),
 # 403 for an action the user may not take on something they can see, 413 for a body over

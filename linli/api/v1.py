@@ -12,6 +12,7 @@ from linli.accounts.api import router as accounts_router
 from linli.bookings.api import bookings_router, rooms_router
 from linli.core import malformed
 from linli.core.errors import LinliError
+from linli.core.ratelimits import RateLimited
 from linli.health.api import router as health_router
 from linli.lending.api import router as lending_router
 from linli.meetings.api import router as meetings_router
@@ -70,6 +71,13 @@ def _django_validation(request, exc):
 @api.exception_handler(LinliError)
 def _linli(request, exc):
     return _error(request, exc.status, exc.message, exc.code)
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request, exc):
+    response = _error(request, exc.status, exc.message, exc.code)
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(Http404)

@@ -1,5 +1,8 @@
 """Writing to the audit log. Every module records reveals, exports, logins and changes here."""
 
+import ipaddress
+
+from django.conf import settings
 from django.db import models
 
 from .actors import user_or_none
@@ -7,13 +10,22 @@ from .models import AuditEvent
 
 
 def client_ip(request) -> str | None:
+    """The address a request came from. Behind ``LINLI_TRUSTED_PROXIES`` proxies (production:
+    one, the embedded server: none) it is the hop the outermost of them appended to
+    ``X-Forwarded-For``; the header is not trusted otherwise, since a client reaching the
+    server directly writes it as it likes (and would then escape per-address limits)."""
     if request is None:
         return None
-    # Behind the production proxy the real address is the last hop the proxy appended;
-    # the embedded server is reached directly.
+    candidate = request.META.get("REMOTE_ADDR", "")
+    proxies = getattr(settings, "LINLI_TRUSTED_PROXIES", 0)
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    candidate = forwarded.split(",")[-1].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return candidate or None
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",")]
+        candidate = hops[-proxies] if len(hops) >= proxies else hops[0]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return None
 
 
 def audit_record(

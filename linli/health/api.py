@@ -17,6 +17,7 @@ from ninja.pagination import paginate
 from ninja.security import HttpBearer
 from pydantic import AfterValidator
 
+from linli.api.auth import TOKEN_FAILURES
 from linli.api.pagination import Pagination
 from linli.api.schemas import (
     MAX_ID,
@@ -30,6 +31,7 @@ from linli.api.schemas import (
 from linli.core.access import access_by_id
 from linli.core.actors import SYSTEM
 from linli.core.errors import LinliError
+from linli.core.ratelimits import rate_limit_check, rate_limit_hit
 
 from . import fhir, selectors, services
 from .models import (
@@ -47,7 +49,14 @@ router = Router(tags=["health"])
 # Writes of a reading: 400 carries each impossible value with its field.
 READING_ERRORS = {**WRITE_ERRORS, 400: ValidationErrors}
 STEP_ERRORS = {**WRITE_ERRORS, 409: Error}
-DEVICE_ERRORS = {400: ValidationErrors, 401: Error, 413: Error, 415: Error, 422: ValidationErrors}
+DEVICE_ERRORS = {
+    400: ValidationErrors,
+    401: Error,
+    413: Error,
+    415: Error,
+    422: ValidationErrors,
+    429: Error,
+}
 FHIR_JSON = "application/fhir+json"
 # A reading's time may run this far ahead of the server's clock (a device's clock drifts).
 # Times outside these years are refused as input (converting them between time zones could
@@ -73,13 +82,20 @@ class DeviceToken(HttpBearer):
         scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
         device = None
         token = token.strip()
-        if scheme.lower() == "device" and token and len(token) <= 200 and "\x00" not in token:
-            device = services.device_for_token(token)
+        if scheme.lower() == "device" and token:
+            # Failed device tokens count with failed bearer tokens, per address (api/auth.py).
+            rate_limit_check(request, group=TOKEN_FAILURES)
+            if len(token) <= 200 and "\x00" not in token:
+                device = services.device_for_token(token)
+            if device is None:
+                rate_limit_hit(request, group=TOKEN_FAILURES)
         if device is None:
             raise DeviceUnauthenticated(
                 _("Send the device's token: Authorization: Device <token>."),
                 code="unauthenticated",
             )
+        # A device that posts too often (a fault, or its token copied) is slowed down alone.
+        rate_limit_hit(request, group="device_post", key=lambda group, request: str(device.pk))
         return device
 
     def authenticate(self, request, token):  # pragma: no cover - __call__ does the work

@@ -1,6 +1,7 @@
 """The GeoReport v2 endpoints. Each view parses its parameters (anything malformed is the
-specification's error list: 400, 403 for the API key, 404 for what does not exist — never a
-500), then reads through the selectors or files through the services.
+specification's error list: 400, 403 for the API key, 404 for what does not exist, 429 over
+the rate limit of filings — never a 500), then reads through the selectors or files through
+the services.
 
 Open311 clients are machines: the views are exempt from CSRF, and POST needs an API key.
 Error descriptions are English, as the specification's examples are."""
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils import dateparse, timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from linli.core.ratelimits import RateLimited, rate_limit_hit
 from linli.core.validators import looks_like_mobile, normalise_mobile
 
 from . import selectors, services
@@ -79,6 +81,10 @@ def open311_view(*methods):
                 response = render_errors(errors, fmt, status=exc.status)
             except (SuspiciousOperation, BadRequest, MultiPartParserError):
                 response = render_errors([(400, "The request is malformed.")], fmt, status=400)
+            except RateLimited as exc:
+                text = f"Too many requests. Try again in {exc.retry_after} seconds."
+                response = render_errors([(429, text)], fmt, status=429)
+                response["Retry-After"] = str(exc.retry_after)
             if request.method not in methods:
                 response["Allow"] = ", ".join(methods)
             return response
@@ -180,6 +186,8 @@ def service_definition(request, code, *, fmt):
 @open311_view("GET", "HEAD", "POST")
 def requests(request, *, fmt):
     if request.method == "POST":
+        # Per address, before the key is checked: a flood of filings and a guessed key alike.
+        rate_limit_hit(request, group="open311_post")
         return _file_request(request, fmt)
     return _request_list(request, fmt)
 

@@ -15,6 +15,7 @@ from .env import (
     env_bool,
     env_list,
     lookup_key,
+    ratelimit_silenced_checks,
     secret_key,
 )
 
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_ratelimit",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
@@ -119,16 +121,43 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Login throttling (django-axes): five failures for one login name from one address lock it
-# for fifteen minutes.
+# Sign-in lockout (django-axes, linli/accounts/lockout.py), for fifteen minutes: five
+# failures lock an account, whichever identifier was typed (username or mobile number) and
+# from wherever; thirty failures from one address lock signing in from it for every account
+# (higher, because the residents at a community centre share one NAT address). A success
+# clears only its own account's failures from its own address.
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+LINLI_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("LINLI_LOGIN_ADDRESS_FAILURE_LIMIT", "30"))
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_HANDLER = "linli.accounts.lockout.LockoutHandler"
+AXES_USERNAME_CALLABLE = "linli.accounts.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "linli.accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "linli.core.audit.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
+# The proxies in front of the app server whose X-Forwarded-For is trusted for a client's
+# address (linli.core.audit.client_ip): none for the embedded server, which clients reach
+# directly.
+LINLI_TRUSTED_PROXIES = int(os.environ.get("LINLI_TRUSTED_PROXIES", "0"))
+
+# Rate limits (django-ratelimit, linli/core/ratelimits.py) as "count/period" (period s, m,
+# h or d, e.g. "20/10m"; empty switches a limit off). Over a limit: 429 with Retry-After
+# until its window passes.
+LINLI_RATE_LIMITS = {
+    # failed bearer or device tokens from one address; over it, every token from the
+    # address is refused, valid ones too
+    "token_failures": os.environ.get("LINLI_RATE_TOKEN_FAILURES", "20/10m") or None,
+    # Open311 filings (POST requests.json/xml) from one address
+    "open311_post": os.environ.get("LINLI_RATE_OPEN311_POSTS", "120/h") or None,
+    # readings and check-ins of one home device
+    "device_post": os.environ.get("LINLI_RATE_DEVICE_POSTS", "120/h") or None,
+}
+
 CACHES, SESSION_ENGINE = cache_settings(os.environ.get("REDIS_URL"))
+SILENCED_SYSTEM_CHECKS = ratelimit_silenced_checks(CACHES)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 12

@@ -95,6 +95,24 @@ def cache_settings(redis_url: str | None) -> tuple[dict, str]:
     )
 
 
+def ratelimit_silenced_checks(caches: dict) -> list[str]:
+    """The checks of django-ratelimit that do not apply to the project's caches.
+
+    - Django's own Redis backend increments atomically; the library lists only django-redis
+      as supported (W001).
+    - Without ``REDIS_URL`` the cache is each process's memory (E003: not shared): each of
+      ``linli serve``'s workers then counts for itself, so an address gets at most as many
+      times a limit as there are workers (``WEB_CONCURRENCY``). That is the embedded
+      default on one machine; set ``REDIS_URL`` for exact limits across processes and
+      servers (production's ``linli check --deploy`` reminds of it)."""
+    backend = caches["default"]["BACKEND"]
+    if backend == "django.core.cache.backends.redis.RedisCache":
+        return ["django_ratelimit.W001"]
+    if backend == "django.core.cache.backends.locmem.LocMemCache":
+        return ["django_ratelimit.E003", "django_ratelimit.W001"]
+    return []
+
+
 def database_settings(default_url: str) -> dict:
     """``DATABASES["default"]`` from ``DATABASE_URL`` (``default_url`` when unset), with
     persistent connections.

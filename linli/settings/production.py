@@ -12,6 +12,9 @@ SECRET_KEY = secret_key(required=True)
 LINLI_DATA_KEYS = data_keys(required=True)
 LINLI_LOOKUP_KEY = lookup_key(required=True)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
+# Production sits behind one proxy, whose X-Forwarded-Proto it trusts too
+# (SECURE_PROXY_SSL_HEADER); its X-Forwarded-For gives a client's address.
+LINLI_TRUSTED_PROXIES = int(os.environ.get("LINLI_TRUSTED_PROXIES", "1"))
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
