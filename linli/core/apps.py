@@ -8,4 +8,5 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import lookups  # noqa: F401 (registers the prefix lookup)
+        # registers the system checks and the prefix lookup
+        from . import checks, lookups  # noqa: F401
