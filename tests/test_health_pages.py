@@ -392,13 +392,13 @@ def test_the_printed_card_carries_a_qr_code_of_the_qr_route(english, card):
     url = f"http://testserver/health/qr/{card.qr_token}/"
     assert f'data-qr-url="{url}"' in body
     assert re.search(r'<svg[^>]*class="health-qr"', body)
-    assert "size: A6" in body and 'data-size="a6"' in body
+    assert "/static/linli/card-print-a6.css" in body and 'data-size="a6"' in body
     assert "健康帮扶卡" in body and SECRET["medications"] in body
     assert MASKED in body and PHONE not in body  # printed on paper: always masked
     assert "http" not in body.split("<svg", 1)[1].split("</svg>", 1)[0]  # drawn, not linked
     assert reads(card, "print").count() == 1
     a4 = english("doctor").get(f"{detail(card)}print/?size=a4")
-    assert "size: A4" in text(a4)
+    assert "/static/linli/card-print-a4.css" in text(a4)
     assert english("doctor").get(f"{detail(card)}print/?size=zz").context["size"] == "a6"
 
 

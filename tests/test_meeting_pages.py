@@ -384,7 +384,7 @@ def test_from_a_referred_order_to_the_notice_on_the_residents_home_page(
     assert PRIVATE not in shown and "张代表" not in shown and "街道观察员" not in shown
     assert new_order.number in shown and "更换楼道照明线路" not in shown  # numbers, not titles
     printed = page(resident, f"/meetings/{meeting.pk}/print/")
-    assert "物业两周内更换" in printed and "@page { size: A4; margin: 18mm }" in printed
+    assert "物业两周内更换" in printed and "/static/linli/minutes-print.css" in printed
     assert PRIVATE not in printed and "张代表" not in printed
     assert PRIVATE not in page(client_for("secretary"), f"/meetings/{meeting.pk}/print/")
     # a resident of another compound is not told
