@@ -5,7 +5,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from linli.api.schemas import COMMON_ERRORS
+from linli.api.schemas import COMMON_ERRORS, MaskedPhone
 
 from .roles import Role
 from .selectors import grant_list_for_user
@@ -26,7 +26,7 @@ class MeOut(Schema):
     id: int
     username: str
     full_name: str
-    mobile: str = Field(..., alias="mobile_masked", description="Masked, e.g. 138****1234")
+    mobile: MaskedPhone = Field(..., description="Masked, e.g. 138****1234")
     is_superuser: bool
     grants: list[GrantOut]
 

@@ -76,6 +76,24 @@ def mask_id_number(value: str) -> str:
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
 
+class Revealed(str):
+    """A personal number its reader may see in full: decided by a named permission (the care
+    team's emergency contact) or an audited reveal. Every serialiser of personal numbers
+    (the API's ``MaskedPhone`` and ``MaskedIdNumber``) masks any other value."""
+
+    __slots__ = ()
+
+
+def phone_shown(value: str, *, full: bool) -> str:
+    """A phone number as this reader sees it: whole (marked ``Revealed``) or masked."""
+    return Revealed(value) if full and value else mask_phone(value)
+
+
+def id_number_shown(value: str, *, full: bool) -> str:
+    """An ID number as this reader sees it: whole (marked ``Revealed``) or masked."""
+    return Revealed(value) if full and value else mask_id_number(value)
+
+
 class EncryptedTextField(models.TextField):
     """A text column stored encrypted. Empty strings stay empty (nothing to protect and it
     keeps "blank" meaningful); everything else is a Fernet token in the database."""

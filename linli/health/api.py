@@ -6,7 +6,7 @@ which no user token or session opens."""
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,16 +15,20 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from ninja.security import HttpBearer
-from pydantic import AfterValidator
+from pydantic import WithJsonSchema
 
 from linli.api.auth import TOKEN_FAILURES
 from linli.api.pagination import Pagination
 from linli.api.schemas import (
+    LIST_ERRORS,
     MAX_ID,
     READ_ERRORS,
     WRITE_ERRORS,
     Error,
     Id,
+    InputSchema,
+    MaskedPhone,
+    Moment,
     Text,
     ValidationErrors,
 )
@@ -57,11 +61,9 @@ DEVICE_ERRORS = {
     422: ValidationErrors,
     429: Error,
 }
+# A device's check-in takes no body: nothing there is read as JSON.
+DEVICE_ACTION_ERRORS = {k: v for k, v in DEVICE_ERRORS.items() if k != 415}
 FHIR_JSON = "application/fhir+json"
-# A reading's time may run this far ahead of the server's clock (a device's clock drifts).
-# Times outside these years are refused as input (converting them between time zones could
-# leave the calendar's range); no reading is that old or that far ahead.
-FIRST_YEAR, LAST_YEAR = 2000, 2199
 
 
 # -- device authentication -------------------------------------------------------------------
@@ -108,29 +110,16 @@ DEVICE_AUTH = [DeviceToken()]
 # -- input types ----------------------------------------------------------------------------
 
 
-def _moment(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(_("Give the time with its UTC offset, e.g. 2031-06-04T10:00:00+08:00."))
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValueError(
-            _("Give a date between the years %(first)s and %(last)s.")
-            % {"first": FIRST_YEAR, "last": LAST_YEAR}
-        )
-    return value
-
-
-Moment = Annotated[
-    datetime,
-    AfterValidator(_moment),
-    Field(description="ISO 8601 with its UTC offset, e.g. 2031-06-04T10:00:00+08:00"),
-]
 # Wide bounds: a value the schema accepts but no body can have is refused with a readable
 # 400 naming the field (``classify``), not a 422 of the schema.
 Whole = Annotated[int, Field(ge=0, le=1000)]
-Amount = Annotated[Decimal, Field(ge=0, le=1000)]
+# A JSON number, read exactly as written (0.1 is Decimal("0.1")).
+Amount = Annotated[
+    Decimal, Field(ge=0, le=1000), WithJsonSchema({"type": "number", "minimum": 0, "maximum": 1000})
+]
 
 
-class ValuesIn(Schema):
+class ValuesIn(InputSchema):
     kind: ReadingKind
     taken_at: Moment | None = Field(None, description="Now when omitted; never in the future")
     systolic: Whole | None = Field(None, description="mmHg (blood pressure)")
@@ -153,9 +142,14 @@ class ValuesIn(Schema):
         }
 
 
+# Where a user may say a reading was taken: home devices post their own (/device/readings).
+UserSource = Literal[tuple(s.value for s in Source if s != Source.DEVICE)]
+
+
 class ReadingIn(ValuesIn):
-    source: Source = Field(
-        Source.CLINIC, description="Where it was measured (`device` only through the device API)"
+    source: UserSource = Field(
+        Source.CLINIC.value,
+        description="Where it was measured (a home device posts to `/device/readings` itself)",
     )
 
 
@@ -179,11 +173,11 @@ class FollowUpFilters(Schema):
     mine: bool = Field(False, description="Only those assigned to you")
 
 
-class AcknowledgeIn(Schema):
+class AcknowledgeIn(InputSchema):
     note: Text(500) = Field("", description="What was done")
 
 
-class DoneIn(Schema):
+class DoneIn(InputSchema):
     outcome: Text(2000, 1) = Field(..., description="What the follow-up found and advised")
 
 
@@ -240,7 +234,9 @@ class CardOut(Schema):
 class EmergencyContact(Schema):
     name: str
     relation: str
-    phone: str
+    phone: MaskedPhone = Field(
+        ..., description="Whole for the care team and the resident; masked for the others"
+    )
 
 
 class CardDetailOut(CardOut):
@@ -266,11 +262,12 @@ class CardDetailOut(CardOut):
         return _user_name(card.responsible_worker)
 
     @staticmethod
-    def resolve_emergency_contact(card):
+    def resolve_emergency_contact(card, context):
+        user = context["request"].user
         return {
             "name": card.emergency_name,
             "relation": card.emergency_relation,
-            "phone": card.emergency_phone,
+            "phone": selectors.card_emergency_phone(user=user, card=card),
         }
 
 
@@ -426,7 +423,7 @@ def _invalid(exc: DjangoValidationError) -> Status:
 # -- cards ----------------------------------------------------------------------------------
 
 
-@router.get("/cards", response={200: list[CardOut], **READ_ERRORS}, summary="Cards you may read")
+@router.get("/cards", response={200: list[CardOut], **LIST_ERRORS}, summary="Cards you may read")
 @paginate(Pagination)
 def cards_list(request: HttpRequest, filters: Query[CardFilters]):
     return selectors.card_list(
@@ -478,12 +475,6 @@ def cards_record(
     request: HttpRequest, payload: ReadingIn, card_id: int = Path(..., ge=1, le=MAX_ID)
 ):
     card = selectors.card_for_readings(user=request.user, pk=card_id)
-    if payload.source == Source.DEVICE:
-        message = _("Home devices send their readings themselves, with their own token.")
-        return Status(
-            400,
-            {"detail": message, "code": "source", "errors": [{"loc": ["source"], "msg": message}]},
-        )
     try:
         reading = services.reading_record(
             actor=request.user,
@@ -561,7 +552,7 @@ def _follow_up(request, pk: int):
 
 @router.get(
     "/alerts",
-    response={200: list[AlertOut], **READ_ERRORS},
+    response={200: list[AlertOut], **LIST_ERRORS},
     summary="Alerts of the cards whose readings you may see, newest first",
 )
 @paginate(Pagination)
@@ -584,7 +575,7 @@ def alerts_acknowledge(
 
 @router.get(
     "/follow-ups",
-    response={200: list[HealthFollowUpOut], **READ_ERRORS},
+    response={200: list[HealthFollowUpOut], **LIST_ERRORS},
     summary="Follow-ups of the cards whose readings you may see, by due day",
 )
 @paginate(Pagination)
@@ -636,7 +627,7 @@ def device_readings(request: HttpRequest, payload: ValuesIn):
 @router.post(
     "/device/check-in",
     auth=DEVICE_AUTH,
-    response={201: CheckInOut, **DEVICE_ERRORS},
+    response={201: CheckInOut, **DEVICE_ACTION_ERRORS},
     summary="A home device says the resident is well (an “I'm fine” button)",
 )
 def device_check_in(request: HttpRequest):

@@ -21,6 +21,7 @@ from linli.accounts.roles import MAKE_HEALTH_CARDS, Role
 from linli.accounts.scope import COMPOUND_DEPTH, compound_path_of, scope_of
 from linli.core.access import access_by_id
 from linli.core.audit import audit_record
+from linli.core.crypto import phone_shown
 from linli.core.models import AuditEvent
 from linli.places import tree
 from linli.places.models import Membership, OrganisationKind, Place
@@ -225,6 +226,20 @@ def card_by_qr(*, user, token: str, request=None) -> HealthCard:
         actor=user, action="health.card.read", obj=card, request=request, details={"how": "qr"}
     )
     return card
+
+
+def may_see_emergency_phone(user, card: HealthCard) -> bool:
+    """The emergency contact's number is shown whole to the care team (who may edit the
+    card) and to the resident; everyone else the card is shared with sees it masked."""
+    user_id = getattr(user, "pk", None)
+    return (user_id is not None and card.resident.user_id == user_id) or user.has_perm(
+        "health.edit_card", card
+    )
+
+
+def card_emergency_phone(*, user, card: HealthCard) -> str:
+    """The emergency contact's number as ``user`` sees it, on the page and in the API."""
+    return phone_shown(card.emergency_phone, full=may_see_emergency_phone(user, card))
 
 
 def readings(

@@ -210,15 +210,6 @@ def _trends(card) -> list[dict]:
     return charts.card_charts({kind: selectors.reading_trend(card, kind) for kind in kinds})
 
 
-def _phone(user, card) -> str:
-    """In full for the care team and the resident; masked for everyone else."""
-    if not card.emergency_phone:
-        return ""
-    if user.has_perm("health.edit_card", card) or card.resident.user_id == user.pk:
-        return card.emergency_phone
-    return mask_phone(card.emergency_phone)
-
-
 def _detail_context(request, card, *, full: bool, how: str = "page", bound=None) -> dict:
     """Everything the card's page shows. ``full``: the card's content may be shown (else a
     readings-only consent). Reads the readings through the audited selector."""
@@ -240,7 +231,7 @@ def _detail_context(request, card, *, full: bool, how: str = "page", bound=None)
         **bound.get("extra", {}),
     }
     if full:
-        context["phone"] = _phone(user, card)
+        context["phone"] = selectors.card_emergency_phone(user=user, card=card)
         context["consents"] = list(card.consents.select_related("organisation"))
     if context["readings_shown"]:
         readings = selectors.readings(user=user, card=card, request=request, how=how)

@@ -5,7 +5,7 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.pagination import paginate
 
 from linli.api.pagination import Pagination
-from linli.api.schemas import MAX_ID, READ_ERRORS
+from linli.api.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, PublicPhone
 
 from . import selectors
 from .models import OrganisationKind, PlaceKind
@@ -36,7 +36,7 @@ class PlaceFilters(Schema):
     )
 
 
-@router.get("", response={200: list[PlaceOut], **READ_ERRORS}, summary="Places in your scope")
+@router.get("", response={200: list[PlaceOut], **LIST_ERRORS}, summary="Places in your scope")
 @paginate(Pagination)
 def places_list(request: HttpRequest, filters: Query[PlaceFilters]):
     return selectors.place_list(
@@ -57,7 +57,7 @@ class OrganisationOut(Schema):
     place: int = Field(..., alias="place_id")
     place_path: str = Field(..., alias="place.name_path")
     parent: int | None = Field(None, alias="parent_id")
-    phone: str
+    phone: PublicPhone
 
 
 class OrganisationFilters(Schema):
@@ -68,7 +68,7 @@ class OrganisationFilters(Schema):
 
 
 @organisations_router.get(
-    "", response={200: list[OrganisationOut], **READ_ERRORS}, summary="Organisations"
+    "", response={200: list[OrganisationOut], **LIST_ERRORS}, summary="Organisations"
 )
 @paginate(Pagination)
 def organisations_list(request: HttpRequest, filters: Query[OrganisationFilters]):

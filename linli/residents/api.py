@@ -1,13 +1,24 @@
 """/api/v1/residents and /api/v1/households: the same scope, masking and audit as the pages."""
 
 from datetime import date
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from linli.api.pagination import Pagination
-from linli.api.schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS
+from linli.api.schemas import (
+    ACTION_ERRORS,
+    LIST_ERRORS,
+    MAX_ID,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    InputSchema,
+    MaskedIdNumber,
+    MaskedPhone,
+    Text,
+)
 from linli.places import selectors as place_selectors
 
 from . import selectors, services
@@ -29,8 +40,8 @@ class ResidentOut(Schema):
     household: int | None = Field(None, alias="household_id")
     relation: Relation
     status: ResidentStatus
-    id_number: str = Field(..., alias="id_number_masked", description="Masked: 140213********1234")
-    phone: str = Field(..., alias="phone_masked", description="Masked: 138****1234")
+    id_number: MaskedIdNumber = Field(..., description="Masked: 140213********1234")
+    phone: MaskedPhone = Field(..., description="Masked: 138****1234")
 
 
 class ResidentFilters(Schema):
@@ -38,14 +49,14 @@ class ResidentFilters(Schema):
         None, ge=1, le=MAX_ID, description="Residents anywhere in this subtree"
     )
     tag: Tag | None = None
-    q: str | None = Field(
-        None, max_length=50, description="Name, pinyin or initials (zxm), full ID or mobile number"
+    q: Text(50) | None = Field(
+        None, description="Name, pinyin or initials (zxm), full ID or mobile number"
     )
-    age_band: str | None = Field(None, pattern=r"^(0-13|14-17|18-34|35-59|60-64|65-79|80\+)$")
+    age_band: Literal["0-13", "14-17", "18-34", "35-59", "60-64", "65-79", "80+"] | None = None
     status: ResidentStatus | None = Field(ResidentStatus.LIVING)
 
 
-class TagsIn(Schema):
+class TagsIn(InputSchema):
     lives_alone: bool = False
     low_income: bool = False
     disabled: bool = False
@@ -54,24 +65,24 @@ class TagsIn(Schema):
 
 
 class ResidentIn(TagsIn):
-    name: str = Field(..., min_length=1, max_length=50)
+    name: Text(50, 1)
     place: int = Field(..., ge=1, le=MAX_ID, description="The household place")
     gender: Gender | None = Field(None, description="Taken from the ID number when omitted")
     birth_date: date | None = Field(None, description="Taken from the ID number when omitted")
-    id_number: str = Field("", max_length=30)
-    phone: str = Field("", max_length=30)
+    id_number: Text(30) = ""
+    phone: Text(30) = ""
     relation: Relation = Relation.OTHER
-    notes: str = Field("", max_length=2000)
+    notes: Text(2000) = ""
 
 
-class ResidentPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=50)
+class ResidentPatch(InputSchema):
+    name: Text(50, 1) | None = None
     gender: Gender | None = None
     birth_date: date | None = None
-    id_number: str | None = Field(None, max_length=30)
-    phone: str | None = Field(None, max_length=30)
+    id_number: Text(30) | None = None
+    phone: Text(30) | None = None
     relation: Relation | None = None
-    notes: str | None = Field(None, max_length=2000)
+    notes: Text(2000) | None = None
     lives_alone: bool | None = None
     low_income: bool | None = None
     disabled: bool | None = None
@@ -80,11 +91,11 @@ class ResidentPatch(Schema):
 
 
 class RevealOut(Schema):
-    id_number: str
-    phone: str
+    id_number: MaskedIdNumber = Field(..., description="Whole (the reveal is audited)")
+    phone: MaskedPhone = Field(..., description="Whole (the reveal is audited)")
 
 
-@router.get("", response={200: list[ResidentOut], **READ_ERRORS}, summary="Residents in your scope")
+@router.get("", response={200: list[ResidentOut], **LIST_ERRORS}, summary="Residents in your scope")
 @paginate(Pagination)
 def residents_list(request: HttpRequest, filters: Query[ResidentFilters]):
     if not request.user.has_perm("residents.view_resident"):
@@ -127,7 +138,7 @@ def residents_update(
 
 @router.post(
     "/{resident_id}/reveal",
-    response={200: RevealOut, **WRITE_ERRORS},
+    response={200: RevealOut, **ACTION_ERRORS},
     summary="Full ID and mobile numbers (audited)",
 )
 def residents_reveal(request: HttpRequest, resident_id: int = Path(..., ge=1, le=MAX_ID)):
@@ -160,11 +171,11 @@ class HouseholdFilters(Schema):
     )
 
 
-class HouseholdIn(Schema):
+class HouseholdIn(InputSchema):
     place: int = Field(..., ge=1, le=MAX_ID, description="A place of kind household")
 
 
-@households_router.get("", response={200: list[HouseholdOut], **READ_ERRORS}, summary="Households")
+@households_router.get("", response={200: list[HouseholdOut], **LIST_ERRORS}, summary="Households")
 @paginate(Pagination)
 def households_list(request: HttpRequest, filters: Query[HouseholdFilters]):
     return selectors.household_list(user=request.user, place=filters.place)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
-from linli.core.crypto import lookup_hash
+from linli.core.crypto import Revealed, lookup_hash
 from linli.core.errors import LinliError
 from linli.core.lifecycle import check_perm
 from linli.core.validators import normalise_mobile
@@ -298,7 +298,7 @@ def resident_reveal(*, actor, resident: Resident, request=None, purpose: str = "
         request=request,
         details={"fields": ["id_number", "phone"], "purpose": purpose[:200]},
     )
-    return {"id_number": resident.id_number, "phone": resident.phone}
+    return {"id_number": Revealed(resident.id_number), "phone": Revealed(resident.phone)}
 
 
 @transaction.atomic
