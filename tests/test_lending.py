@@ -460,11 +460,16 @@ def test_the_reminder_is_the_systems_step_and_written_once_a_day(demo, chairs):
 
 
 def test_only_the_desk_names_accounts(demo):
-    resident = demo.user("resident")
-    assert selectors.desk_account_get(user=demo.user("volunteer"), username="resident") == resident
-    assert selectors.desk_account_get(user=demo.user("volunteer"), pk=resident.pk) == resident
-    assert selectors.desk_account_get(user=resident, username="volunteer") is None
-    assert selectors.desk_account_get(user=demo.user("property"), pk=resident.pk) is None
+    resident, shelf = demo.user("resident"), demo.nanguanfang
+    volunteer = demo.user("volunteer")
+    assert selectors.desk_account_get(user=volunteer, shelf=shelf, username="resident") == resident
+    assert selectors.desk_account_get(user=volunteer, shelf=shelf, pk=resident.pk) == resident
+    assert selectors.desk_account_get(user=resident, shelf=shelf, username="volunteer") is None
+    assert (
+        selectors.desk_account_get(user=demo.user("property"), shelf=shelf, pk=resident.pk) is None
+    )
+    # staff are not named as borrowers or donors, however near they work
+    assert selectors.desk_account_get(user=volunteer, shelf=shelf, username="doctor") is None
 
 
 def test_the_staff_digest_lists_overdue_loans_once_a_day(demo, chairs):

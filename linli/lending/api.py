@@ -12,7 +12,18 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from linli.api.pagination import Pagination
-from linli.api.schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, Error, Id, Text
+from linli.api.schemas import (
+    ACTION_ERRORS,
+    LIST_ERRORS,
+    MAX_ID,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Error,
+    Id,
+    InputSchema,
+    PlaceRef,
+    Text,
+)
 from linli.core.errors import LinliError
 
 from . import selectors, services
@@ -22,14 +33,10 @@ router = Router(tags=["lending"])
 
 # Writes that may meet a conflict: not enough units free, a step the loan's status forbids.
 STEP_ERRORS = {**WRITE_ERRORS, 409: Error}
+ACTION_STEP_ERRORS = {**ACTION_ERRORS, 409: Error}
 
 
 # -- output ---------------------------------------------------------------------------------
-
-
-class PlaceRef(Schema):
-    id: int
-    name: str
 
 
 class ItemOut(Schema):
@@ -46,7 +53,7 @@ class ItemOut(Schema):
     is_active: bool
 
 
-class PhotoOut(Schema):
+class ItemPhotoOut(Schema):
     id: int
     caption: str
     url: str
@@ -61,7 +68,7 @@ class DonationRef(Schema):
 
 class ItemDetailOut(ItemOut):
     description: str
-    photos: list[PhotoOut] = Field(..., alias="photo_list")
+    photos: list[ItemPhotoOut] = Field(..., alias="photo_list")
     donations: list[DonationRef] = Field(..., alias="donation_list")
 
 
@@ -126,7 +133,7 @@ class DonationOut(Schema):
     id: int
     item: ItemRef
     quantity: int
-    donor: str
+    donor: str = Field(..., description="“a kind neighbour” for an anonymous donor")
     anonymous: bool
     donated_on: date
     notice: int | None = Field(None, alias="notice_id", description="The thank-you notice")
@@ -137,7 +144,8 @@ class DonationOut(Schema):
 
     @staticmethod
     def resolve_donor(donation):
-        return donation.donor_name
+        # An anonymous donor is named in no answer, not even to the desk that recorded it.
+        return services.donor_label(name=donation.donor_name, anonymous=donation.anonymous)
 
 
 def _photo_url(item_id, photo_id, variant):
@@ -186,11 +194,13 @@ class LoanFilters(Schema):
     place: Id | None = Field(None, description="Loans of shelves anywhere in this subtree")
 
 
-class LoanIn(Schema):
+class LoanIn(InputSchema):
     quantity: int = Field(1, ge=1, le=1000)
     note: Text(500) = ""
     borrower_user: Id | None = Field(
-        None, description="Staff: the resident's account lent to (reminded when due)"
+        None,
+        description="Staff: the account of a resident near the shelf, lent to (reminded when "
+        "due); any other id answers 400 `no_account`",
     )
     borrower_name: Text(100) = Field("", description="Staff: the person named at the counter")
     days: int | None = Field(
@@ -198,19 +208,23 @@ class LoanIn(Schema):
     )
 
 
-class ReturnIn(Schema):
+class ReturnIn(InputSchema):
     condition: Condition | None = Field(None, description="The item's condition seen on return")
     note: Text(500) = ""
 
 
-class CancelIn(Schema):
+class LoanCancelIn(InputSchema):
     reason: Text(200) = ""
 
 
-class DonationIn(Schema):
+class DonationIn(InputSchema):
     quantity: int = Field(..., ge=1, le=1000)
     donor_name: Text(100) = ""
-    donor_user: Id | None = Field(None, description="The donor's account")
+    donor_user: Id | None = Field(
+        None,
+        description="The account of a resident near the shelf who gave it; any other id "
+        "answers 400 `no_account`",
+    )
     anonymous: bool = Field(False, description="Never named to residents")
     donated_on: date | None = Field(None, description="Today when omitted; never ahead")
     note: Text(500) = ""
@@ -219,7 +233,7 @@ class DonationIn(Schema):
 # -- items ----------------------------------------------------------------------------------
 
 
-@router.get("/items", response={200: list[ItemOut], **READ_ERRORS}, summary="The catalogue")
+@router.get("/items", response={200: list[ItemOut], **LIST_ERRORS}, summary="The catalogue")
 @paginate(Pagination)
 def items_list(request: HttpRequest, filters: Query[ItemFilters]):
     return selectors.item_list(
@@ -240,11 +254,12 @@ def items_get(request: HttpRequest, item_id: int = Path(..., ge=1, le=MAX_ID)):
     return _detail(request, selectors.item_get(user=request.user, pk=item_id))
 
 
-def _user_by_id(request, pk: int | None):
-    """An account named by staff (a borrower or donor)."""
+def _user_by_id(request, pk: int | None, item: Item):
+    """An account the desk names at the item's shelf (a borrower or donor): one of the
+    residents nearby. Every other id — missing, elsewhere, staff — gets the same answer."""
     if pk is None:
         return None
-    user = selectors.desk_account_get(user=request.user, pk=pk)
+    user = selectors.desk_account_get(user=request.user, shelf=item.place, pk=pk)
     if user is None:
         raise LinliError(_("There is no such account."), code="no_account")
     return user
@@ -261,7 +276,7 @@ def _user_by_id(request, pk: int | None):
 def items_loan(request: HttpRequest, payload: LoanIn, item_id: int = Path(..., ge=1, le=MAX_ID)):
     item = selectors.item_get(user=request.user, pk=item_id)
     is_staff = request.user.has_perm("lending.manage_item", item)
-    borrower = _user_by_id(request, payload.borrower_user) if is_staff else None
+    borrower = _user_by_id(request, payload.borrower_user, item) if is_staff else None
     loan = services.loan_create(
         actor=request.user,
         item=item,
@@ -278,6 +293,9 @@ def items_loan(request: HttpRequest, payload: LoanIn, item_id: int = Path(..., g
     "/items/{item_id}/donations",
     response={201: DonationOut, **WRITE_ERRORS},
     summary="Record a donation (staff); the compound is thanked in a notice",
+    description="For those who run the shelf (the duty volunteer, the branch secretary, the "
+    "community worker). One thank-you notice per donation; an anonymous donor is named in "
+    "neither the answer nor the notice.",
 )
 def items_donate(
     request: HttpRequest, payload: DonationIn, item_id: int = Path(..., ge=1, le=MAX_ID)
@@ -289,7 +307,7 @@ def items_donate(
         quantity=payload.quantity,
         donor_name=payload.donor_name,
         # Only the desk names accounts; anyone else is refused by the service.
-        donor_user=_user_by_id(request, payload.donor_user)
+        donor_user=_user_by_id(request, payload.donor_user, item)
         if request.user.has_perm("lending.manage_item", item)
         else None,
         anonymous=payload.anonymous,
@@ -303,7 +321,7 @@ def items_donate(
 # -- loans ----------------------------------------------------------------------------------
 
 
-@router.get("/loans", response={200: list[LoanOut], **READ_ERRORS}, summary="Loans you may see")
+@router.get("/loans", response={200: list[LoanOut], **LIST_ERRORS}, summary="Loans you may see")
 @paginate(Pagination)
 def loans_list(request: HttpRequest, filters: Query[LoanFilters]):
     """Your own loans, and every loan of the shelves you oversee."""
@@ -333,7 +351,7 @@ def _step(request, loan_id: int, step: str, **kwargs) -> Loan:
 
 @router.post(
     "/loans/{loan_id}/handover",
-    response={200: LoanOut, **STEP_ERRORS},
+    response={200: LoanOut, **ACTION_STEP_ERRORS},
     summary="Hand a requested item over (staff); the loan period starts",
 )
 def loans_hand_over(request: HttpRequest, loan_id: int = Path(..., ge=1, le=MAX_ID)):
@@ -353,7 +371,7 @@ def loans_return(
 
 @router.post(
     "/loans/{loan_id}/renew",
-    response={200: LoanOut, **STEP_ERRORS},
+    response={200: LoanOut, **ACTION_STEP_ERRORS},
     summary="Renew for another loan period (not when overdue; at most twice)",
 )
 def loans_renew(request: HttpRequest, loan_id: int = Path(..., ge=1, le=MAX_ID)):
@@ -366,7 +384,7 @@ def loans_renew(request: HttpRequest, loan_id: int = Path(..., ge=1, le=MAX_ID))
     summary="Withdraw a request (the borrower or staff)",
 )
 def loans_cancel(
-    request: HttpRequest, payload: CancelIn, loan_id: int = Path(..., ge=1, le=MAX_ID)
+    request: HttpRequest, payload: LoanCancelIn, loan_id: int = Path(..., ge=1, le=MAX_ID)
 ):
     return _step(request, loan_id, "cancel", reason=payload.reason)
 
@@ -376,5 +394,7 @@ def loans_cancel(
     response={200: LoanOut, **STEP_ERRORS},
     summary="Mark as lost (staff): the shelf owns that many fewer",
 )
-def loans_lost(request: HttpRequest, payload: CancelIn, loan_id: int = Path(..., ge=1, le=MAX_ID)):
+def loans_lost(
+    request: HttpRequest, payload: LoanCancelIn, loan_id: int = Path(..., ge=1, le=MAX_ID)
+):
     return _step(request, loan_id, "mark_lost", note=payload.reason)

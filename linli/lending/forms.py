@@ -16,16 +16,23 @@ class ObjectChoiceField(forms.TypedChoiceField):
         super().__init__(choices=choices, coerce=self.objects.get, empty_value=None, **kwargs)
 
 
-def _account(user, raw: str):
-    """The account named by its user name (``selectors.desk_account_get``), or None."""
+NO_ACCOUNT = _("There is no account with this user name.")
+
+
+def _account(user, raw: str, shelf):
+    """The account named by its user name among those the desk may name at ``shelf``
+    (``selectors.desk_account_get``), or None for an empty name. Any other name is answered
+    alike, whether or not such an account exists."""
     from .selectors import desk_account_get
 
     username = raw.strip()
     if not username:
         return None
-    account = desk_account_get(user=user, username=username) if user is not None else None
+    account = (
+        desk_account_get(user=user, shelf=shelf, username=username) if user is not None else None
+    )
     if account is None:
-        raise forms.ValidationError(_("There is no account with this user name."))
+        raise forms.ValidationError(NO_ACCOUNT)
     return account
 
 
@@ -76,12 +83,12 @@ class LendForm(forms.Form):
     )
     note = forms.CharField(label=_("note"), max_length=500, required=False)
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, shelf=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
+        self.user, self.shelf = user, shelf
 
     def clean_borrower_username(self):
-        return _account(self.user, self.cleaned_data["borrower_username"])
+        return _account(self.user, self.cleaned_data["borrower_username"], self.shelf)
 
     def clean(self):
         data = super().clean()
@@ -192,19 +199,27 @@ class DonationForm(forms.Form):
             self.fields["place"].initial = places[0].pk
         self.order_fields(["item", "quantity", "place", "name", "category", "condition"])
 
-    def clean_donor_username(self):
-        return _account(self.user, self.cleaned_data["donor_username"])
-
     def clean_donated_on(self):
         return self.cleaned_data["donated_on"] or timezone.localdate()
 
     def clean(self):
         data = super().clean()
-        if not data.get("item"):
+        item, place = data.get("item"), data.get("place")
+        if not item:
             if not (data.get("name") or "").strip():
                 self.add_error("item", _("Choose the item, or name a new one."))
-            elif not data.get("place"):
+            elif not place:
                 self.add_error("place", _("Choose the shelf of the new item."))
+        # The donor is one of the neighbours of the shelf the units go to, known once the
+        # item (or the place of a new one) is.
+        shelf = item.place if item else place
+        raw = data.pop("donor_username", None) or ""
+        if "donor_username" in self.errors:
+            return data
+        try:
+            data["donor_username"] = _account(self.user, raw, shelf) if shelf else None
+        except forms.ValidationError as error:
+            self.add_error("donor_username", error)
         return data
 
 

@@ -17,7 +17,7 @@ from linli.accounts.scope import scope_of
 from linli.core.access import access_by_id
 from linli.places import selectors as place_selectors
 from linli.places.selectors import within_place
-from linli.residents.nearby import nearby_q
+from linli.residents.nearby import lives_near, nearby_q
 
 from .models import ACTIVE_STATUSES, Donation, Item, ItemPhoto, Loan, LoanStatus
 
@@ -171,16 +171,22 @@ def donation_place_choices(*, user) -> list:
     )
 
 
-def desk_account_get(*, user, username: str | None = None, pk: int | None = None):
-    """An account the desk names as a borrower or a donor (by user name on the pages, by id
-    in the API), or None: only for those who run a shelf, and only active accounts. Whether
-    the account may borrow at a shelf (a resident nearby) is the service's rule."""
-    if not user.has_perm("lending.manage_item"):
+def desk_account_get(*, user, shelf, username: str | None = None, pk: int | None = None):
+    """An account the desk may name as a borrower or a donor at ``shelf`` (the item's place,
+    or the place a new item is shelved at), by user name on the pages, by id in the API:
+    the active account of a resident who lives near the shelf, for a user who runs it. None
+    for every other account — one that does not exist, one elsewhere, staff — so that the
+    answer never tells an account that exists from one that does not."""
+    if shelf is None or not user.has_perm("lending.manage_item", shelf):
         return None
     accounts = User.objects.filter(is_active=True)
     if username is not None:
-        return accounts.filter(username=username).first()
-    return accounts.filter(pk=pk).first()
+        account = accounts.filter(username=username).first()
+    else:
+        account = accounts.filter(pk=pk).first()
+    if account is None or not lives_near(account, shelf):
+        return None
+    return account
 
 
 # -- the usage report -----------------------------------------------------------------------

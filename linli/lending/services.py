@@ -213,6 +213,11 @@ def donation_record(
     on ``place`` (created when there is none yet). The compound is thanked in a notice; an
     anonymous donor is named "a kind neighbour"."""
     _check_manage(actor, item if item is not None else place)
+    shelf = item.place if item is not None else place
+    if donor_user is not None and shelf is not None and not lives_near(donor_user, shelf):
+        # The desk names neighbours of the shelf only (selectors.desk_account_get); any
+        # other account is answered as one that does not exist.
+        raise LinliError(_("There is no such account."), code="no_account")
     now = now or timezone.now()
     donated_on = donated_on or _today(now)
     if not 1 <= quantity <= 1000:

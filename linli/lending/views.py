@@ -128,7 +128,7 @@ def _ask(request, item):
 
 
 def _lend(request, item):
-    form = forms.LendForm(request.POST, user=request.user)
+    form = forms.LendForm(request.POST, user=request.user, shelf=item.place)
     if form.is_valid():
         data = form.cleaned_data
         loan = submit_form(
