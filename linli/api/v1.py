@@ -58,6 +58,9 @@ def _validation(request, exc):
 
 @api.exception_handler(DjangoValidationError)
 def _django_validation(request, exc):
+    # A value the schema allows but a rule refuses (a category that does not exist, a gender
+    # needed without an ID number): 400 with its fields. 422 is kept for a request that does
+    # not match the documented schema, so that the two can be told apart.
     if hasattr(exc, "message_dict"):
         errors = [
             {"loc": [field], "msg": " ".join(msgs)} for field, msgs in exc.message_dict.items()
@@ -65,7 +68,7 @@ def _django_validation(request, exc):
     else:
         errors = [{"loc": [], "msg": m} for m in exc.messages]
     summary = "; ".join(e["msg"] for e in errors)
-    return _error(request, 422, summary, "invalid", errors=errors)
+    return _error(request, 400, summary, "refused", errors=errors)
 
 
 @api.exception_handler(LinliError)

@@ -3,17 +3,27 @@ feed, booking requests (each refused rule with its own message and code) and the
 booking, under the same permissions as the pages."""
 
 from datetime import date, datetime, time, timedelta
-from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import AfterValidator
 
 from linli.api.pagination import Pagination
-from linli.api.schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, Error, Id, Text
+from linli.api.schemas import (
+    ACTION_ERRORS,
+    LIST_ERRORS,
+    MAX_ID,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Day,
+    Error,
+    Id,
+    InputSchema,
+    Moment,
+    PlaceRef,
+    Text,
+)
 from linli.residents import selectors as residents_selectors
 
 from . import ical, selectors, services
@@ -23,40 +33,7 @@ rooms_router = Router(tags=["rooms"])
 bookings_router = Router(tags=["bookings"])
 
 STEP_ERRORS = {**WRITE_ERRORS, 409: Error}
-# Times and dates outside these years are refused as input: converting them between time
-# zones could leave the calendar's range, and no booking is that far away.
-FIRST_YEAR, LAST_YEAR = 2000, 2199
-
-
-# -- input types ----------------------------------------------------------------------------
-
-
-def _in_years(value: date) -> None:
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise ValueError(
-            _("Give a date between the years %(first)s and %(last)s.")
-            % {"first": FIRST_YEAR, "last": LAST_YEAR}
-        )
-
-
-def _day(value: date) -> date:
-    _in_years(value)
-    return value
-
-
-def _moment(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(_("Give the time with its UTC offset, e.g. 2031-06-04T10:00:00+08:00."))
-    _in_years(value)
-    return value
-
-
-Day = Annotated[date, AfterValidator(_day)]
-Moment = Annotated[
-    datetime,
-    AfterValidator(_moment),
-    Field(description="ISO 8601 with its UTC offset, e.g. 2031-06-04T10:00:00+08:00"),
-]
+ACTION_STEP_ERRORS = {**ACTION_ERRORS, 409: Error}
 
 
 # -- output ---------------------------------------------------------------------------------
@@ -64,11 +41,6 @@ Moment = Annotated[
 
 def _place_ref(place) -> dict:
     return {"id": place.pk, "name": place.name}
-
-
-class PlaceRef(Schema):
-    id: int
-    name: str
 
 
 class RoomOut(Schema):
@@ -187,7 +159,7 @@ class SlotQuery(Schema):
     )
 
 
-class BookingIn(Schema):
+class BookingIn(InputSchema):
     start: Moment
     end: Moment
     purpose: Purpose
@@ -208,11 +180,11 @@ class BookingFilters(Schema):
     to: Day | None = Field(None, description="Starting on or before this day")
 
 
-class CancelIn(Schema):
+class BookingCancelIn(InputSchema):
     reason: Text(200) = ""
 
 
-class DeclineIn(Schema):
+class DeclineIn(InputSchema):
     reason: Text(200, 1)
 
 
@@ -223,7 +195,7 @@ def _room(request, room_id: int) -> Room:
     return selectors.room_get(user=request.user, pk=room_id)
 
 
-@rooms_router.get("", response={200: list[RoomOut], **READ_ERRORS}, summary="Rooms you may see")
+@rooms_router.get("", response={200: list[RoomOut], **LIST_ERRORS}, summary="Rooms you may see")
 @paginate(Pagination)
 def rooms_list(request: HttpRequest, filters: Query[RoomFilters]):
     return selectors.room_list(user=request.user, place=filters.place)
@@ -297,7 +269,7 @@ def _day_start(day: date) -> datetime:
 
 @bookings_router.get(
     "",
-    response={200: list[BookingOut], **READ_ERRORS},
+    response={200: list[BookingOut], **LIST_ERRORS},
     summary="Your bookings, and those of the rooms you oversee",
 )
 @paginate(Pagination)
@@ -331,14 +303,14 @@ def _step(request, booking_id: int, action, **kwargs) -> Booking:
     summary="Cancel a booking before it begins (the booker or a worker)",
 )
 def bookings_cancel(
-    request: HttpRequest, payload: CancelIn, booking_id: int = Path(..., ge=1, le=MAX_ID)
+    request: HttpRequest, payload: BookingCancelIn, booking_id: int = Path(..., ge=1, le=MAX_ID)
 ):
     return _step(request, booking_id, services.booking_cancel, reason=payload.reason)
 
 
 @bookings_router.post(
     "/{booking_id}/approve",
-    response={200: BookingOut, **STEP_ERRORS},
+    response={200: BookingOut, **ACTION_STEP_ERRORS},
     summary="Approve a pending booking (a worker of the room)",
 )
 def bookings_approve(request: HttpRequest, booking_id: int = Path(..., ge=1, le=MAX_ID)):
@@ -358,7 +330,7 @@ def bookings_decline(
 
 @bookings_router.post(
     "/{booking_id}/check-in",
-    response={200: BookingOut, **STEP_ERRORS},
+    response={200: BookingOut, **ACTION_STEP_ERRORS},
     summary="Check in a confirmed booking on its day (a worker of the room)",
 )
 def bookings_check_in(request: HttpRequest, booking_id: int = Path(..., ge=1, le=MAX_ID)):
@@ -367,7 +339,7 @@ def bookings_check_in(request: HttpRequest, booking_id: int = Path(..., ge=1, le
 
 @bookings_router.post(
     "/{booking_id}/no-show",
-    response={200: BookingOut, **STEP_ERRORS},
+    response={200: BookingOut, **ACTION_STEP_ERRORS},
     summary="Mark a confirmed booking that has begun as a no-show (a worker of the room)",
 )
 def bookings_no_show(request: HttpRequest, booking_id: int = Path(..., ge=1, le=MAX_ID)):

@@ -11,9 +11,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import ConfigDict, model_validator
 
 from linli.api.pagination import Pagination
-from linli.api.schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, Error, Id, Text
+from linli.api.schemas import (
+    ACTION_ERRORS,
+    LIST_ERRORS,
+    MAX_ID,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Error,
+    Id,
+    InputSchema,
+    PlaceRef,
+    Text,
+)
 from linli.places import selectors as place_selectors
 from linli.places.models import Place
 from linli.workorders import selectors as order_selectors
@@ -37,14 +49,10 @@ from .models import (
 router = Router(tags=["deliberation meeting"])
 
 STEP_ERRORS = {**WRITE_ERRORS, 409: Error}
+ACTION_STEP_ERRORS = {**ACTION_ERRORS, 409: Error}
 
 
 # -- output ---------------------------------------------------------------------------------
-
-
-class PlaceRef(Schema):
-    id: int
-    name: str
 
 
 class SeriesRef(Schema):
@@ -309,33 +317,51 @@ class ProposalFilters(Schema):
     open: bool = Field(False, description="Only proposals not yet decided or dropped")
 
 
-class ProposalIn(Schema):
+class ProposalIn(InputSchema):
     place: Id = Field(..., description="Your compound, or any place inside it")
     title: Text(120, 1)
     description: Text(5000) = ""
 
 
-class StepIn(Schema):
+class MeetingStepIn(InputSchema):
     step: Literal["publish_agenda", "hold", "publish_minutes", "cancel"]
     reason: Text(200) = Field("", description="cancel: why")
     summary: Text(5000) = Field("", description="publish_minutes: the summary for residents")
 
 
-class AgendaIn(Schema):
-    topic: Id | None = Field(None, description="An open topic of the series")
-    order: Id | None = Field(
-        None, description="A work order of the compound (overdue, reopened or referred)"
+def _no_default(schema: dict) -> None:
+    schema.pop("default", None)
+
+
+class AgendaIn(InputSchema):
+    """Either a topic or a work order: exactly one of the two."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1, "maxProperties": 1})
+
+    topic: Id = Field(
+        None, description="An open topic of the series", json_schema_extra=_no_default
+    )
+    order: Id = Field(
+        None,
+        description="A work order of the compound (overdue, reopened or referred)",
+        json_schema_extra=_no_default,
     )
 
+    @model_validator(mode="after")
+    def _one_of_them(self):
+        if (self.topic is None) == (self.order is None):
+            raise ValueError(_("Give either a topic or a work order."))
+        return self
 
-class NewOrderIn(Schema):
+
+class NewOrderIn(InputSchema):
     category: Id | Text(50, 1) = Field(..., description="Category id or code")
     title: Text(120, 1)
     description: Text(5000) = Field("", description="The decision's text when empty")
     place: Id | None = Field(None, description="In the compound; the compound when omitted")
 
 
-class DecisionIn(Schema):
+class DecisionIn(InputSchema):
     text: Text(5000, 1)
     votes_for: int | None = Field(None, ge=0, le=10000)
     votes_against: int | None = Field(None, ge=0, le=10000)
@@ -355,7 +381,7 @@ def _proposal(request, pk: int) -> Topic:
 
 @router.get(
     "/proposals",
-    response={200: list[ProposalOut], **READ_ERRORS},
+    response={200: list[ProposalOut], **LIST_ERRORS},
     summary="Residents' proposals you may see",
 )
 @paginate(Pagination)
@@ -388,7 +414,7 @@ def _proposal_place(request, pk: int) -> Place:
 
 @router.post(
     "/proposals/{proposal_id}/support",
-    response={200: ProposalOut, **STEP_ERRORS},
+    response={200: ProposalOut, **ACTION_STEP_ERRORS},
     summary="Support a neighbour's proposal",
 )
 def proposals_support(request: HttpRequest, proposal_id: int = Path(..., ge=1, le=MAX_ID)):
@@ -400,7 +426,7 @@ def proposals_support(request: HttpRequest, proposal_id: int = Path(..., ge=1, l
 # -- meetings -------------------------------------------------------------------------------
 
 
-@router.get("", response={200: list[MeetingOut], **READ_ERRORS}, summary="Meetings you may see")
+@router.get("", response={200: list[MeetingOut], **LIST_ERRORS}, summary="Meetings you may see")
 @paginate(Pagination)
 def meetings_list(request: HttpRequest, filters: Query[MeetingFilters]):
     meetings = selectors.meeting_list(
@@ -424,7 +450,7 @@ def meetings_get(request: HttpRequest, meeting_id: int = Path(..., ge=1, le=MAX_
     summary="Send the agenda, open the record, publish the minutes or cancel",
 )
 def meetings_step(
-    request: HttpRequest, payload: StepIn, meeting_id: int = Path(..., ge=1, le=MAX_ID)
+    request: HttpRequest, payload: MeetingStepIn, meeting_id: int = Path(..., ge=1, le=MAX_ID)
 ):
     meeting = selectors.meeting_get(user=request.user, pk=meeting_id)
     services.meeting_take_step(
@@ -446,8 +472,6 @@ def meetings_step(
 def meetings_agenda_add(
     request: HttpRequest, payload: AgendaIn, meeting_id: int = Path(..., ge=1, le=MAX_ID)
 ):
-    if (payload.topic is None) == (payload.order is None):
-        raise ValidationError({"topic": _("Give either a topic or a work order.")})
     meeting = selectors.meeting_get(user=request.user, pk=meeting_id)
     if payload.topic is not None:
         topic = selectors.topic_get(user=request.user, pk=payload.topic)

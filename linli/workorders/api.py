@@ -2,15 +2,26 @@
 and every step of the lifecycle, under the same permissions as the pages."""
 
 from datetime import datetime
+from typing import Literal
 
 from django.http import Http404, HttpRequest
 from django.urls import reverse
 from ninja import Field, File, Path, Query, Router, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from linli.api.pagination import Pagination
-from linli.api.schemas import MAX_ID, READ_ERRORS, WRITE_ERRORS, Error
+from linli.api.schemas import (
+    ACTION_ERRORS,
+    LIST_ERRORS,
+    MAX_ID,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Error,
+    InputSchema,
+    Text,
+)
 
 from . import selectors, services
 from .models import AppealKind, Channel, EventKind, Satisfaction
@@ -22,6 +33,7 @@ router = Router(tags=["work orders"])
 categories_router = Router(tags=["work orders"])
 
 STEP_ERRORS = {**WRITE_ERRORS, 409: Error}
+ACTION_STEP_ERRORS = {**ACTION_ERRORS, 409: Error}
 
 
 class CategoryOut(Schema):
@@ -86,7 +98,7 @@ class EventOut(Schema):
     note: str
 
 
-class PhotoOut(Schema):
+class OrderPhotoOut(Schema):
     id: int
     content_type: str
     width: int
@@ -106,7 +118,7 @@ class PhotoOut(Schema):
 class OrderDetailOut(OrderOut):
     timeline: list[EventOut] = Field(..., alias="timeline_list")
     allowed_steps: list[str]
-    photos: list[PhotoOut] = Field(..., alias="photo_list")
+    photos: list[OrderPhotoOut] = Field(..., alias="photo_list")
 
 
 class OrderFilters(Schema):
@@ -118,27 +130,43 @@ class OrderFilters(Schema):
     mine: bool = Field(False, description="Only the orders you reported")
 
 
-class OrderIn(Schema):
-    category: str = Field(..., max_length=50, description="Category code")
+class OrderIn(InputSchema):
+    category: Text(50, 1) = Field(..., description="Category code")
     place: int = Field(..., ge=1, le=MAX_ID)
-    title: str = Field(..., min_length=1, max_length=120)
-    description: str = Field("", max_length=5000)
+    title: Text(120, 1)
+    description: Text(5000) = ""
     channel: Channel = Channel.ONLINE
-    external_ticket: str = Field("", max_length=50)
-    reporter_name: str = Field("", max_length=100)
-    reporter_phone: str = Field("", max_length=30)
+    external_ticket: Text(50) = ""
+    reporter_name: Text(100) = ""
+    reporter_phone: Text(30) = ""
 
 
-class StepIn(Schema):
-    step: str = Field(
+# The steps services.order_take_step takes by name.
+OrderStep = Literal[
+    "accept",
+    "reject",
+    "dispatch",
+    "sign",
+    "return",
+    "progress",
+    "request_extension",
+    "decide_extension",
+    "resolve",
+    "feedback",
+    "close",
+    "merge",
+    "refer",
+]
+
+
+class OrderStepIn(InputSchema):
+    step: OrderStep = Field(
         ...,
-        max_length=32,
-        description="accept, reject, dispatch, sign, return, "
-        "progress, request_extension, decide_extension, resolve, feedback, close, "
-        "merge, refer",
+        description="Which step; `allowed_steps` of the order says "
+        "which you may take now (another answers 409 or 403)",
     )
-    note: str = Field("", max_length=5000)
-    reason: str = Field("", max_length=500)
+    note: Text(5000) = ""
+    reason: Text(500) = ""
     satisfaction: Satisfaction | None = None
     extra_days: int | None = Field(None, ge=1, le=30)
     into: int | None = Field(None, ge=1, le=MAX_ID, description="merge: the order to merge into")
@@ -154,12 +182,12 @@ def _detail(request, order_id: int):
     return order
 
 
-@categories_router.get("", response={200: list[CategoryOut], **READ_ERRORS}, summary="Categories")
+@categories_router.get("", response={200: list[CategoryOut], **LIST_ERRORS}, summary="Categories")
 def categories_list(request: HttpRequest):
     return list(selectors.category_choices())
 
 
-@router.get("", response={200: list[OrderOut], **READ_ERRORS}, summary="Orders you may see")
+@router.get("", response={200: list[OrderOut], **LIST_ERRORS}, summary="Orders you may see")
 @paginate(Pagination)
 def orders_list(request: HttpRequest, filters: Query[OrderFilters]):
     return selectors.order_list(
@@ -204,7 +232,9 @@ def orders_create(request: HttpRequest, payload: OrderIn):
 @router.post(
     "/{order_id}/steps", response={200: OrderDetailOut, **STEP_ERRORS}, summary="Take a step"
 )
-def orders_step(request: HttpRequest, payload: StepIn, order_id: int = Path(..., ge=1, le=MAX_ID)):
+def orders_step(
+    request: HttpRequest, payload: OrderStepIn, order_id: int = Path(..., ge=1, le=MAX_ID)
+):
     order = selectors.order_get(user=request.user, pk=order_id)
     services.order_take_step(
         actor=request.user,
@@ -225,7 +255,7 @@ def orders_step(request: HttpRequest, payload: StepIn, order_id: int = Path(...,
 
 @router.post(
     "/{order_id}/support",
-    response={200: BoardOrderOut, **STEP_ERRORS},
+    response={200: BoardOrderOut, **ACTION_STEP_ERRORS},
     summary="Me too",
     description="Support an order of your compound's public board; it answers with the order "
     "as the board shows it. 404: the order is not on a board you may see.",
@@ -237,13 +267,34 @@ def orders_support(request: HttpRequest, order_id: int = Path(..., ge=1, le=MAX_
 
 @router.post(
     "/{order_id}/photos",
-    response={201: PhotoOut, **STEP_ERRORS},
+    response={201: OrderPhotoOut, **ACTION_STEP_ERRORS},
     summary="Add a photo (JPEG, PNG or WebP; metadata removed)",
+    description="400 (`refused`, the field `photo`): the file is empty, too large, or not a "
+    "JPEG, PNG or WebP image that can be read.",
+    # The form holds the photo and nothing else, as a JSON body holds only its fields.
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    # an empty file is not kept as one (Django drops it): the photo is missing
+                    "schema": {
+                        "additionalProperties": False,
+                        "properties": {"photo": {"minLength": 1}},
+                    }
+                }
+            }
+        }
+    },
 )
 def orders_add_photo(
     request: HttpRequest,
     photo: File[UploadedFile],
     order_id: int = Path(..., ge=1, le=MAX_ID),
 ):
+    extra = sorted((set(request.POST) | set(request.FILES)) - {"photo"})
+    if extra:
+        raise NinjaValidationError(
+            [{"loc": ("form", name), "msg": "Extra inputs are not permitted"} for name in extra]
+        )
     order = selectors.order_get(user=request.user, pk=order_id)
     return Status(201, photo_add(actor=request.user, order=order, upload=photo, request=request))
