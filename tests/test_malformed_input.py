@@ -6,6 +6,7 @@ import importlib.util
 import json
 import os
 import pkgutil
+import sys
 from unittest import mock
 
 import pytest
@@ -462,9 +463,13 @@ SETTINGS_MODULES = sorted(
 def settings_differences(module: str, current) -> dict:
     # A fresh copy of the module, outside sys.modules, in an environment restored afterwards
     # (the bench settings set DATABASE_URL).
+    # Its base is imported afresh too: settings modules change base's dicts and lists in place
+    # (test.py sets DATABASES["default"]["TEST"]), and the running settings share those.
     spec = importlib.util.find_spec(module)
     copy = importlib.util.module_from_spec(spec)
-    with mock.patch.dict(os.environ, PRODUCTION_ENV):
+    with mock.patch.dict(os.environ, PRODUCTION_ENV), mock.patch.dict(sys.modules):
+        for name in [n for n in sys.modules if n.startswith("linli.settings.")]:
+            del sys.modules[name]
         spec.loader.exec_module(copy)
     values = vars(copy)
     return {
