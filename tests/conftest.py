@@ -72,6 +72,19 @@ def client_for(demo):
     return sign_in
 
 
+@pytest.fixture
+def english(client_for):
+    """Signed-in clients that see the English message ids (the language switch's cookie)."""
+    from django.conf import settings
+
+    def sign_in(username):
+        client = client_for(username)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return client
+
+    return sign_in
+
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -22,21 +22,10 @@ from linli.accounts.models import User
 from linli.core.actors import SYSTEM
 from linli.core.errors import LinliError
 from linli.core.lifecycle import Lifecycle, field_values
+from linli.demo.world import ACCOUNTS
 
 # Every demo account (linli.demo.world.ACCOUNTS) but the superuser, and SYSTEM.
-DEMO_USERS = (
-    "district",
-    "street",
-    "community",
-    "secretary",
-    "property",
-    "resident",
-    "doctor",
-    "patrol",
-    "inspector",
-    "volunteer",
-    "eldercare",
-)
+DEMO_USERS = tuple(username for username, _name, _mobile, role, *_ in ACCOUNTS if role)
 ACTORS = (*DEMO_USERS, "SYSTEM")
 
 SPECS: dict[str, "MatrixSpec"] = {}

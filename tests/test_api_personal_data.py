@@ -26,22 +26,11 @@ from linli.core.crypto import Revealed
 from linli.health.models import HealthCard
 from linli.health.selectors import may_see_emergency_phone
 from linli.places.models import Organisation
+from tests.lifecycle_matrix import DEMO_USERS
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "district",
-    "street",
-    "community",
-    "secretary",
-    "property",
-    "resident",
-    "doctor",
-    "patrol",
-    "inspector",
-    "volunteer",
-    "eldercare",
-]
+ROLES = list(DEMO_USERS)
 # The objects opened per list (its first rows), so that the crawl stays well under 30 s.
 DETAILS_PER_LIST = 3
 

@@ -30,23 +30,11 @@ from linli.places.models import Organisation, Place
 from linli.residents.models import Household, Resident
 from linli.workorders import selectors as order_selectors
 from linli.workorders.models import WorkOrder
+from tests.lifecycle_matrix import DEMO_USERS
 
 pytestmark = pytest.mark.django_db
 
-ROLES = [
-    "district",
-    "street",
-    "community",
-    "secretary",
-    "property",
-    "resident",
-    "doctor",
-    "patrol",
-    "inspector",
-    "volunteer",
-    "eldercare",
-    "outsider",  # signed in, no role, no home
-]
+ROLES = [*DEMO_USERS, "outsider"]  # the last: signed in, no role, no home
 MISSING = 999_999_999
 
 # The object a path parameter names, and how to tell whether a user may see it: the GET of

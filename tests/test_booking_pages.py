@@ -9,7 +9,6 @@ import re
 from datetime import datetime, time, timedelta
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -38,18 +37,6 @@ def local_now() -> datetime:
 def at(days: int, hour: int, minute: int = 0) -> datetime:
     day = local_now().date() + timedelta(days=days)
     return datetime.combine(day, time(hour, minute), tzinfo=timezone.get_default_timezone())
-
-
-@pytest.fixture
-def english(client_for):
-    """Signed-in clients that see the English message ids."""
-
-    def sign_in(username):
-        client = client_for(username)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return sign_in
 
 
 def make_room(demo, name="居民会客厅", place=CENTRE, actor="secretary", **rules):

@@ -11,7 +11,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from linli.core.crypto import lookup_hash
@@ -53,18 +52,6 @@ SECRET = {
 PHONE = "13903529999"
 MASKED = "139****9999"
 OUTSIDERS = ["district", "property", "volunteer"]
-
-
-@pytest.fixture
-def english(client_for):
-    """Signed-in clients that see the English message ids."""
-
-    def sign_in(username):
-        client = client_for(username)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return sign_in
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ written for it, and an anonymous donor is named in no answer and no notice."""
 import json
 
 import pytest
-from django.conf import settings
 
 from linli.accounts.roles import Role
 from linli.accounts.services import grant_create, user_create
@@ -25,16 +24,6 @@ COMPOUND = "平城区/鹿苑街道/站东社区/南官房小区"
 UNIT = COMPOUND + "/6号楼/1单元"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def english(client_for):
-    def sign_in(username):
-        client = client_for(username)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return sign_in
 
 
 @pytest.fixture

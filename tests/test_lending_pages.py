@@ -6,7 +6,6 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -26,18 +25,6 @@ COMPOUND = "平城区/鹿苑街道/站东社区/南官房小区"
 UNIT = COMPOUND + "/6号楼/1单元"
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def english(client_for):
-    """Signed-in clients that see the English message ids."""
-
-    def sign_in(username):
-        client = client_for(username)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return sign_in
 
 
 @pytest.fixture
