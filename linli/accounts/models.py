@@ -16,6 +16,8 @@ from .roles import GRANT_PLACE_KINDS, Role
 
 
 class User(AbstractUser):
+    LOOKUP_HASHES = {"mobile_hash": "mobile"}  # recomputed by a restore under a new lookup key
+
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
     # The mobile number is personal data: stored encrypted, found by its keyed hash.
     mobile = EncryptedTextField(_("mobile number"), blank=True, default="")

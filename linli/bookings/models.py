@@ -355,6 +355,8 @@ class CalendarFeed(models.Model):
     token; the database keeps only its hash (to find the feed) and the token encrypted (to
     show the URL to its owner again). Resetting it makes the old URL stop working."""
 
+    LOOKUP_HASHES = {"token_hash": "token"}  # recomputed by a restore under a new lookup key
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
     )

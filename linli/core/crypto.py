@@ -11,6 +11,7 @@ import hmac
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 
@@ -110,3 +111,12 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(value)
+
+
+def encrypted_models():
+    """(model, [its EncryptedTextFields]) for every model that encrypts a column: what key
+    rotation re-encrypts, backups sample and ``dumpdata`` refuses to write out decrypted."""
+    for model in apps.get_models():
+        fields = [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
+        if fields:
+            yield model, fields

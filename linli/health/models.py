@@ -378,6 +378,10 @@ class Device(models.Model):
     """A home device registered to a resident's card; it posts readings to the API with its
     own token (only the hash is kept)."""
 
+    # The token is not kept, so a restore under a new lookup key cannot recompute the hash:
+    # it reports the devices to be registered again.
+    LOOKUP_HASHES = {"token_hash": None}
+
     card = models.ForeignKey(HealthCard, on_delete=models.CASCADE, related_name="devices")
     kind = models.CharField(_("kind"), max_length=16, choices=DeviceKind.choices)
     name = models.CharField(_("name"), max_length=100)

@@ -85,6 +85,9 @@ class Household(models.Model):
 
 
 class Resident(models.Model):
+    # Keyed hashes of the encrypted numbers; a restore under a new lookup key recomputes them.
+    LOOKUP_HASHES = {"id_number_hash": "id_number", "phone_hash": "phone"}
+
     name = models.CharField(_("name"), max_length=50)
     name_initials = models.CharField(max_length=50, db_index=True, editable=False, default="")
     name_pinyin = models.CharField(max_length=200, db_index=True, editable=False, default="")

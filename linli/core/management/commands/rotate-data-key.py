@@ -4,18 +4,10 @@ Put the new key first in LINLI_DATA_KEYS (keep the old ones after it), run this,
 the old keys. Each model is re-encrypted in one transaction, so a failure leaves every value
 readable under the key list in force."""
 
-from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 
-from linli.core.crypto import EncryptedTextField, rotate
-
-
-def encrypted_fields():
-    for model in apps.get_models():
-        fields = [f for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)]
-        if fields:
-            yield model, fields
+from linli.core.crypto import encrypted_models, rotate
 
 
 class Command(BaseCommand):
@@ -24,7 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         q = connection.ops.quote_name
         total = 0
-        for model, fields in encrypted_fields():
+        for model, fields in encrypted_models():
             table, pk = q(model._meta.db_table), q(model._meta.pk.column)
             columns = [q(f.column) for f in fields]
             count = 0
