@@ -101,6 +101,13 @@ class Place(models.Model):
         return self.name
 
     @property
+    def spoken_name(self) -> str:
+        """How people say it: "6号楼1单元101" (``names.spoken_name``)."""
+        from .names import spoken_name
+
+        return spoken_name(self)
+
+    @property
     def depth(self) -> int:
         return tree.depth(self.path)
 
