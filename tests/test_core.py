@@ -243,3 +243,22 @@ def test_production_settings_pass_check_deploy():
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_every_lookup_hash_is_declared_for_restores_under_a_new_key():
+    """A restore under a new LINLI_LOOKUP_KEY recomputes the hashes models declare; a model
+    that keeps a keyed hash without declaring it would silently stop finding its rows. The
+    API and Open311 keys are plain digests of random secrets, not keyed hashes."""
+    from django.apps import apps
+
+    plain_digests = {"accounts.ApiToken.key_hash", "workorders.Open311Key.key_hash"}
+    undeclared = [
+        f"{model._meta.label}.{f.name}"
+        for model in apps.get_models()
+        if model.__module__.startswith("linli.")
+        for f in model._meta.concrete_fields
+        if f.name.endswith("_hash")
+        and f.name not in getattr(model, "LOOKUP_HASHES", {})
+        and f"{model._meta.label}.{f.name}" not in plain_digests
+    ]
+    assert undeclared == []
