@@ -351,11 +351,16 @@ def series_skip(request, pk):
 @login_required
 def booking_detail(request, pk):
     booking = selectors.booking_get(user=request.user, pk=pk)
+    # The page speaks to whoever reads it: the booker reads "your booking", the staff who
+    # oversee it read whose booking it is (a worker who approved it is not its booker).
+    is_mine = booking.booked_by_id is not None and booking.booked_by_id == request.user.pk
     return render(
         request,
         "bookings/booking_detail.html",
         {
             "booking": booking,
+            "is_mine": is_mine,
+            "can_manage": request.user.has_perm("bookings.manage_booking", booking),
             "oversee": bool(can_oversee_booking(request.user, booking)),
             "timeline": list(booking.events.select_related("actor").order_by("at", "id")),
             "steps": services.allowed_steps(user=request.user, booking=booking),
