@@ -6,6 +6,21 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def _jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), "orange").save(out, format="JPEG")
+    return out.getvalue()
+
+
+def _fits(tab) -> bool:
+    """No sideways scrolling on the phone's screen."""
+    return tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def sign_in(page, url, username):
     page.goto(f"{url}/accounts/login/")
     page.fill("input[name=username]", username)
@@ -13,8 +28,12 @@ def sign_in(page, url, username):
     page.get_by_test_id("sign-in").click()
 
 
-def test_a_report_from_a_phone_to_the_property_company(live_server, demo_world_tx, browser):
+def test_a_report_from_a_phone_to_the_property_company(
+    live_server, demo_world_tx, browser, settings, tmp_path
+):
     from linli.workorders.seed import seed_categories
+
+    settings.MEDIA_ROOT = tmp_path  # the photo
 
     seed_categories()
     phone = {"viewport": {"width": 390, "height": 844}}
@@ -22,18 +41,39 @@ def test_a_report_from_a_phone_to_the_property_company(live_server, demo_world_t
     sign_in(resident, live_server.url, "resident")
     resident.goto(f"{live_server.url}/orders/new/")
     resident.select_option("select[name=category]", label="公共设施/楼道照明")
-    resident.select_option(
-        "select[name=place]", label="平城区/鹿苑街道/站东社区/南官房小区/6号楼/1单元"
+    # the resident's own unit is chosen already, named as people say it
+    assert resident.locator("select[name=place] option:checked").inner_text() == "6号楼1单元"
+    # the picker searches: typing narrows the list to what matches
+    resident.get_by_test_id("place-search").fill("6号楼2")
+    resident.wait_for_function(
+        "() => [...document.querySelectorAll('select[name=place] option')]"
+        ".every(o => o.textContent.includes('6号楼2'))"
+    )
+    resident.get_by_test_id("place-search").fill("6号楼1单元")
+    resident.wait_for_function(
+        "() => document.querySelector('select[name=place]').selectedOptions[0]"
+        ".textContent === '6号楼1单元'"
     )
     resident.fill("input[name=title]", "6栋1单元楼道灯总是坏")
     resident.fill("textarea[name=description]", "可能电路存在问题")
+    resident.set_input_files(
+        "input[name=photos]", {"name": "light.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}
+    )
+    assert _fits(resident)
     resident.get_by_test_id("file-order").click()
     # the demo's corridor-light order in this unit is offered first, with "me too"
     assert "6栋1单元楼道的灯总是坏" in resident.get_by_test_id("duplicates").inner_text()
+    assert "light.jpg" in resident.content()  # the photo is kept through the warning
+    assert _fits(resident)
     resident.get_by_test_id("file-order").click()  # now "file it anyway"
     resident.wait_for_url("**/orders/*/")
     assert resident.get_by_test_id("status").inner_text() == "已提交"
+    assert resident.locator(".photos img").count() == 1
     order_url = resident.url
+    for path in ("/orders/mine/", "/orders/board/"):
+        resident.goto(f"{live_server.url}{path}")
+        assert _fits(resident), path
+    resident.goto(order_url)
 
     worker = browser.new_context(**phone).new_page()
     sign_in(worker, live_server.url, "community")

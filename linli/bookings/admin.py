@@ -35,7 +35,7 @@ class RoomAdmin(ServiceSavedAdmin):
     list_filter = ["kind", "is_active", "approval_required"]
     search_fields = ["name", "name_en"]
     list_select_related = ["place"]
-    raw_id_fields = ["place"]
+    autocomplete_fields = ["place"]  # a searchable choice (a raw id field showed empty)
     inlines = [BlackoutInline, RecurringBlackoutInline]
 
     def get_readonly_fields(self, request, obj=None):

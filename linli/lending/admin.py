@@ -34,7 +34,8 @@ class ItemAdmin(ServiceSavedAdmin):
     list_filter = ["category", "condition", "is_active"]
     search_fields = ["name", "name_en"]
     list_select_related = ["place"]
-    raw_id_fields = ["place", "donor_user"]
+    raw_id_fields = ["donor_user"]
+    autocomplete_fields = ["place"]  # a searchable choice (a raw id field showed empty)
     readonly_fields = ["units_out"]
     inlines = [PhotoInline, DonationInline]
 

@@ -39,7 +39,8 @@ class MeetingSeriesAdmin(admin.ModelAdmin):
     list_display = ["name", "place", "venue", "day_of_month", "chair", "is_active"]
     list_filter = ["is_active", "recurrence"]
     fields = SERIES_FIELDS
-    raw_id_fields = ["place", "chair"]
+    raw_id_fields = ["chair"]
+    autocomplete_fields = ["place"]  # a searchable choice (a raw id field showed empty)
     inlines = [ParticipantInline]
 
     def has_delete_permission(self, request, obj=None):

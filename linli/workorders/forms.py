@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.ids import MAX_ID
+from linli.places.forms import PlacePicker
 from linli.places.models import Place
 
 from .models import Category, Channel, Satisfaction, Status
@@ -21,7 +22,9 @@ class CategoryChoiceField(forms.ModelChoiceField):
 
 class OrderFileForm(forms.Form):
     category = CategoryChoiceField(label=_("category"), queryset=Category.objects.none())
-    place = forms.ModelChoiceField(label=_("where"), queryset=Place.objects.none())
+    place = forms.ModelChoiceField(
+        label=_("where"), queryset=Place.objects.none(), widget=PlacePicker
+    )
     title = forms.CharField(label=_("title"), max_length=120)
     description = forms.CharField(
         label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 4})
@@ -32,13 +35,33 @@ class OrderFileForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
         help_text=_("JPEG, PNG or WebP, up to 10 MB each."),
     )
-    file_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # Set when the likely duplicates were shown: the next submission files it anyway.
+    file_anyway = forms.BooleanField(
+        label=_("File it even if it looks like a duplicate"),
+        required=False,
+        widget=forms.HiddenInput,
+    )
+    # The photos sent with an earlier submission of this form, kept while it is shown again.
+    kept_photos = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
-    def __init__(self, *args, categories, places, staff: bool, **kwargs):
+    def __init__(
+        self,
+        *args,
+        categories,
+        places,
+        staff: bool,
+        place_choices=(),
+        search_url: str = "",
+        place_note: str = "",
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = categories
-        self.fields["place"].queryset = places
-        self.fields["place"].label_from_instance = lambda p: p.name_path
+        # the whole scope validates the choice; the widget lists only a searchable few
+        place = self.fields["place"]
+        place.queryset = places
+        place.widget = PlacePicker(search_url=search_url, note=place_note)
+        place.widget.choices = [("", place.empty_label), *place_choices]
         if staff:
             self.fields["channel"] = forms.ChoiceField(label=_("channel"), choices=STAFF_CHANNELS)
             self.fields["external_ticket"] = forms.CharField(

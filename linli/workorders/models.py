@@ -117,6 +117,14 @@ OPEN_STATUSES = (
     Status.IN_PROGRESS,
     Status.RESOLVED,
 )
+# "Me too" is for a problem still being dealt with: once resolved, a neighbour whose problem
+# is back reports it again (or the reporter reopens the order).
+SUPPORTABLE_STATUSES = (
+    Status.SUBMITTED,
+    Status.ACCEPTED,
+    Status.DISPATCHED,
+    Status.IN_PROGRESS,
+)
 
 
 class Satisfaction(models.TextChoices):
@@ -210,6 +218,10 @@ class WorkOrder(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def may_be_supported(self) -> bool:
+        return self.status in SUPPORTABLE_STATUSES
 
     @property
     def reporter_phone_masked(self) -> str:

@@ -13,7 +13,7 @@ from linli.core.ids import is_valid_id
 from linli.places.models import Organisation, Place
 from linli.places.selectors import within_place
 
-from .models import OPEN_STATUSES, Category, Photo, WorkOrder, WorkOrderEvent
+from .models import OPEN_STATUSES, Category, Photo, Support, WorkOrder, WorkOrderEvent
 
 
 def _visible_q(user) -> Q:
@@ -98,6 +98,16 @@ def board_list(*, user, compound_path: str | None = None) -> QuerySet:
     )
 
 
+def supported_order_ids(*, user, orders) -> set[int]:
+    """Which of ``orders`` the user has said "me too" on (one query)."""
+    ids = [o.pk for o in orders]
+    if not ids or not getattr(user, "is_authenticated", False):
+        return set()
+    return set(
+        Support.objects.filter(user=user, order_id__in=ids).values_list("order_id", flat=True)
+    )
+
+
 def category_choices():
     return (
         Category.objects.filter(is_active=True)
@@ -121,6 +131,88 @@ def category_by_code(code: str) -> Category:
     if category is None:
         raise ValidationError({"category": _("There is no such category.")})
     return category
+
+
+# Where a resident reports: their compound, or one of its buildings or units (never a
+# household: the public board shows where an order is, and a flat would name its reporter).
+RESIDENT_FILING_KINDS = ("compound", "building", "unit")
+
+
+def filing_place_list(*, user, search: str = "", also: Place | None = None) -> QuerySet:
+    """The places the user may report at, for the report form's picker: a resident's
+    compounds with their buildings and units; for staff who file, every place they see in
+    the subtrees of those grants, households aside. ``search`` keeps the places whose
+    name as people say it (any part, e.g. "6号楼1单元" or "南官房") holds every word.
+
+    The broadest places come first (a compound before its buildings, a building before its
+    units), and a resident's own building before the others, so that a short list shows
+    what is wanted most. ``also`` adds a place the user came from and may report at (a
+    household's page, for staff)."""
+    from django.db.models import Case, IntegerField, Value, When
+    from django.db.models.functions import Length, Replace
+
+    from linli.accounts.roles import FILE_ORDERS, Role
+    from linli.places import tree
+
+    scope = scope_of(user)
+    condition = Q(pk__in=[])
+    for path in resident_compounds(user):
+        condition |= tree.subtree_q(path) & Q(kind__in=RESIDENT_FILING_KINDS)
+    if scope.has_role(FILE_ORDERS):
+        condition |= (
+            scope.q(roles=FILE_ORDERS, field="path") & scope.place_q() & ~Q(kind="household")
+        )
+    if also is not None and user.has_perm("workorders.file_order", also):
+        condition |= Q(pk=also.pk)
+    qs = Place.objects.filter(condition)
+    words = search.split()[:5]
+    if words:
+        qs = qs.annotate(spoken=Replace("name_path", Value("/"), Value("")))
+        for word in words:
+            qs = qs.filter(Q(spoken__icontains=word) | Q(name_en__icontains=word))
+    home = [
+        tree.ancestor_path(g.path, "building")
+        for g in scope.grants
+        if g.role == Role.RESIDENT and tree.depth(g.path) > tree.KIND_DEPTH["building"]
+    ]
+    if home:
+        near = Case(
+            *[When(tree.subtree_q(path), then=Value(0)) for path in home],
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return qs.order_by(near, Length("path"), "path")
+    return qs.order_by(Length("path"), "path")
+
+
+def filing_spans_compounds(*, user) -> bool:
+    """Does the user report in more than one compound (so that the picker names each
+    place's compound)? Staff granted above a compound do."""
+    from linli.accounts.roles import FILE_ORDERS
+    from linli.accounts.scope import COMPOUND_DEPTH, compound_path_of
+    from linli.places import tree
+
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return True
+    paths = set(resident_compounds(user))
+    for grant in scope.grants:
+        if grant.role in FILE_ORDERS:
+            if tree.depth(grant.path) < COMPOUND_DEPTH:
+                return True
+            paths.add(compound_path_of(grant.path))
+    return len(paths) > 1
+
+
+def filing_default_place(*, user) -> int | None:
+    """The place a resident's report starts at: the unit (or building) of their home."""
+    from linli.accounts.roles import Role
+    from linli.places import tree
+
+    for grant in scope_of(user).grants:
+        if grant.role == Role.RESIDENT and tree.depth(grant.path) > tree.KIND_DEPTH["building"]:
+            return tree.path_ids(grant.path)[-2]
+    return None
 
 
 def filing_place_get(*, user, pk) -> Place:

@@ -237,7 +237,12 @@ def order_file(
 def order_support(*, actor, order: WorkOrder) -> WorkOrder:
     """ "Me too": a resident of the compound backs an open order instead of filing again."""
     order = ORDER.locked(order)
-    if not order.is_open:
+    if order.status == S.RESOLVED:
+        raise ConflictError(
+            _("This problem is marked resolved, so “me too” is closed. If it is back, report it."),
+            code="closed",
+        )
+    if not order.may_be_supported:
         raise ConflictError(_("This order is no longer open."), code="closed")
     check_perm(
         actor,

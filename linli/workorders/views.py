@@ -5,18 +5,29 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.accounts.roles import FILE_ORDERS, Role
 from linli.accounts.scope import resident_compounds, scope_of
 from linli.core.errors import LinliError
-from linli.core.forms import submit_form
+from linli.core.forms import redirect_back, submit_form
+from linli.core.ids import is_valid_id
+from linli.core.kept_uploads import (
+    uploads_discard,
+    uploads_keep,
+    uploads_kept,
+    uploads_kept_names,
+)
 from linli.core.pagination import paginate
 from linli.places import tree
-from linli.places.models import Place
+from linli.places.forms import PICKER_LIMIT, picker_choices
+from linli.places.names import places_label
 from linli.places.selectors import place_get
 
 from . import selectors, services
@@ -24,25 +35,6 @@ from .forms import OrderFileForm, OrderQueueForm, StepForm
 from .models import Satisfaction, Status
 from .selectors import photo_list
 from .services import photo_add
-
-
-def _filing_places(user, initial_place: Place | None):
-    """Where this user may report: a resident picks a building or unit of their compound;
-    staff get the place they came from (and its buildings and units)."""
-    compounds = resident_compounds(user)
-    condition = None
-    from django.db.models import Q
-
-    for path in compounds:
-        part = tree.subtree_q(path) & Q(kind__in=["compound", "building", "unit"])
-        condition = part if condition is None else condition | part
-    if initial_place is not None and scope_of(user).covers(initial_place.path, roles=FILE_ORDERS):
-        part = tree.subtree_q(initial_place.path) & Q(kind__in=["compound", "building", "unit"])
-        part |= Q(pk=initial_place.pk)
-        condition = part if condition is None else condition | part
-    if condition is None:
-        return Place.objects.none()
-    return Place.objects.filter(condition).order_by("path")
 
 
 @login_required
@@ -58,14 +50,17 @@ def order_list(request):
     filters = form.filters() if request.GET else OrderQueueForm({}).filters()
     orders = selectors.order_list(user=request.user, **filters)
     counts = selectors.order_counts(user=request.user, **{**filters, "open_only": False})
+    page = paginate(request, orders)
+    places_label([o.place for o in page.object_list])
     return render(
         request,
         "workorders/order_list.html",
         {
-            "page": paginate(request, orders),
+            "page": page,
             "form": form,
             "counts": [(s, counts.get(s.value, 0)) for s in Status],
             "query": request.GET.urlencode(),
+            "can_file": request.user.has_perm("workorders.file_order"),
         },
     )
 
@@ -73,45 +68,113 @@ def order_list(request):
 @login_required
 def order_mine(request):
     orders = selectors.order_list(user=request.user, mine=True)
-    return render(request, "workorders/order_mine.html", {"page": paginate(request, orders)})
+    page = paginate(request, orders)
+    places_label([o.place for o in page.object_list])
+    return render(
+        request,
+        "workorders/order_mine.html",
+        {
+            "page": page,
+            "can_file": request.user.has_perm("workorders.file_order"),
+            "has_board": bool(resident_compounds(request.user)),
+        },
+    )
+
+
+def _place_note(shown: int, places) -> str:
+    if shown < PICKER_LIMIT:
+        return ""
+    total = places.count()
+    if total <= shown:
+        return ""
+    return _("Showing %(shown)d of %(total)d places: type to search for the others.") % {
+        "shown": shown,
+        "total": total,
+    }
 
 
 @login_required
 def order_create(request):
-    initial_place = None
+    """The report form. A resident reports in their compound, starting at their own unit;
+    staff who file (from the queue, or from a place's page) choose any place of their scope
+    with a searchable picker."""
+    user = request.user
     if request.GET.get("place", "").isdigit():
-        initial_place = place_get(user=request.user, pk=int(request.GET["place"]))
-    places = _filing_places(request.user, initial_place)
-    if not places.exists():
-        raise Http404("Nowhere to report.")
-    staff = scope_of(request.user).has_role(FILE_ORDERS)
+        initial_place = place_get(user=user, pk=int(request.GET["place"]))
+        if not user.has_perm("workorders.file_order", initial_place):
+            raise Http404("Nowhere to report.")
+        places = selectors.filing_place_list(user=user, also=initial_place)
+    else:
+        places = selectors.filing_place_list(user=user)
+        default = selectors.filing_default_place(user=user)
+        initial_place = places.filter(pk=default).first() if default else None
+    staff = scope_of(user).has_role(FILE_ORDERS)
     form = OrderFileForm(
         request.POST or None,
         request.FILES or None,
         categories=selectors.category_choices(),
         places=places,
         staff=staff,
+        search_url=reverse("workorders:order-place-search"),
         initial={"place": initial_place.pk if initial_place else None},
     )
     duplicates = []
-    if request.method == "POST" and form.is_valid():
+    valid = request.method == "POST" and form.is_valid()
+    token = form.data.get("kept_photos", "") if form.is_bound else ""
+    if valid:
         data = form.cleaned_data
         if not data.get("file_anyway"):
             duplicates = list(
                 services.likely_duplicates(category=data["category"], place=data["place"])[:5]
             )
         if not duplicates:
+            uploads = request.FILES.getlist("photos") or uploads_kept(request, token)
             order = submit_form(
                 request,
                 form,
-                lambda: _file_with_photos(request, data),
+                lambda: _file_with_photos(request, data, uploads),
                 _("Your report was filed. You can follow it here."),
             )
             if order is not None:
+                uploads_discard(request, token, uploads)
                 return redirect("workorders:order-detail", pk=order.pk)
+            if not request.FILES.getlist("photos"):
+                for kept in uploads:
+                    kept.close()
+            if "photos" in form.errors:  # a refused photo is not kept to be refused again
+                uploads_discard(request, token)
+                token = ""
         else:
             form.data = form.data.copy()
             form.data["file_anyway"] = "True"
+    if form.is_bound:
+        # Shown again: what was attached stays attached (nothing a user entered is lost).
+        if request.FILES.getlist("photos") and "photos" not in form.errors:
+            uploads_discard(request, token)
+            token = uploads_keep(request, request.FILES.getlist("photos"))
+        form.data = form.data.copy()
+        form.data["kept_photos"] = token
+        kept = uploads_kept_names(request, token)
+        if kept:
+            form["photos"].help_text = format_html(
+                "{} {}",
+                _("Attached: %(names)s.") % {"names": ", ".join(kept)},
+                _("Choose another file only to replace it."),
+            )
+    selected = form.cleaned_data.get("place") if valid else None
+    if selected is None and not form.is_bound:
+        selected = initial_place
+    if selected is None and form.is_bound and str(form.data.get("place", "")).isdigit():
+        selected = places.filter(pk=int(form.data["place"])).first()
+    choices = picker_choices(
+        places, selected=selected, with_compound=selectors.filing_spans_compounds(user=user)
+    )
+    if not choices:
+        raise Http404("Nowhere to report.")
+    form.fields["place"].widget.choices = [("", form.fields["place"].empty_label), *choices]
+    form.fields["place"].widget.note = _place_note(len(choices), places)
+    if duplicates:
+        places_label([d.place for d in duplicates])
     return render(
         request,
         "workorders/order_form.html",
@@ -119,8 +182,26 @@ def order_create(request):
     )
 
 
+@login_required
+def order_place_search(request):
+    """The report form's place picker asks here (htmx) for the places matching what was
+    typed, among those the user may report at; answers the ``<option>``s."""
+    search = request.GET.get("place_q", "")[:100]
+    places = selectors.filing_place_list(user=request.user, search=search)
+    selected = None
+    raw = request.GET.get("place", "")
+    if not search.strip() and raw.isdigit() and is_valid_id(int(raw)):
+        selected = places.filter(pk=int(raw)).first()
+    choices = picker_choices(
+        places, selected=selected, with_compound=selectors.filing_spans_compounds(user=request.user)
+    )
+    options = [(pk, label, pk == (selected.pk if selected else None)) for pk, label in choices]
+    # a fragment: rendered without the page's context (menu, unread count)
+    return HttpResponse(render_to_string("places/widgets/place_options.html", {"options": options}))
+
+
 @transaction.atomic
-def _file_with_photos(request, data):
+def _file_with_photos(request, data, uploads):
     """File the order and attach its photos in one transaction: a refused photo leaves no
     half-filed order behind (and the form keeps what was typed)."""
     order = services.order_file(
@@ -136,7 +217,7 @@ def _file_with_photos(request, data):
         request=request,
     )
     try:
-        for upload in request.FILES.getlist("photos"):
+        for upload in uploads:
             photo_add(actor=request.user, order=order, upload=upload)
     except ValidationError as exc:  # shown next to the form's "photos" field
         raise ValidationError({"photos": exc.messages}) from exc
@@ -147,6 +228,7 @@ def _file_with_photos(request, data):
 def order_detail(request, pk):
     order = selectors.order_get(user=request.user, pk=pk)
     steps = services.allowed_steps(user=request.user, order=order)
+    places_label([order.place], with_compound=True)
     return render(
         request,
         "workorders/order_detail.html",
@@ -163,8 +245,12 @@ def order_detail(request, pk):
             "satisfactions": Satisfaction.choices,
             "show_reporter": request.user.has_perm("workorders.manage_order", order)
             or request.user.has_perm("workorders.handle_order", order),
-            "can_support": order.is_open
+            "can_support": order.may_be_supported
             and request.user.has_perm("workorders.support_order", order),
+            "supported": order.pk
+            in selectors.supported_order_ids(user=request.user, orders=[order])
+            if order.supporter_count
+            else False,
         },
     )
 
@@ -214,7 +300,17 @@ def order_support(request, pk):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Thank you: your “me too” was added."))
-    return redirect("workorders:order-board")
+    return redirect_back(request, reverse("workorders:order-board-entry", args=[order.pk]))
+
+
+def _board_links(user, orders) -> None:
+    """Each entry of a board links to what its viewer may open: the order itself for those
+    who may see it, else its public entry."""
+    for o in orders:
+        if user.has_perm("workorders.view_order", o):
+            o.link = reverse("workorders:order-detail", args=[o.pk])
+        else:
+            o.link = reverse("workorders:order-board-entry", args=[o.pk])
 
 
 @login_required
@@ -229,8 +325,43 @@ def order_board(request):
     orders = selectors.board_list(
         user=request.user, compound_path=compound.path if compound else None
     )
+    page = paginate(request, orders)
+    rows = list(page.object_list)
+    places_label([o.place for o in rows])
+    _board_links(request.user, rows)
+    supported = selectors.supported_order_ids(user=request.user, orders=rows)
+    for o in rows:
+        o.supported = o.pk in supported
+        o.can_support = o.may_be_supported and request.user.has_perm("workorders.support_order", o)
     return render(
         request,
         "workorders/order_board.html",
-        {"page": paginate(request, orders), "compound": compound},
+        {"page": page, "rows": rows, "compound": compound},
+    )
+
+
+@login_required
+def order_board_entry(request, pk):
+    """One order as its compound's public board shows it (no description, no reporter):
+    what a neighbour may open from the board."""
+    order = selectors.order_get_for_board(user=request.user, pk=pk)
+    if order.status == Status.MERGED:
+        raise Http404("Not on the board.")
+    places_label([order.place], with_compound=True)
+    compound_path = tree.ancestor_path(order.place.path, "compound")
+    board_url = reverse("workorders:order-board")
+    if compound_path not in resident_compounds(request.user):
+        board_url += f"?place={tree.path_ids(compound_path)[-1]}"
+    return render(
+        request,
+        "workorders/order_board_entry.html",
+        {
+            "order": order,
+            "board_url": board_url,
+            "can_view_order": request.user.has_perm("workorders.view_order", order),
+            "can_support": order.may_be_supported
+            and request.user.has_perm("workorders.support_order", order),
+            "supported": order.pk
+            in selectors.supported_order_ids(user=request.user, orders=[order]),
+        },
     )
