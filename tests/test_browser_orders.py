@@ -91,3 +91,27 @@ def test_a_report_from_a_phone_to_the_property_company(
     assert resident.get_by_test_id("status").inner_text() == "已派单"
     timeline = resident.get_by_test_id("timeline").inner_text()
     assert "已受理" in timeline and "已派单" in timeline
+
+
+def test_the_report_pages_fit_a_phone_in_large_type(live_server, demo_world_tx, browser):
+    """The place picker, the board with its "me too" and the worker's filing form scroll
+    no page sideways at 390 px, in large type too."""
+    phone = {"viewport": {"width": 390, "height": 844}}
+    for username, paths in (
+        ("resident", ["/orders/new/", "/orders/board/", "/orders/mine/"]),
+        ("community", ["/orders/", "/orders/new/"]),
+    ):
+        context = browser.new_context(**phone)
+        # large type, as its switch leaves it (wherever the header puts the switch)
+        context.add_cookies([{"name": "linli_large_type", "value": "1", "url": live_server.url}])
+        tab = context.new_page()
+        sign_in(tab, live_server.url, username)
+        for path in paths:
+            tab.goto(f"{live_server.url}{path}")
+            assert tab.evaluate("document.documentElement.classList.contains('large-type')")
+            assert _fits(tab), (username, path)
+        if username == "resident":  # a board entry, as a neighbour opens it
+            tab.goto(f"{live_server.url}/orders/board/")
+            tab.get_by_test_id("board-entry").first.click()
+            tab.wait_for_load_state()
+            assert _fits(tab), tab.url

@@ -93,6 +93,41 @@ def _place_note(shown: int, places) -> str:
     }
 
 
+def _keep_photos(request, form, token: str) -> None:
+    """The form is shown again: what was attached stays attached (nothing a user entered
+    is lost). New files replace the kept ones; a refused photo is not kept."""
+    if request.FILES.getlist("photos") and "photos" not in form.errors:
+        uploads_discard(request, token)
+        token = uploads_keep(request, request.FILES.getlist("photos"))
+    form.data = form.data.copy()
+    form.data["kept_photos"] = token
+    kept = uploads_kept_names(request, token)
+    if kept:
+        form["photos"].help_text = format_html(
+            "{} {}",
+            _("Attached: %(names)s.") % {"names": ", ".join(kept)},
+            _("Choose another file only to replace it."),
+        )
+
+
+def _offer_places(form, places, *, user, initial, valid: bool) -> None:
+    """Fill the place picker: a short list named as people say them, with the place
+    chosen (or to start at) among them; 404 when the user may report nowhere."""
+    selected = form.cleaned_data.get("place") if valid else None
+    if not form.is_bound:
+        selected = initial
+    elif selected is None and str(form.data.get("place", "")).isdigit():
+        selected = places.filter(pk=int(form.data["place"])).first()
+    choices = picker_choices(
+        places, selected=selected, with_compound=selectors.filing_spans_compounds(user=user)
+    )
+    if not choices:
+        raise Http404("Nowhere to report.")
+    field = form.fields["place"]
+    field.widget.choices = [("", field.empty_label), *choices]
+    field.widget.note = _place_note(len(choices), places)
+
+
 @login_required
 def order_create(request):
     """The report form. A resident reports in their compound, starting at their own unit;
@@ -148,31 +183,8 @@ def order_create(request):
             form.data = form.data.copy()
             form.data["file_anyway"] = "True"
     if form.is_bound:
-        # Shown again: what was attached stays attached (nothing a user entered is lost).
-        if request.FILES.getlist("photos") and "photos" not in form.errors:
-            uploads_discard(request, token)
-            token = uploads_keep(request, request.FILES.getlist("photos"))
-        form.data = form.data.copy()
-        form.data["kept_photos"] = token
-        kept = uploads_kept_names(request, token)
-        if kept:
-            form["photos"].help_text = format_html(
-                "{} {}",
-                _("Attached: %(names)s.") % {"names": ", ".join(kept)},
-                _("Choose another file only to replace it."),
-            )
-    selected = form.cleaned_data.get("place") if valid else None
-    if selected is None and not form.is_bound:
-        selected = initial_place
-    if selected is None and form.is_bound and str(form.data.get("place", "")).isdigit():
-        selected = places.filter(pk=int(form.data["place"])).first()
-    choices = picker_choices(
-        places, selected=selected, with_compound=selectors.filing_spans_compounds(user=user)
-    )
-    if not choices:
-        raise Http404("Nowhere to report.")
-    form.fields["place"].widget.choices = [("", form.fields["place"].empty_label), *choices]
-    form.fields["place"].widget.note = _place_note(len(choices), places)
+        _keep_photos(request, form, token)
+    _offer_places(form, places, user=user, initial=initial_place, valid=valid)
     if duplicates:
         places_label([d.place for d in duplicates])
     return render(
