@@ -375,7 +375,9 @@ def test_meeting_steps_follow_the_table(demo, series):
     services.agenda_add(actor=secretary, meeting=meeting, topic=topic)
     services.meeting_hold(actor=secretary, meeting=meeting, now=at(date(2026, 12, 15)))
     with pytest.raises(ConflictError, match="议题"):  # every topic needs an outcome
-        services.meeting_publish_minutes(actor=secretary, meeting=meeting)
+        services.meeting_publish_minutes(
+            actor=secretary, meeting=meeting, now=at(date(2026, 12, 15))
+        )
     meeting.refresh_from_db()
     assert meeting.status == MeetingStatus.HELD
     with pytest.raises(ConflictError):

@@ -299,7 +299,13 @@ class AgendaItem(models.Model):
         verbose_name = _("agenda item")
         verbose_name_plural = _("agenda items")
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "topic"], name="agenda_topic_once")
+            models.UniqueConstraint(fields=["meeting", "topic"], name="agenda_topic_once"),
+            # A topic waits on one agenda at a time: carried, it leaves this one for the next.
+            models.UniqueConstraint(
+                fields=["topic"],
+                condition=models.Q(outcome="pending"),
+                name="agenda_topic_pending_once",
+            ),
         ]
 
     def __str__(self):

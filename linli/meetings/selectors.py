@@ -26,6 +26,7 @@ from .models import (
     MeetingEvent,
     MeetingSeries,
     MeetingStatus,
+    Outcome,
     Participant,
     ProposalSupport,
     Topic,
@@ -153,13 +154,16 @@ def reviews(meeting: Meeting) -> list[DecisionReview]:
 
 
 def topic_suggestions(meeting: Meeting) -> dict:
-    """What the chair may put on the agenda: open topics of the series not on it yet
-    (referred orders, residents' proposals with their support, the chair's own), and the
-    compound's orders that are referred, overdue or reopened and not yet taken up."""
+    """What the chair may put on the agenda: open topics of the series not on it yet nor
+    waiting on another meeting's (referred orders, residents' proposals with their support,
+    the chair's own), and the compound's orders that are referred, overdue or reopened and
+    not yet taken up."""
     on_agenda = meeting.items.values("topic_id")
+    waiting = AgendaItem.objects.filter(topic=OuterRef("pk"), outcome=Outcome.PENDING)
     topics = (
         Topic.objects.filter(series=meeting.series, status=TopicStatus.OPEN)
         .exclude(pk__in=on_agenda)
+        .exclude(Exists(waiting))
         .select_related("proposer", "proposed_for")
         .prefetch_related("orders")
         .order_by("-support_count", "created_at", "id")

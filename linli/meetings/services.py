@@ -74,6 +74,17 @@ def _meeting_guard(name: str, meeting: Meeting, now=None, **context) -> None:
                 code="too_early",
             )
     if name == "publish_minutes":
+        now = now or timezone.now()
+        if now < meeting.start:
+            local = timezone.localtime(meeting.start)
+            raise ConflictError(
+                _(
+                    "The meeting has not taken place yet: it starts on %(day)s at %(time)s. "
+                    "Publish its minutes after it."
+                )
+                % {"day": local.date().isoformat(), "time": local.strftime("%H:%M")},
+                code="too_early",
+            )
         pending = list(
             meeting.items.filter(outcome=Outcome.PENDING).values_list("topic__title", flat=True)
         )
@@ -116,7 +127,8 @@ MEETING = Lifecycle(
 )  # fmt: skip
 
 T = TopicStatus
-# A topic on two agendas at once takes the outcome of the meeting that settles it last.
+# A topic waits on one agenda at a time (agenda_add and the agenda_topic_pending_once
+# constraint); carried, it leaves one agenda for the next.
 TOPIC = Lifecycle(
     name="meetings.topic",
     model=Topic,
@@ -435,7 +447,18 @@ def meeting_cancel(*, actor, meeting: Meeting, reason: str) -> Meeting:
             raise ValidationError({"reason": _("Say why the meeting is cancelled.")})
         meeting.cancelled_reason = reason.strip()[:200]
 
-    meeting = MEETING.take("cancel", actor=actor, obj=meeting, note=reason.strip(), change=change)
+    waiting = list(meeting.items.filter(outcome=Outcome.PENDING).select_related("topic"))
+    meeting = MEETING.take(
+        "cancel",
+        actor=actor,
+        obj=meeting,
+        note=reason.strip(),
+        change=change,
+        data={"topics": [item.topic.title for item in waiting]},
+    )
+    # Its topics go back to the list, free for another meeting's agenda (the record never
+    # opened, so they carry no decision).
+    AgendaItem.objects.filter(pk__in=[item.pk for item in waiting]).delete()
     _release_hall(meeting)
     audit_record(actor=actor, action="meetings.meeting.cancel", obj=meeting)
     return meeting
@@ -630,6 +653,16 @@ def proposal_support(*, actor, topic: Topic, now=None) -> Topic:
 # -- the agenda -----------------------------------------------------------------------------
 
 
+def topic_waiting_on(topic: Topic) -> Meeting | None:
+    """The meeting on whose agenda the topic waits for an outcome, if any."""
+    item = (
+        AgendaItem.objects.filter(topic=topic, outcome=Outcome.PENDING)
+        .select_related("meeting")
+        .first()
+    )
+    return item.meeting if item is not None else None
+
+
 def _check_agenda_editable(meeting: Meeting) -> None:
     if meeting.status not in AGENDA_EDITABLE:
         raise ConflictError(
@@ -646,10 +679,23 @@ def agenda_add(*, actor, meeting: Meeting, topic: Topic, carried: bool = False) 
     _check_agenda_editable(meeting)
     if topic.series_id != meeting.series_id:
         raise ValidationError({"topic": _("This topic belongs to another compound's meeting.")})
+    # The topic's row is locked too, so that two meetings cannot take it at the same moment.
+    topic = Topic.objects.select_for_update().get(pk=topic.pk)
     if topic.status != TopicStatus.OPEN:
         raise ConflictError(_("This topic is already settled."), code="settled")
     if meeting.items.filter(topic=topic).exists():
         raise ConflictError(_("This topic is already on the agenda."), code="on_agenda")
+    elsewhere = topic_waiting_on(topic)
+    if elsewhere is not None:
+        local = timezone.localtime(elsewhere.start)
+        raise ConflictError(
+            _(
+                "This topic is already on the agenda of %(meeting)s on %(day)s. Take it off "
+                "there first, or carry it from there to this meeting."
+            )
+            % {"meeting": elsewhere.title, "day": local.date().isoformat()},
+            code="on_other_agenda",
+        )
     top = meeting.items.aggregate(top=Max("position"))["top"]
     item = AgendaItem(meeting=meeting, topic=topic, position=(top or 0) + 1, carried=carried)
     item.full_clean()
@@ -1147,12 +1193,16 @@ def decisions_refresh_for_event(event) -> None:
 
 
 @transaction.atomic
-def meeting_publish_minutes(*, actor, meeting: Meeting, summary: str = "", request=None) -> Meeting:
-    """Publish the minutes: every topic needs an outcome; the follow-up of earlier decisions
-    is kept as it stood; a notice (公示) goes to the compound's residents."""
+def meeting_publish_minutes(
+    *, actor, meeting: Meeting, summary: str = "", now=None, request=None
+) -> Meeting:
+    """Publish the minutes once the meeting has begun: every topic needs an outcome; the
+    follow-up of earlier decisions is kept as it stood; a notice (公示) goes to the
+    compound's residents."""
     from .selectors import follow_ups
 
     _check_manage(actor, meeting)
+    now = now or timezone.now()
     checked = []
 
     def change(meeting):
@@ -1173,10 +1223,12 @@ def meeting_publish_minutes(*, actor, meeting: Meeting, summary: str = "", reque
                 for d in checked
             ]
         )
-        meeting.published_at = timezone.now()
+        meeting.published_at = now
         meeting.summary = summary.strip() or meeting.summary
 
-    meeting = MEETING.take("publish_minutes", actor=actor, obj=meeting, change=change)
+    meeting = MEETING.take(
+        "publish_minutes", actor=actor, obj=meeting, change=change, context={"now": now}
+    )
     notice_publish(
         actor=actor,
         place=meeting.place,
@@ -1226,7 +1278,7 @@ def meeting_take_step(
         return meeting_hold(actor=actor, meeting=meeting, now=now, request=request)
     if step == "publish_minutes":
         return meeting_publish_minutes(
-            actor=actor, meeting=meeting, summary=summary, request=request
+            actor=actor, meeting=meeting, summary=summary, now=now, request=request
         )
     if step == "cancel":
         return meeting_cancel(actor=actor, meeting=meeting, reason=reason)

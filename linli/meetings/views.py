@@ -218,6 +218,8 @@ def _detail_context(request, meeting, bound: dict | None = None) -> dict:
             context["attendance_errors"] = typed.get("errors", [])
             context["guest"] = typed.get("guests", [("", "")])[0]
             context["quorum"] = services.quorum(meeting)
+    if recording and timezone.now() < meeting.start:
+        context["minutes_from"] = meeting.start  # the step's guard refuses before then
     if recording:
         choices = _Choices(request, meeting)
         for item in items:
