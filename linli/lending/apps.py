@@ -14,7 +14,12 @@ class LendingConfig(AppConfig):
             register_nav_entry,
             register_place_link,
         )
+        from linli.notices.links import getter_check, register_link_check
 
+        from .selectors import item_get
+
+        # A thank-you notice links to the donated item: shown to those who may open it.
+        register_link_check("lending:item-detail", getter_check(item_get))
         register_nav_entry(
             NavEntry(
                 "lending:item-list",

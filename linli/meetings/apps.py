@@ -20,6 +20,12 @@ class MeetingsConfig(AppConfig):
         from .services import decisions_refresh_for_event, topic_from_referral
 
         on_order_event({EventKind.REFERRED}, topic_from_referral)
+        from linli.notices.links import getter_check, register_link_check
+
+        from .selectors import meeting_get
+
+        # A minutes notice links to its meeting: shown to those who may open it.
+        register_link_check("meetings:meeting-detail", getter_check(meeting_get))
         on_order_event({EventKind.CLOSED, EventKind.MERGED}, decisions_refresh_for_event)
         register_nav_entry(
             NavEntry(

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from linli.core.pagination import paginate
 
 from . import selectors
+from .links import may_open
 
 HOME_COUNT = 3
 
@@ -20,7 +21,10 @@ def notice_list(request):
 @login_required
 def notice_detail(request, pk):
     notice = selectors.notice_get(user=request.user, pk=pk)
-    return render(request, "notices/notice_detail.html", {"notice": notice})
+    # The link only for those who may open what it leads to (a meeting's record is its
+    # compound's residents' and participants', not every worker's who sees the notice).
+    link = notice.url if may_open(request.user, notice.url) else ""
+    return render(request, "notices/notice_detail.html", {"notice": notice, "link": link})
 
 
 def home_panel_context(request) -> dict | None:
