@@ -45,7 +45,9 @@ def test_street_admin_browses_to_nanguanfang_then_switches_language(live_server,
     page.wait_for_load_state()
     assert "large-type" in (page.locator("html").get_attribute("class") or "")
 
-    page.get_by_test_id("sign-out").click()
+    # on a phone, signing out is under 我的 (Me) in the tab bar
+    page.get_by_test_id("tab-bar").get_by_role("link", name="Me").click()
+    page.get_by_test_id("me-sign-out").click()
     page.wait_for_url("**/accounts/login/")
     assert page.get_by_role("heading", name="Sign in").is_visible()
     page.goto(f"{live_server.url}/places/")

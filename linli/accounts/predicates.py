@@ -3,7 +3,7 @@ these into named permissions; views and API endpoints only name the permission."
 
 import rules
 
-from .roles import MANAGE_GRANTS, MANAGE_PLACES, READ_AUDIT
+from .roles import MANAGE_GRANTS, MANAGE_PLACES, READ_AUDIT, Role
 from .scope import scope_of
 
 
@@ -49,3 +49,12 @@ can_manage_grants = role_in_scope("can_manage_grants", MANAGE_GRANTS)
 @rules.predicate
 def is_signed_in(user):
     return bool(user.is_authenticated and user.is_active)
+
+
+@rules.predicate
+def works_here(user):
+    """Staff: any role besides a resident's (or the superuser). Residents and people with no
+    role get the resident's home and menu instead of the workbench."""
+    if user.is_superuser:
+        return True
+    return bool(scope_of(user).roles() - {Role.RESIDENT})

@@ -8,6 +8,9 @@ class BookingsConfig(AppConfig):
     verbose_name = _("Rooms and bookings")
 
     def ready(self):
+        from . import workbench
+
+        workbench.register()
         from linli.core.navigation import (
             NavEntry,
             PlaceLink,

@@ -182,16 +182,30 @@ class Desk:
     overdue_count: int = 0
 
 
+def _desk_bookings(user):
+    return Booking.objects.filter(
+        scope_of(user).q(roles=MANAGE_BOOKINGS, field="room__place__path")
+    ).select_related("room__place", "booked_by", "household__place")
+
+
+def desk_pending(*, user, now=None):
+    """Requests waiting for approval in the rooms the user runs, oldest first (the desk's
+    first list and the workbench's count)."""
+    return (
+        _desk_bookings(user)
+        .filter(status=BookingStatus.PENDING, end__gt=now or timezone.now())
+        .order_by("created_at", "id")
+    )
+
+
 def desk_bookings(*, user, now=None) -> Desk:
     """What the duty volunteer or worker acts on, in the rooms they run: requests waiting
     for approval (oldest first), today's confirmed bookings to check in, and those begun
     and not checked in (to mark as no-show)."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
-    qs = Booking.objects.filter(
-        scope_of(user).q(roles=MANAGE_BOOKINGS, field="room__place__path")
-    ).select_related("room__place", "booked_by", "household__place")
-    pending = qs.filter(status=BookingStatus.PENDING, end__gt=now).order_by("created_at", "id")
+    qs = _desk_bookings(user)
+    pending = desk_pending(user=user, now=now)
     confirmed = qs.filter(status=BookingStatus.CONFIRMED)
     today_qs = confirmed.filter(
         start__gte=_day_start(today), start__lt=_day_start(today + timedelta(days=1)), end__gt=now

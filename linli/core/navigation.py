@@ -1,13 +1,30 @@
-"""What a user can do, as sections of the home page and the navigation bar.
+"""What a user can do: the menu, the phone's tab bar, a resident's quick actions and the
+staff workbench's counts.
 
-Later modules add their entries here; an entry shows only when the user holds its
-permission, so navigation follows the same permission layer as everything else."""
+Modules add their entries here from ``AppConfig.ready``; an entry shows only when the user
+holds its permission, so navigation follows the same permission layer as everything else.
+An entry's audience is staff (who hold ``accounts.use_workbench``: any role besides a
+resident's), residents (everyone else), or all."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+STAFF_PERMISSION = "accounts.use_workbench"
+ALL, STAFF, RESIDENTS = "all", "staff", "residents"
+
+
+def audience_of(user) -> str:
+    return STAFF if user.has_perm(STAFF_PERMISSION) else RESIDENTS
+
+
+def _for(user, audience: str, permission: str | None) -> bool:
+    if audience != ALL and audience_of(user) != audience:
+        return False
+    return not permission or user.has_perm(permission)
 
 
 @dataclass(frozen=True)
@@ -16,7 +33,42 @@ class NavEntry:
     label: str
     description: str
     permission: str | None = None  # a rules permission without object; None = any signed-in user
-    staff_only: bool = False
+    staff_only: bool = False  # Django's is_staff (the admin)
+    audience: str = ALL
+
+
+@dataclass(frozen=True)
+class Tab:
+    """An entry of the phone's bottom tab bar (at most four, then 我的 with the rest)."""
+
+    url_name: str
+    label: str
+    audience: str
+    order: int
+    permission: str | None = None
+
+
+@dataclass(frozen=True)
+class QuickAction:
+    """A big button on a resident's home: what residents come to do."""
+
+    url_name: str
+    label: str
+    order: int
+    permission: str | None = None
+
+
+@dataclass(frozen=True)
+class WorkCount:
+    """A count on the staff workbench of what waits for the user, linking to its list.
+    ``count(request)`` answers the number, or None where the user has no such work;
+    ``url(request)`` the list that shows exactly those records."""
+
+    name: str
+    label: str
+    order: int
+    count: Callable
+    url: Callable
 
 
 @dataclass(frozen=True)
@@ -41,6 +93,8 @@ class HomePanel:
     name: str
     template: str
     context: Callable
+    audience: str = ALL
+    order: int = 50
 
 
 HOME_PANELS: list[HomePanel] = []
@@ -55,7 +109,10 @@ def register_home_panel(panel: HomePanel) -> None:
 
 def home_panels(request) -> list[dict]:
     panels = []
-    for panel in HOME_PANELS:
+    audience = audience_of(request.user)
+    for panel in sorted(HOME_PANELS, key=lambda p: p.order):
+        if panel.audience not in (ALL, audience):
+            continue
         context = panel.context(request)
         if context is not None:
             panels.append({"template": panel.template, **context})
@@ -90,11 +147,13 @@ NAV_ENTRIES: list[NavEntry] = [
         "places:place-list",
         _("Places"),
         _("Browse the district, streets, communities, compounds and households you look after."),
+        audience=STAFF,
     ),
     NavEntry(
         "places:organisation-list",
         _("Organisations"),
         _("Property companies, committees, clinics, teams and who works there."),
+        audience=STAFF,
     ),
     NavEntry(
         "accounts:audit-list",
@@ -121,14 +180,114 @@ NAV_ENTRIES: list[NavEntry] = [
 ]
 
 
+@dataclass(frozen=True)
+class OpenItems:
+    """A kind of a resident's open matters on their home (reports, bookings, loans, clinic
+    registrations): ``items(request)`` answers at most ``OPEN_ITEMS_SHOWN`` of them as
+    ``{"text", "url", "note"}``, newest or soonest first; ``url_name`` lists them all."""
+
+    name: str
+    label: str
+    order: int
+    url_name: str
+    items: Callable
+
+
+OPEN_ITEMS: list[OpenItems] = []
+OPEN_ITEMS_SHOWN = 3
+
+
+def register_open_items(kind: OpenItems) -> None:
+    if not any(k.name == kind.name for k in OPEN_ITEMS):
+        OPEN_ITEMS.append(kind)
+
+
+def open_items(request) -> list[dict]:
+    groups = []
+    for kind in sorted(OPEN_ITEMS, key=lambda k: k.order):
+        items = kind.items(request)
+        if items:
+            groups.append(
+                {
+                    "name": kind.name,
+                    "label": kind.label,
+                    "url": reverse(kind.url_name),
+                    "items": items,
+                }
+            )
+    return groups
+
+
+TABS: list[Tab] = [
+    Tab("core:home", pgettext_lazy("tab", "Home"), RESIDENTS, 0),
+    Tab("core:home", pgettext_lazy("tab", "Workbench"), STAFF, 0),
+    Tab("places:place-list", pgettext_lazy("tab", "Places"), STAFF, 40),
+]
+QUICK_ACTIONS: list[QuickAction] = []
+WORK_COUNTS: list[WorkCount] = []
+MAX_TABS = 4  # and 我的 (everything else) as the fifth
+
+
+def register_tab(tab: Tab) -> None:
+    if tab not in TABS:
+        TABS.append(tab)
+
+
+def register_quick_action(action: QuickAction) -> None:
+    if action not in QUICK_ACTIONS:
+        QUICK_ACTIONS.append(action)
+
+
+def register_work_count(count: WorkCount) -> None:
+    if not any(c.name == count.name for c in WORK_COUNTS):
+        WORK_COUNTS.append(count)
+
+
 def nav_entries(request) -> list[NavEntry]:
     user = request.user
     return [
         entry
         for entry in NAV_ENTRIES
         if not (entry.staff_only and not user.is_staff)
-        and not (entry.permission and not user.has_perm(entry.permission))
+        and _for(user, entry.audience, entry.permission)
     ]
+
+
+def tab_entries(request) -> list[dict]:
+    user = request.user
+    tabs = sorted((t for t in TABS if _for(user, t.audience, t.permission)), key=lambda t: t.order)[
+        :MAX_TABS
+    ]
+    path = request.path
+    entries = []
+    for tab in tabs:
+        url = reverse(tab.url_name)
+        current = path == url if url == "/" else path.startswith(url)
+        entries.append({"url": url, "label": tab.label, "current": current})
+    me = reverse("core:me")
+    entries.append({"url": me, "label": pgettext_lazy("tab", "Me"), "current": path.startswith(me)})
+    return entries
+
+
+def quick_actions(request) -> list[dict]:
+    user = request.user
+    return [
+        {"url": reverse(a.url_name), "label": a.label}
+        for a in sorted(QUICK_ACTIONS, key=lambda a: a.order)
+        if not a.permission or user.has_perm(a.permission)
+    ]
+
+
+def work_counts(request) -> list[dict]:
+    """The workbench: one COUNT per kind of work, each only where the user has such work."""
+    counts = []
+    for item in sorted(WORK_COUNTS, key=lambda c: c.order):
+        n = item.count(request)
+        if n is not None:
+            counts.append(
+                {"name": item.name, "label": item.label, "n": n, "url": item.url(request)}
+            )
+    return counts
 
 
 def home_sections(request) -> list[dict]:

@@ -6,6 +6,7 @@ app_name = "core"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("me/", views.me, name="me"),
     path("ui/large-type/", views.large_type, name="large-type"),
     path("healthz", views.healthz, name="healthz"),
     path("notifications/", views.notification_list, name="notification-list"),

@@ -4,22 +4,49 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from .context_processors import LARGE_TYPE_COOKIE
 from .models import Notification
-from .navigation import home_panels, home_sections
+from .navigation import (
+    STAFF,
+    audience_of,
+    home_panels,
+    home_sections,
+    open_items,
+    quick_actions,
+    work_counts,
+)
 from .pagination import paginate
 
 
 @login_required
 def home(request):
+    """Staff open on their workbench (what waits for them); residents on what they come to
+    do, their open matters and the compound's notices."""
+    if audience_of(request.user) == STAFF:
+        context = {"counts": work_counts(request), "sections": home_sections(request)}
+        template = "core/workbench.html"
+    else:
+        context = {"actions": quick_actions(request), "open_items": open_items(request)}
+        template = "core/home.html"
+    return render(request, template, {**context, "panels": home_panels(request)})
+
+
+@login_required
+def me(request):
+    """我的: the account, everything the menu holds, language, large type and signing out (on
+    a phone the tab bar has room for four entries only)."""
     return render(
         request,
-        "core/home.html",
-        {"sections": home_sections(request), "panels": home_panels(request)},
+        "core/me.html",
+        {
+            "sections": home_sections(request),
+            "notifications_url": reverse("core:notification-list"),
+        },
     )
 
 

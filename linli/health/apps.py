@@ -8,6 +8,9 @@ class HealthConfig(AppConfig):
     verbose_name = _("Health help")
 
     def ready(self):
+        from . import workbench
+
+        workbench.register()
         from linli.core.navigation import (
             NavEntry,
             PlaceLink,

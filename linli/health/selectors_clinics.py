@@ -334,3 +334,16 @@ def clinic_summary(event: ClinicEvent) -> dict:
 def clinic_log(event) -> list:
     """A free clinic's timeline, read from its log entries (shown to those who run it)."""
     return list(event.log.select_related("actor").order_by("at", "id"))
+
+
+def upcoming_registrations(*, user) -> QuerySet:
+    """The signed-in resident's coming clinic slots, soonest first (their home page)."""
+    return (
+        Registration.objects.filter(
+            card__resident__user=user,
+            status=RegistrationStatus.REGISTERED,
+            slot_start__gte=timezone.now(),
+        )
+        .select_related("event")
+        .order_by("slot_start", "id")
+    )

@@ -8,6 +8,9 @@ class LendingConfig(AppConfig):
     verbose_name = _("Lending of donated items")
 
     def ready(self):
+        from . import workbench
+
+        workbench.register()
         from linli.core.navigation import (
             NavEntry,
             PlaceLink,

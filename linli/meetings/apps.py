@@ -8,6 +8,9 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Deliberation meeting")
 
     def ready(self):
+        from . import workbench
+
+        workbench.register()
         from linli.core.navigation import (
             NavEntry,
             PlaceLink,

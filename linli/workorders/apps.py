@@ -8,6 +8,9 @@ class WorkordersConfig(AppConfig):
     verbose_name = _("Work orders")
 
     def ready(self):
+        from . import workbench
+
+        workbench.register()
         from linli.core.navigation import (
             NavEntry,
             PlaceLink,

@@ -1,0 +1,77 @@
+"""On a 390×844 phone, in normal and large type: each demo role's home (the resident's home,
+the staff workbench) and its menu page start their content in the top quarter of the
+screen, do not scroll sideways, keep the tab bar in reach, and pass axe-core with no serious
+or critical violation."""
+
+from pathlib import Path
+
+import pytest
+
+from .lifecycle_matrix import DEMO_USERS
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
+PHONE = {"width": 390, "height": 844}
+
+
+def sign_in(browser, url, username, *, large: bool):
+    context = browser.new_context(viewport=PHONE)
+    if large:
+        context.add_cookies([{"name": "linli_large_type", "value": "1", "url": url}])
+    tab = context.new_page()
+    tab.goto(f"{url}/accounts/login/")
+    tab.fill("input[name=username]", username)
+    tab.fill("input[name=password]", "linli-demo")
+    tab.get_by_test_id("sign-in").click()
+    tab.wait_for_load_state()
+    assert "/accounts/login/" not in tab.url
+    return context, tab
+
+
+def axe_problems(tab) -> list[str]:
+    # Evaluated through the DevTools protocol, which the page's CSP does not govern.
+    tab.evaluate(AXE)
+    result = tab.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))"
+    )
+    return result
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large-type"])
+def test_every_roles_home_fits_a_phone_and_passes_axe(live_server, demo_world_tx, browser, large):
+    problems = []
+    for username in DEMO_USERS:
+        context, tab = sign_in(browser, live_server.url, username, large=large)
+        for path in ("/", "/me/"):
+            tab.goto(f"{live_server.url}{path}")
+            tab.wait_for_load_state()
+            where = f"{username} {path}"
+            width = tab.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                problems.append(f"{where}: {width}px wide")
+            top = tab.evaluate(
+                "document.querySelector('main').firstElementChild.getBoundingClientRect().top"
+            )
+            if top > PHONE["height"] / 4:
+                problems.append(f"{where}: content starts at {top:.0f}px")
+            bar = tab.get_by_test_id("tab-bar")
+            if not bar.is_visible():
+                problems.append(f"{where}: no tab bar")
+            if path == "/":  # each role's main page
+                problems += [f"{where}: {p}" for p in axe_problems(tab)]
+        context.close()
+    assert problems == []
+
+
+def test_a_resident_goes_from_home_to_reporting_and_signs_out(live_server, demo_world_tx, browser):
+    context, tab = sign_in(browser, live_server.url, "resident", large=True)
+    tab.get_by_test_id("quick-actions").get_by_role("button", name="反映问题").click()
+    tab.wait_for_url("**/orders/new/**")
+    tab.get_by_test_id("tab-bar").get_by_role("link", name="我的").click()
+    tab.wait_for_url("**/me/")
+    tab.get_by_test_id("me-sign-out").click()
+    tab.wait_for_url("**/accounts/login/")
+    context.close()
