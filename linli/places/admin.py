@@ -2,6 +2,8 @@
 pages, and every save goes through the services (paths stay consistent, changes audited)."""
 
 from django.contrib import admin
+from django.db.models import Q, Value
+from django.db.models.functions import Replace
 
 from . import selectors, services
 from .models import Membership, Organisation, Place
@@ -18,6 +20,19 @@ class PlaceAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.place_list(user=request.user)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Also find a place by its name as people say it ("6号楼1单元", without the path's
+        slashes) — what the autocomplete of every place field asks."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        words = search_term.split()[:5]
+        if not words:
+            return results, may_have_duplicates
+        spoken = queryset.annotate(spoken=Replace("name_path", Value("/"), Value("")))
+        for word in words:
+            spoken = spoken.filter(spoken__icontains=word)
+        combined = queryset.filter(Q(pk__in=results.values("pk")) | Q(pk__in=spoken.values("pk")))
+        return combined, may_have_duplicates
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("places.view_place", obj) if obj else True

@@ -258,7 +258,8 @@ def orders_step(
     response={200: BoardOrderOut, **ACTION_STEP_ERRORS},
     summary="Me too",
     description="Support an order of your compound's public board; it answers with the order "
-    "as the board shows it. 404: the order is not on a board you may see.",
+    "as the board shows it. 404: the order is not on a board you may see. 409 (`closed`): the "
+    "order is resolved, closed, rejected or merged; (`supported`): you already support it.",
 )
 def orders_support(request: HttpRequest, order_id: int = Path(..., ge=1, le=MAX_ID)):
     order = selectors.order_get_for_board(user=request.user, pk=order_id)
