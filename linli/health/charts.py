@@ -3,6 +3,7 @@
 on an old phone and on paper. Blood pressure is two lines (systolic, diastolic) with the
 140/90 mmHg reference lines, glucose is points coloured by their level, weight a line."""
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -11,6 +12,7 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from .display import number, value_text
 from .models import Level, ReadingKind
 
 # A phone's width in CSS pixels, so that the 11 px labels stay readable on a phone.
@@ -41,6 +43,10 @@ class Series:
     colour: str
     points: list[tuple[datetime, float, str]]  # (when, value, level)
     line: bool = True
+    value: str = ""  # the reading's value drawn (``glucose``…), for its unit and precision
+
+    def text(self, value: float) -> str:
+        return value_text(self.value, value)
 
 
 @dataclass
@@ -68,6 +74,33 @@ def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
+NICE_STEPS = (1, 2, 2.5, 5, 10)
+
+
+def nice_ticks(low: float, high: float, *, most: int = 6) -> list[Decimal]:
+    """Values for the axis from ``low`` to ``high`` at a round step (1, 2, 2.5 or 5 times a
+    power of ten), at most ``most`` of them, the first at or under ``low`` and the last at or
+    over ``high``: the plot spans exactly the first to the last tick, so that each label sits
+    on its value (a reference line at 7.0 crosses the axis where it reads 7)."""
+    if high <= low:
+        high = low + 1
+    raw = (high - low) / max(most - 1, 1)
+    power = Decimal(10) ** math.floor(math.log10(raw))
+    for factor in NICE_STEPS:
+        step = Decimal(str(factor)) * power
+        first = math.floor(Decimal(str(low)) / step) * step
+        last = math.ceil(Decimal(str(high)) / step) * step
+        if (last - first) / step + 1 <= most:
+            break
+    count = int((last - first) / step)
+    return [first + step * i for i in range(count + 1)]
+
+
+def _tick_label(value: Decimal, step: Decimal) -> str:
+    places = max(0, -step.normalize().as_tuple().exponent)
+    return number(value, places)
+
+
 def _svg(
     *, testid: str, title: str, unit: str, series: list[Series], references: list[Reference]
 ) -> SafeString:
@@ -76,8 +109,10 @@ def _svg(
         return mark_safe("")
     values = [p[1] for p in points] + [r.value for r in references]
     low, high = min(values), max(values)
-    pad = max((high - low) * 0.1, 1.0 if high < 50 else 5.0)
-    low, high = max(low - pad, 0), high + pad
+    pad = max((high - low) * 0.05, 0.5 if high < 50 else 2.0)
+    ticks = nice_ticks(max(low - pad, 0), high + pad)
+    step = ticks[1] - ticks[0]
+    low, high = float(ticks[0]), float(ticks[-1])
     times = [p[0].timestamp() for p in points]
     first, last = min(times), max(times)
     span_t = (last - first) or 1.0
@@ -97,18 +132,16 @@ def _svg(
         f'font-size="11" font-family="sans-serif">',
         f"<title>{escape(title)}</title>",
     ]
-    # A few grid lines with their values on the left; the dates of the first and last
+    # Grid lines at round values, labelled on the left; the dates of the first and last
     # reading under the plot.
-    steps = 4
-    digits = 0 if high - low > 10 else 1
-    for i in range(steps + 1):
-        value = low + (high - low) * i / steps
-        yy = y(value)
+    for tick in ticks:
+        yy = y(float(tick))
         parts.append(
+            f'<g class="health-tick" data-value="{tick.normalize():f}">'
             f'<line x1="{LEFT}" y1="{yy:.1f}" x2="{WIDTH - RIGHT}" y2="{yy:.1f}" '
             f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
             f'<text x="{LEFT - 4}" y="{yy + 4:.1f}" text-anchor="end" fill="{TEXT_COLOUR}">'
-            f"{value:.{digits}f}</text>"
+            f"{_tick_label(tick, step)}</text></g>"
         )
     oldest = min(p[0] for p in points)
     newest = max(p[0] for p in points)
@@ -123,7 +156,8 @@ def _svg(
     for reference in references:
         yy = y(reference.value)
         parts.append(
-            f'<g class="health-reference" data-value="{_fmt(reference.value)}">'
+            f'<g class="health-reference" data-value="{_fmt(reference.value)}" '
+            f'data-y="{yy:.1f}">'
             f'<line x1="{LEFT}" y1="{yy:.1f}" x2="{WIDTH - RIGHT}" y2="{yy:.1f}" '
             f'stroke="{REFERENCE_COLOUR}" stroke-width="1.5" stroke-dasharray="6 4"/>'
             f'<text x="{WIDTH - RIGHT - 2}" y="{yy - 3:.1f}" text-anchor="end" '
@@ -138,7 +172,7 @@ def _svg(
             )
         for at, value, level in s.points:
             colour = s.colour if s.line else LEVEL_COLOURS.get(level, s.colour)
-            label = f"{s.name} {_fmt(value)} {unit} · {at.strftime('%Y-%m-%d %H:%M')}"
+            label = f"{s.name} {s.text(value)} · {at.strftime('%Y-%m-%d %H:%M')}"
             parts.append(
                 f'<circle cx="{x(at):.1f}" cy="{y(value):.1f}" r="{3.5 if s.line else 5}" '
                 f'fill="{colour}" data-level="{escape(level)}"><title>{escape(label)}</title>'
@@ -154,8 +188,8 @@ def _legend(items: list[tuple[str, str]]) -> list[dict]:
 
 def blood_pressure_chart(trend: dict) -> dict:
     series = [
-        Series(_("systolic"), SYSTOLIC_COLOUR, _points(trend, "systolic")),
-        Series(_("diastolic"), DIASTOLIC_COLOUR, _points(trend, "diastolic")),
+        Series(_("systolic"), SYSTOLIC_COLOUR, _points(trend, "systolic"), value="systolic"),
+        Series(_("diastolic"), DIASTOLIC_COLOUR, _points(trend, "diastolic"), value="diastolic"),
     ]
     references = [Reference(140, "140"), Reference(90, "90")]
     return {
@@ -180,7 +214,15 @@ def blood_pressure_chart(trend: dict) -> dict:
 
 
 def glucose_chart(trend: dict) -> dict:
-    series = [Series(_("glucose"), LEVEL_COLOURS[Level.NORMAL], _points(trend, "glucose"), False)]
+    series = [
+        Series(
+            _("glucose"),
+            LEVEL_COLOURS[Level.NORMAL],
+            _points(trend, "glucose"),
+            line=False,
+            value="glucose",
+        )
+    ]
     references = [Reference(3.9, "3.9"), Reference(7.0, "7.0"), Reference(16.7, "16.7")]
     return {
         "kind": ReadingKind.GLUCOSE,
@@ -207,7 +249,7 @@ def _glucose_levels():
 
 
 def weight_chart(trend: dict) -> dict:
-    series = [Series(_("weight"), WEIGHT_COLOUR, _points(trend, "weight_kg"))]
+    series = [Series(_("weight"), WEIGHT_COLOUR, _points(trend, "weight_kg"), value="weight_kg")]
     return {
         "kind": ReadingKind.WEIGHT,
         "title": _("Weight"),

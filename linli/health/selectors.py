@@ -325,16 +325,26 @@ class Look:
     organisations: list[str] = field(default_factory=list)
 
 
-def who_looked(*, card: HealthCard, limit: int = 500) -> list[Look]:
-    """The audit events of the card (reads, prints, exports, QR opens, changes), newest
-    first, with who did it, in which role and for which organisation. Three queries."""
-    events = list(
-        AuditEvent.objects.filter(
-            object_type=CARD_OBJECT_TYPE, object_id=str(card.pk), action__startswith="health."
-        )
-        .select_related("actor")
-        .order_by("-at", "-id")[:limit]
+def card_audit_events(*, card_id: int, exclude_actor=None) -> QuerySet:
+    """The audit events of a card (reads, prints, exports, QR opens, changes), newest first;
+    ``exclude_actor``: without that user's own (the resident's visits to their page)."""
+    qs = AuditEvent.objects.filter(
+        object_type=CARD_OBJECT_TYPE, object_id=str(card_id), action__startswith="health."
     )
+    if exclude_actor is not None:
+        qs = qs.exclude(actor=exclude_actor)
+    return qs.select_related("actor").order_by("-at", "-id")
+
+
+def who_looked(*, card: HealthCard, limit: int = 500, exclude_actor=None) -> list[Look]:
+    """The audit events of the card, newest first, with who did it, in which role and for
+    which organisation. Three queries."""
+    return looks_of(list(card_audit_events(card_id=card.pk, exclude_actor=exclude_actor)[:limit]))
+
+
+def looks_of(events) -> list[Look]:
+    """The lines of "who looked" for ``events`` (a page of ``card_audit_events``), with the
+    roles and organisations of who acted: two queries."""
     actor_ids = {e.actor_id for e in events if e.actor_id}
     roles: dict[int, list[str]] = {}
     for user_id, role in (

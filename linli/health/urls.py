@@ -21,6 +21,7 @@ urlpatterns: list = [
     path("health/follow-ups/<int:pk>/done/", views.follow_up_done, name="follow-up-done"),
     path("health/my-residents/", views.my_residents, name="my-residents"),
     path("health/me/", views.my_card, name="my-card"),
+    path("health/me/looks/", views.my_looks, name="my-looks"),
     # The free clinics (views_clinics.py) — their patterns are in urls_clinics.py.
     *clinic_urlpatterns,
 ]

@@ -42,7 +42,13 @@ from .models import (
 LISTS_PERM = "health.nav_work_lists"
 OWN_CARD_PERM = "health.nav_my_card"
 RESIDENTS_FOUND = 20
-READINGS_SHOWN = 30
+# Readings a page shows at once, newest first, with pages for the older ones.
+READINGS_PER_PAGE = 20
+MY_READINGS_PER_PAGE = 10
+# The latest looks at "my health"; the others are on their own page.
+LOOKS_SHOWN = 5
+LOOKS_PER_PAGE = 20
+LATEST_KINDS = (ReadingKind.BLOOD_PRESSURE, ReadingKind.GLUCOSE, ReadingKind.WEIGHT)
 PRINT_SIZES = ("a6", "a4")
 
 
@@ -235,7 +241,8 @@ def _detail_context(request, card, *, full: bool, how: str = "page", bound=None)
         context["consents"] = list(card.consents.select_related("organisation"))
     if context["readings_shown"]:
         readings = selectors.readings(user=user, card=card, request=request, how=how)
-        context["readings"] = list(readings[:READINGS_SHOWN])
+        context["readings_page"] = paginate(request, readings, per_page=READINGS_PER_PAGE)
+        context["readings"] = context["readings_page"].object_list
         context["charts"] = _trends(card)
         context["follow_ups"] = list(selectors.follow_up_list(user=user, card=card))
         context["alerts"] = list(selectors.alert_list(user=user, card=card))
@@ -576,20 +583,25 @@ def my_residents(request):
 # -- the resident's own card ------------------------------------------------------------------
 
 
-def _others(looks, user) -> list:
-    """Who looked, without the resident's own visits to this page."""
-    return [look for look in looks if look.actor_id != user.pk]
+def _latest(readings) -> list:
+    """The newest reading of each kind a resident follows (one indexed query each)."""
+    latest = (readings.filter(kind=kind).first() for kind in LATEST_KINDS)
+    return [reading for reading in latest if reading is not None]
 
 
 @login_required
 @require_safe
 def my_card(request):
+    """The resident's own card: the latest reading of each kind and who looked at the card
+    first, then the card, the trends, the readings a page at a time and the sharing."""
     user = request.user
     pk = selectors.own_card_id(user=user)
     if pk is None:
         return render(request, "health/my_card.html", {"card": None})
     card = selectors.card_get(user=user, pk=pk, request=request, how="page")
     readings = selectors.readings(user=user, card=card, request=request, how="page")
+    readings_page = paginate(request, readings, per_page=MY_READINGS_PER_PAGE)
+    looks = selectors.card_audit_events(card_id=card.pk, exclude_actor=user)
     card.where = _where(card.place)
     response = render(
         request,
@@ -597,11 +609,37 @@ def my_card(request):
         {
             "card": card,
             "phone": card.emergency_phone,
-            "readings": list(readings[:READINGS_SHOWN]),
+            "latest": _latest(readings),
+            "readings_page": readings_page,
+            "readings": readings_page.object_list,
             "charts": _trends(card),
             "consents": list(card.consents.select_related("organisation")),
-            "looks": _others(selectors.who_looked(card=card), user),
+            "looks": selectors.looks_of(list(looks[:LOOKS_SHOWN])),
+            "looks_total": looks.count(),
         },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_safe
+def my_looks(request):
+    """Everyone who looked at the resident's card, newest first, a page at a time. Shows no
+    health data, so it is not itself a read of the card."""
+    user = request.user
+    pk = selectors.own_card_id(user=user)
+    if pk is None:
+        raise Http404("Not found.")
+    page = paginate(
+        request,
+        selectors.card_audit_events(card_id=pk, exclude_actor=user),
+        per_page=LOOKS_PER_PAGE,
+    )
+    response = render(
+        request,
+        "health/my_looks.html",
+        {"page": page, "looks": selectors.looks_of(list(page.object_list))},
     )
     response["Cache-Control"] = "no-store"
     return response
