@@ -32,7 +32,7 @@ run: migrate ## serve the demo world on http://127.0.0.1:8000 with gunicorn, the
 	@echo "Open http://127.0.0.1:8000/"
 	DJANGO_SETTINGS_MODULE=linli.settings.base $(LINLI) serve
 
-dev: migrate ## runserver with auto-reload (DEBUG on)
+dev: migrate ## runserver with auto-reload (DEBUG on); tasks run inline, no worker needed
 	$(LINLI) demo --if-empty
 	@$(LINLI) demo --logins
 	$(LINLI) runserver 127.0.0.1:8000

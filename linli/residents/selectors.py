@@ -171,6 +171,12 @@ def import_job_list(*, user, limit: int = 10) -> list[ImportJob]:
     )
 
 
+def import_job_queued_at(*, job: ImportJob):
+    """When the job's running step was queued for the task worker: its latest step (the
+    upload, or the confirmation)."""
+    return job.events.order_by("-at", "-id").values_list("at", flat=True).first()
+
+
 def import_job_get(*, user, pk) -> ImportJob:
     """A job, for its creator only (while they still may manage residents); anyone else is
     told it does not exist."""

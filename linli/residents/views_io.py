@@ -3,10 +3,13 @@ confirmation, the template, the Excel export. Thin: ``services_import``, ``selec
 ``import_files`` and ``exports`` do the work; anyone without the permission is told the page
 does not exist."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
@@ -17,9 +20,29 @@ from . import exports, import_files, selectors, services_import
 from .forms import ImportUploadForm, ResidentFilterForm
 from .models import IMPORT_RUNNING, ImportStatus
 
+# A queued check or import that has not started after this long is told to be waiting for
+# the task worker, which may not be running (runserver under base settings).
+WORKER_HINT_AFTER = timedelta(seconds=30)
+
+
+def _waiting_worker(job) -> int:
+    """Minutes a running job has waited without a row read (0: it is moving, or only just
+    queued)."""
+    if job.status not in IMPORT_RUNNING or job.processed_rows:
+        return 0
+    queued_at = selectors.import_job_queued_at(job=job)
+    waited = timezone.now() - queued_at if queued_at else timedelta(0)
+    if waited < WORKER_HINT_AFTER:
+        return 0
+    return max(1, round(waited.total_seconds() / 60))
+
 
 def _template_context(job) -> dict:
-    return {"job": job, "running": job.status in IMPORT_RUNNING}
+    return {
+        "job": job,
+        "running": job.status in IMPORT_RUNNING,
+        "waiting_worker": _waiting_worker(job),
+    }
 
 
 @login_required
