@@ -111,3 +111,21 @@ def test_every_count_and_tab_of_every_role_opens(
     for url in targets:
         answer = client.get(url, follow=True)
         assert answer.status_code == 200, (username, url)
+
+
+def test_the_community_worker_sees_one_page_per_resident(
+    client_for, demo, django_assert_max_num_queries
+):
+    from linli.residents.models import Resident
+
+    resident = Resident.objects.get(user=demo.user("resident"))
+    file_at(demo, "六号楼的下水道堵了")
+    worker = client_for("community")
+    with django_assert_max_num_queries(30):
+        html = worker.get(f"/residents/{resident.pk}/").content.decode()
+    reports = re.search(r'data-testid="resident-orders".*?</section>', html, re.S).group(0)
+    assert "六号楼的下水道堵了" in reports
+    for section in ("bookings", "loans"):
+        assert f'data-testid="resident-{section}"' in html
+    # the property company does not see the register at all
+    assert client_for("property").get(f"/residents/{resident.pk}/").status_code == 404

@@ -1,5 +1,6 @@
 """Rooms on the home page: a resident's coming bookings, and the desk's requests to approve."""
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -7,14 +8,17 @@ from django.utils.translation import pgettext_lazy
 
 from linli.core.navigation import (
     OPEN_ITEMS_SHOWN,
+    RESIDENT_ROWS,
     RESIDENTS,
     STAFF,
     OpenItems,
     QuickAction,
+    ResidentSection,
     Tab,
     WorkCount,
     register_open_items,
     register_quick_action,
+    register_resident_section,
     register_tab,
     register_work_count,
 )
@@ -42,7 +46,24 @@ def _pending(request):
     return reports.desk_pending(user=request.user).count()
 
 
+def _resident_bookings(request, resident):
+    """The household's bookings (or the resident's own), as far as the viewer sees."""
+    q = Q(household_id=resident.household_id) if resident.household_id else Q(pk__in=[])
+    if resident.user_id:
+        q |= Q(booked_by_id=resident.user_id)
+    bookings = selectors.booking_list(user=request.user).filter(q).order_by("-start", "-id")
+    return [
+        {
+            "text": f"{booking.room.name} · {timezone.localtime(booking.start):%Y-%m-%d %H:%M}",
+            "url": reverse("bookings:booking-detail", args=[booking.pk]),
+            "note": booking.get_status_display(),
+        }
+        for booking in bookings[:RESIDENT_ROWS]
+    ]
+
+
 def register() -> None:
+    register_resident_section(ResidentSection("bookings", _("Bookings"), 20, _resident_bookings))
     register_tab(Tab("bookings:room-list", pgettext_lazy("tab", "Book"), RESIDENTS, 20))
     register_tab(
         Tab("bookings:desk", pgettext_lazy("tab", "Bookings"), STAFF, 30, "bookings.manage_booking")

@@ -218,6 +218,37 @@ def open_items(request) -> list[dict]:
     return groups
 
 
+@dataclass(frozen=True)
+class ResidentSection:
+    """A section of a resident's page for the community worker (their reports, bookings,
+    loans, clinic slots, health card): ``rows(request, resident)`` answers at most
+    ``RESIDENT_ROWS`` rows ``{"text", "url", "note"}`` the viewer may see, or None to leave
+    the section out."""
+
+    name: str
+    label: str
+    order: int
+    rows: Callable
+
+
+RESIDENT_SECTIONS: list[ResidentSection] = []
+RESIDENT_ROWS = 10
+
+
+def register_resident_section(section: ResidentSection) -> None:
+    if not any(s.name == section.name for s in RESIDENT_SECTIONS):
+        RESIDENT_SECTIONS.append(section)
+
+
+def resident_sections(request, resident) -> list[dict]:
+    sections = []
+    for section in sorted(RESIDENT_SECTIONS, key=lambda s: s.order):
+        rows = section.rows(request, resident)
+        if rows is not None:
+            sections.append({"name": section.name, "label": section.label, "rows": rows})
+    return sections
+
+
 TABS: list[Tab] = [
     Tab("core:home", pgettext_lazy("tab", "Home"), RESIDENTS, 0),
     Tab("core:home", pgettext_lazy("tab", "Workbench"), STAFF, 0),

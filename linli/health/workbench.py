@@ -9,9 +9,11 @@ from linli.core.navigation import (
     OPEN_ITEMS_SHOWN,
     OpenItems,
     QuickAction,
+    ResidentSection,
     WorkCount,
     register_open_items,
     register_quick_action,
+    register_resident_section,
     register_work_count,
 )
 
@@ -44,7 +46,24 @@ def _follow_ups(request):
     return selectors.follow_up_list(user=request.user, overdue=True).count()
 
 
+def _resident_health(request, resident):
+    """A link to the resident's health card, only for whoever may open it (the section is
+    left out otherwise: that a card exists is not shown either)."""
+    card_id = selectors.card_list(user=request.user).filter(resident_id=resident.pk)
+    card_id = card_id.values_list("pk", flat=True).first()
+    if card_id is None:
+        return None
+    return [
+        {
+            "text": _("Health help card"),
+            "url": reverse("health:card-detail", args=[card_id]),
+            "note": "",
+        }
+    ]
+
+
 def register() -> None:
+    register_resident_section(ResidentSection("health", _("Health"), 40, _resident_health))
     register_quick_action(QuickAction("health:my-card", _("My health"), 40, "health.nav_my_card"))
     register_open_items(
         OpenItems("clinics", _("My free-clinic slots"), 40, "health:clinic-list", _my_registrations)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from linli.core.errors import LinliError
 from linli.core.forms import submit_form
+from linli.core.navigation import resident_sections
 from linli.core.pagination import paginate
 from linli.places import selectors as place_selectors
 
@@ -63,6 +64,8 @@ def resident_detail(request, pk):
             "residencies": resident.residencies.select_related("household__place"),
             "can_edit": request.user.has_perm("residents.change_resident", resident),
             "can_reveal": request.user.has_perm("residents.reveal_resident", resident),
+            # what other modules keep about them, as far as the viewer may see it
+            "sections": resident_sections(request, resident),
         },
     )
 

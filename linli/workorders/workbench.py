@@ -7,14 +7,17 @@ from django.utils.translation import pgettext_lazy
 
 from linli.core.navigation import (
     OPEN_ITEMS_SHOWN,
+    RESIDENT_ROWS,
     RESIDENTS,
     STAFF,
     OpenItems,
     QuickAction,
+    ResidentSection,
     Tab,
     WorkCount,
     register_open_items,
     register_quick_action,
+    register_resident_section,
     register_tab,
     register_work_count,
 )
@@ -59,7 +62,23 @@ def _overdue(request):
     return selectors.order_list(user=request.user, open_only=True, overdue=True).count()
 
 
+def _resident_orders(request, resident):
+    """The orders the resident reported (through their account), as far as the viewer sees."""
+    if resident.user_id is None:
+        return []
+    orders = selectors.order_list(user=request.user).filter(reporter_id=resident.user_id)
+    return [
+        {
+            "text": order.title,
+            "url": reverse("workorders:order-detail", args=[order.pk]),
+            "note": f"{order.get_status_display()} · {order.created_at:%Y-%m-%d}",
+        }
+        for order in orders[:RESIDENT_ROWS]
+    ]
+
+
 def register() -> None:
+    register_resident_section(ResidentSection("orders", _("Reports"), 10, _resident_orders))
     register_tab(Tab("workorders:order-create", pgettext_lazy("tab", "Report"), RESIDENTS, 10))
     register_tab(Tab("workorders:order-list", pgettext_lazy("tab", "Orders"), STAFF, 10))
     register_quick_action(QuickAction("workorders:order-create", _("Report a problem"), 10))
