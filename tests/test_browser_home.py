@@ -40,6 +40,23 @@ def axe_problems(tab) -> list[str]:
     return result
 
 
+def large_type_problems(tab) -> list[str]:
+    """MIIT's 适老化 guidance: text of at least 18 px, touch targets of at least 44 px."""
+    return tab.evaluate(
+        """() => {
+        const problems = [];
+        const size = parseFloat(getComputedStyle(document.body).fontSize);
+        if (size < 18) problems.push(`body text ${size}px`);
+        for (const el of document.querySelectorAll('button, [role=button], .tab-bar a, .menu-list a')) {
+          const box = el.getBoundingClientRect();
+          if (box.width && box.height && box.height < 44)
+            problems.push(`${el.tagName} "${el.textContent.trim().slice(0, 20)}" ${box.height}px tall`);
+        }
+        return problems;
+        }"""
+    )
+
+
 @pytest.mark.parametrize("large", [False, True], ids=["normal", "large-type"])
 def test_every_roles_home_fits_a_phone_and_passes_axe(live_server, demo_world_tx, browser, large):
     problems = []
@@ -62,6 +79,8 @@ def test_every_roles_home_fits_a_phone_and_passes_axe(live_server, demo_world_tx
                 problems.append(f"{where}: no tab bar")
             if path == "/":  # each role's main page
                 problems += [f"{where}: {p}" for p in axe_problems(tab)]
+            if large:
+                problems += [f"{where}: {p}" for p in large_type_problems(tab)]
         context.close()
     assert problems == []
 
