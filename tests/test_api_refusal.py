@@ -23,7 +23,7 @@ from linli.api.v1 import api
 from linli.bookings.models import Booking, Purpose, Room
 from linli.health import selectors as health_selectors
 from linli.health.models import Alert, FollowUp, HealthCard
-from linli.lending.models import Item, Loan
+from linli.lending.models import Item, Loan, WaitEntry
 from linli.meetings import selectors as meeting_selectors
 from linli.meetings.models import AgendaItem, Meeting, Topic
 from linli.places.models import Organisation, Place
@@ -49,6 +49,7 @@ MODELS = {
     "room_id": (Room, "/api/v1/rooms/{}"),
     "booking_id": (Booking, "/api/v1/bookings/{}"),
     "loan_id": (Loan, "/api/v1/lending/loans/{}"),
+    "wait_id": (WaitEntry, "/api/v1/lending/waits/{}"),
     "card_id": (HealthCard, "/api/v1/health/cards/{}"),
     "proposal_id": (Topic, lambda user: [meeting_selectors.proposal_list(user=user)]),
     "alert_id": (Alert, lambda user: [health_selectors.alert_list(user=user, open_only=False)]),
@@ -299,6 +300,7 @@ PAGES = {
     "/bookings/{}/action/": MODELS["booking_id"],
     "/lending/items/{}/": ITEM_MODELS["/api/v1/lending/"],
     "/lending/items/{}/action/": ITEM_MODELS["/api/v1/lending/"],
+    "/lending/waits/{}/action/": MODELS["wait_id"],
     "/health/cards/{}/": MODELS["card_id"],
     "/health/cards/{}/action/": MODELS["card_id"],
     "/health/cards/{}/edit/": MODELS["card_id"],

@@ -25,6 +25,7 @@ from linli.lending.models import (
     LoanEvent,
     LoanStatus,
     OverdueDigest,
+    WaitEntry,
 )
 from linli.lending.notify import loans_remind
 from linli.lending.tasks import loans_remind_task
@@ -53,6 +54,7 @@ def without_demo_shelf(db):
     LoanEvent.objects.all().delete()
     Loan.objects.all().delete()
     Donation.objects.all().delete()
+    WaitEntry.objects.all().delete()  # the wait list of the demo shelf
     Item.objects.all().delete()
     Notice.objects.filter(kind="lending.donation").delete()
 

@@ -13,7 +13,7 @@ from linli.accounts.services import grant_create
 from linli.core.actors import SYSTEM
 from linli.core.errors import ConflictError
 from linli.lending import services
-from linli.lending.models import ACTIVE_STATUSES, Donation, Item, Loan, LoanEvent
+from linli.lending.models import ACTIVE_STATUSES, Donation, Item, Loan, LoanEvent, WaitEntry
 from linli.places.models import Place
 
 COMPOUND = "平城区/鹿苑街道/站东社区/南官房小区"
@@ -30,6 +30,7 @@ def wheelchairs(demo_world_tx):
     LoanEvent.objects.all().delete()
     Loan.objects.all().delete()
     Donation.objects.all().delete()
+    WaitEntry.objects.all().delete()  # the wait list of the demo shelf
     Item.objects.all().delete()
     compound = Place.objects.get(name_path=COMPOUND)
     item = services.donation_record(

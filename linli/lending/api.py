@@ -1,6 +1,7 @@
 """/api/v1/lending: the catalogue of donated items with how many units are free, loans
-(a resident's request or a loan made at the desk) and their steps, and donations — under
-the same permissions as the pages (residents never see who has borrowed what)."""
+(a resident's request or a loan made at the desk) and their steps, donations, and the wait
+list of an item with nothing free — under the same permissions as the pages (residents
+never see who has borrowed or waits for what)."""
 
 from datetime import date, datetime
 
@@ -27,7 +28,16 @@ from linli.api.schemas import (
 from linli.core.errors import LinliError
 
 from . import selectors, services
-from .models import MAX_LOAN_DAYS, Category, Condition, Item, Loan, LoanStatus
+from .models import (
+    MAX_LOAN_DAYS,
+    Category,
+    Condition,
+    Item,
+    Loan,
+    LoanStatus,
+    WaitEntry,
+    WaitStatus,
+)
 
 router = Router(tags=["lending"])
 
@@ -148,6 +158,57 @@ class DonationOut(Schema):
         return services.donor_label(name=donation.donor_name, anonymous=donation.anonymous)
 
 
+class WaitOut(Schema):
+    id: int
+    item: ItemRef
+    status: WaitStatus
+    waiter: str = Field(..., description="The resident on the wait list")
+    mine: bool = Field(..., description="You are the waiter")
+    position: int | None = Field(
+        ..., description="Place in the queue while waiting (1: the next to be held a unit)"
+    )
+    joined_at: datetime
+    offered_at: datetime | None = Field(..., description="When a unit was held for the waiter")
+    hold_until: datetime | None = Field(
+        ..., description="The unit is held for the waiter until then; then it goes to the next"
+    )
+    steps: list[str] = Field(..., description="What you may do now: leave")
+
+    @staticmethod
+    def resolve_item(entry):
+        return {"id": entry.item_id, "name": entry.item.name}
+
+    @staticmethod
+    def resolve_waiter(entry):
+        return entry.user.display_name
+
+    @staticmethod
+    def resolve_mine(entry, context):
+        return entry.user_id == context["request"].user.pk
+
+    @staticmethod
+    def resolve_position(entry):
+        if entry.status != WaitStatus.WAITING:
+            return None
+        return getattr(entry, "queue_position", None)
+
+    @staticmethod
+    def resolve_joined_at(entry):
+        return timezone.localtime(entry.joined_at)
+
+    @staticmethod
+    def resolve_offered_at(entry):
+        return timezone.localtime(entry.offered_at) if entry.offered_at else None
+
+    @staticmethod
+    def resolve_hold_until(entry):
+        return timezone.localtime(entry.hold_until) if entry.hold_until else None
+
+    @staticmethod
+    def resolve_steps(entry, context):
+        return services.wait_steps(user=context["request"].user, entry=entry)
+
+
 def _photo_url(item_id, photo_id, variant):
     return reverse("lending:item-photo", args=[item_id, photo_id, variant])
 
@@ -192,6 +253,13 @@ class LoanFilters(Schema):
     status: LoanStatus | None = None
     item: Id | None = None
     place: Id | None = Field(None, description="Loans of shelves anywhere in this subtree")
+
+
+class WaitFilters(Schema):
+    mine: bool = Field(False, description="Only your own entries")
+    item: Id | None = None
+    status: WaitStatus | None = None
+    open: bool = Field(False, description="Only entries waiting or holding a unit")
 
 
 class LoanIn(InputSchema):
@@ -398,3 +466,54 @@ def loans_lost(
     request: HttpRequest, payload: LoanCancelIn, loan_id: int = Path(..., ge=1, le=MAX_ID)
 ):
     return _step(request, loan_id, "mark_lost", note=payload.reason)
+
+
+# -- the wait list --------------------------------------------------------------------------
+
+
+@router.post(
+    "/items/{item_id}/waitlist",
+    response={201: WaitOut, **ACTION_STEP_ERRORS},
+    summary="Join the wait list of an item with nothing free (residents nearby)",
+    description="First come, first served: when a unit comes back it is held for the first "
+    "waiter, who is told, for the hold time; then for the next. 403 `not_resident` for "
+    "those who may not borrow from the shelf; 409 `available` when a unit is free (ask to "
+    "borrow it instead), `already_waiting`, `already_borrowed`, `inactive`.",
+)
+def items_wait(request: HttpRequest, item_id: int = Path(..., ge=1, le=MAX_ID)):
+    item = selectors.item_get(user=request.user, pk=item_id)
+    entry = services.wait_join(actor=request.user, item=item)
+    return Status(201, selectors.wait_get(user=request.user, pk=entry.pk))
+
+
+@router.get(
+    "/waits", response={200: list[WaitOut], **LIST_ERRORS}, summary="Wait-list entries you may see"
+)
+@paginate(Pagination)
+def waits_list(request: HttpRequest, filters: Query[WaitFilters]):
+    """Your own entries, and those of the shelves you oversee."""
+    return selectors.wait_list(
+        user=request.user,
+        item=filters.item,
+        mine=filters.mine,
+        status=filters.status,
+        open_only=filters.open,
+    )
+
+
+@router.get("/waits/{wait_id}", response={200: WaitOut, **READ_ERRORS}, summary="One entry")
+def waits_get(request: HttpRequest, wait_id: int = Path(..., ge=1, le=MAX_ID)):
+    return selectors.wait_get(user=request.user, pk=wait_id)
+
+
+@router.post(
+    "/waits/{wait_id}/leave",
+    response={200: WaitOut, **ACTION_STEP_ERRORS},
+    summary="Leave the wait list (the waiter), or take someone off it (the desk)",
+    description="A unit held for the entry goes to the next waiter. 409 once the entry "
+    "has left, lapsed or borrowed.",
+)
+def waits_leave(request: HttpRequest, wait_id: int = Path(..., ge=1, le=MAX_ID)):
+    entry: WaitEntry = selectors.wait_get(user=request.user, pk=wait_id)
+    services.wait_leave(actor=request.user, entry=entry)
+    return selectors.wait_get(user=request.user, pk=wait_id)

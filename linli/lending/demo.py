@@ -1,7 +1,7 @@
 """Nanguanfang's shelf of donated items (the demo world): chess sets, waist drums, fans for
 the dance team, folding chairs and a wheelchair, given by neighbours (some anonymously) and
-thanked in notices; a few loans — one returned, one out, one overdue — and a resident's
-request waiting at the desk.
+thanked in notices; a few loans — one returned, one out, one overdue — a resident's
+request waiting at the desk, and the resident on the wait list of the overdue wheelchair.
 
 Everything goes through the services, in the order it happened; afterwards the times the
 services set to "now" are moved back to when each step took place."""
@@ -124,4 +124,7 @@ def demo_lending(compound: Place) -> int:
 
         # Waiting at the desk: the demo resident asked for two folding chairs.
         services.loan_request(actor=resident, item=items["折叠椅"], quantity=2, note="周六家宴")
+
+        # On the wait list: the demo resident waits for the wheelchair that is overdue.
+        services.wait_join(actor=resident, item=items["轮椅"], now=now - timedelta(days=2))
     return len(items)

@@ -56,6 +56,10 @@ class Item(models.Model):
     )
     # Units of active loans (requested or lent); see the module's docstring.
     units_out = models.PositiveIntegerField(_("units lent or promised"), default=0, editable=False)
+    # Units held for neighbours of the wait list who were told one is back (one each).
+    units_on_hold = models.PositiveIntegerField(
+        _("units held for the wait list"), default=0, editable=False
+    )
     condition = models.CharField(
         _("condition"), max_length=16, choices=Condition.choices, default=Condition.GOOD
     )
@@ -100,6 +104,10 @@ class Item(models.Model):
             models.CheckConstraint(
                 condition=Q(units_out__gte=0), name="lending_item_units_out_not_negative"
             ),
+            models.CheckConstraint(
+                condition=Q(units_out__lte=F("quantity") - F("units_on_hold")),
+                name="lending_item_holds_within_stock",
+            ),
         ]
 
     def __str__(self):
@@ -107,7 +115,8 @@ class Item(models.Model):
 
     @property
     def available(self) -> int:
-        return max(self.quantity - self.units_out, 0)
+        """Units free to borrow now: neither lent, promised, nor held for the wait list."""
+        return max(self.quantity - self.units_out - self.units_on_hold, 0)
 
     @property
     def audit_place_path(self) -> str:
@@ -303,3 +312,98 @@ class OverdueDigest(models.Model):
 
     def __str__(self):
         return f"digest {self.day} to {self.user_id}"
+
+
+class WaitStatus(models.TextChoices):
+    WAITING = "waiting", _("waiting")
+    OFFERED = "offered", _("a unit is held")
+    BORROWED = "borrowed", _("borrowed")
+    EXPIRED = "expired", _("hold lapsed")
+    LEFT = "left", _("left the wait list")
+
+
+# A neighbour is on an item's wait list once at a time: while waiting or holding a unit.
+OPEN_WAIT_STATUSES = (WaitStatus.WAITING, WaitStatus.OFFERED)
+
+
+class WaitEntry(models.Model):
+    """A resident's place on the wait list of an item with nothing free: first come, first
+    served. When a unit comes back the first waiter is told and it is held for them
+    (``hold_until``); unclaimed, the hold lapses and passes to the next."""
+
+    item = models.ForeignKey(
+        Item, verbose_name=_("item"), on_delete=models.PROTECT, related_name="waits"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resident"),
+        on_delete=models.PROTECT,
+        related_name="lending_waits",
+    )
+    household = models.ForeignKey(
+        "residents.Household",
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lending_waits",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=WaitStatus.choices, default=WaitStatus.WAITING
+    )
+    joined_at = models.DateTimeField(_("joined"))
+    offered_at = models.DateTimeField(_("told a unit is back"), null=True, blank=True)
+    hold_until = models.DateTimeField(_("held until"), null=True, blank=True)
+    loan = models.ForeignKey(
+        Loan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+        verbose_name = _("wait-list entry")
+        verbose_name_plural = _("wait-list entries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "user"],
+                condition=Q(status__in=["waiting", "offered"]),
+                name="lending_wait_once",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["item", "status", "joined_at"], name="wait_item_status"),
+            models.Index(fields=["status", "hold_until"], name="wait_status_hold"),
+        ]
+
+    def __str__(self):
+        return f"{self.item_id} {self.user_id} {self.status}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_WAIT_STATUSES
+
+    @property
+    def audit_place_path(self) -> str:
+        return self.item.place.path
+
+
+class WaitEventKind(models.TextChoices):
+    JOINED = "joined", _("joined the wait list")
+    OFFERED = "offered", _("told a unit is held")
+    BORROWED = "borrowed", _("borrowed the held unit")
+    EXPIRED = "expired", _("hold lapsed")
+    LEFT = "left", _("left the wait list")
+
+
+class WaitEvent(TimelineEvent):
+    """One step of a wait-list entry's timeline, written once through ``services.WAIT``."""
+
+    entry = models.ForeignKey(WaitEntry, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=WaitEventKind.choices)
+
+    class Meta(TimelineEvent.Meta):
+        verbose_name = _("wait-list event")
+        verbose_name_plural = _("wait-list events")
+
+    def __str__(self):
+        return f"{self.entry_id} {self.kind}"

@@ -21,7 +21,7 @@ from linli.core.errors import LinliError
 from linli.core.notifications import Message, notify
 from linli.places import tree
 
-from .models import Loan, LoanStatus
+from .models import Loan, LoanStatus, WaitEvent, WaitEventKind, WaitStatus
 
 # Reminders go out in the daytime only: many borrowers are elderly.
 SEND_FROM_HOUR = 8
@@ -145,4 +145,39 @@ def loans_remind(*, now: datetime | None = None) -> RemindResult:
     today = local.date()
     return RemindResult(
         borrowers=remind_borrowers(now=now, today=today), digests=send_digests(today=today)
+    )
+
+
+def notify_wait_event(event_id: int) -> int:
+    """Tell the first waiter that a unit is held for them (after the step's commit, re-read:
+    by now it may have been borrowed, left or lapsed, and then nothing is sent)."""
+    event = (
+        WaitEvent.objects.select_related("entry__item__place", "entry__user")
+        .filter(pk=event_id)
+        .first()
+    )
+    if event is None or event.kind != WaitEventKind.OFFERED:
+        return 0
+    entry = event.entry
+    if entry.status != WaitStatus.OFFERED or entry.hold_until is None:
+        return 0
+    item = entry.item
+    until = timezone.localtime(entry.hold_until)
+    with override("zh-hans"):  # messages go out in the users' default language
+        title = _("“%(name)s” is back: one is held for you until %(until)s") % {
+            "name": item.name,
+            "until": f"{until:%Y-%m-%d %H:%M}",
+        }
+        body = _(
+            "Ask to borrow it online or fetch it at the lending desk (%(location)s). After "
+            "that it goes to the next neighbour on the wait list."
+        ) % {"location": item.location or item.place.name}
+    return notify(
+        [entry.user],
+        Message(
+            kind="lending.wait_offered",
+            title=title,
+            body=body,
+            url=reverse("lending:item-detail", args=[item.pk]),
+        ),
     )

@@ -10,7 +10,8 @@ from linli.residents.nearby import lives_near
 
 
 def place_of(obj):
-    """The place an item, loan, donation or photo belongs to (or a place itself)."""
+    """The place an item, loan, donation, photo or wait-list entry belongs to (or a place
+    itself)."""
     item = getattr(obj, "item", None)
     if item is not None:
         return item.place
@@ -36,3 +37,9 @@ def is_neighbour(user, obj):
 def is_borrower(user, loan):
     borrower = getattr(loan, "borrower_user_id", None)
     return borrower is not None and borrower == user.pk
+
+
+@rules.predicate
+def is_waiter(user, entry):
+    waiter = getattr(entry, "user_id", None) if entry is not None else None
+    return waiter is not None and waiter == user.pk

@@ -4,7 +4,13 @@ import rules
 
 from linli.core.actors import system_may
 
-from .predicates import can_manage_lending, can_oversee_lending, is_borrower, is_neighbour
+from .predicates import (
+    can_manage_lending,
+    can_oversee_lending,
+    is_borrower,
+    is_neighbour,
+    is_waiter,
+)
 
 # The catalogue (with how many units are free, never who has them) is seen by the staff who
 # oversee the shelf and the residents who live nearby.
@@ -22,3 +28,12 @@ rules.add_perm("lending.remind_loan", rules.always_deny)
 system_may("lending.remind_loan")
 # Who has what, the overdue list, the usage report and its export.
 rules.add_perm("lending.oversee_loans", can_oversee_lending)
+# The wait list of an item with nothing free: residents nearby join it (``borrow_item``); the
+# waiter and those who oversee the shelf see an entry; the waiter or the desk take it off.
+rules.add_perm("lending.view_wait", is_waiter | can_oversee_lending)
+rules.add_perm("lending.leave_wait", is_waiter | can_manage_lending)
+# The waiter (asking online) or the desk (lending to them) borrow the unit held for them.
+rules.add_perm("lending.borrow_held", is_waiter | can_manage_lending)
+# Only the system offers a unit that came back to the next waiter and lets a hold lapse.
+rules.add_perm("lending.hold_unit", rules.always_deny)
+system_may("lending.hold_unit")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +19,17 @@ from linli.places import selectors as place_selectors
 from linli.places.selectors import within_place
 from linli.residents.nearby import lives_near, nearby_q
 
-from .models import ACTIVE_STATUSES, Donation, Item, ItemPhoto, Loan, LoanStatus
+from .models import (
+    ACTIVE_STATUSES,
+    OPEN_WAIT_STATUSES,
+    Donation,
+    Item,
+    ItemPhoto,
+    Loan,
+    LoanStatus,
+    WaitEntry,
+    WaitStatus,
+)
 
 # The longest range the usage report covers at once.
 MAX_REPORT_DAYS = 366 * 3
@@ -144,6 +154,94 @@ def desk(*, user, place: int | None = None, today: date | None = None) -> dict:
         "out": qs.filter(status=LoanStatus.OUT).order_by("due_on", "id"),
         "today": today,
     }
+
+
+def item_next_back(*, item: Item, today: date) -> tuple[date | None, int]:
+    """When the item's units lent out are expected back: the earliest due date from today
+    on (None when there is none), and how many are overdue. One query."""
+    row = Loan.objects.filter(item=item, status=LoanStatus.OUT).aggregate(
+        next_due=Min("due_on", filter=Q(due_on__gte=today)),
+        overdue=Count("id", filter=Q(due_on__lt=today)),
+    )
+    return row["next_due"], row["overdue"]
+
+
+# -- the wait list ----------------------------------------------------------------------------
+
+
+def _wait_q(user) -> Q:
+    scope = scope_of(user)
+    if scope.is_superuser:
+        return Q()
+    return Q(user_id=user.pk) | scope.q(roles=VIEW_LENDING, field="item__place__path")
+
+
+def _with_position(qs: QuerySet) -> QuerySet:
+    """Each waiting entry's place in its item's queue (1: the next to be offered a unit)."""
+    ahead = (
+        WaitEntry.objects.filter(item_id=OuterRef("item_id"), status=WaitStatus.WAITING)
+        .filter(
+            Q(joined_at__lt=OuterRef("joined_at"))
+            | Q(joined_at=OuterRef("joined_at"), id__lte=OuterRef("id"))
+        )
+        .order_by()
+        .values("item_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return qs.annotate(queue_position=Subquery(ahead))
+
+
+def wait_list(
+    *,
+    user,
+    item: Item | int | None = None,
+    place: int | None = None,
+    mine: bool = False,
+    status: str | None = None,
+    open_only: bool = False,
+) -> QuerySet:
+    """Wait-list entries the user may see: their own; all of the shelves they oversee;
+    first come first first."""
+    qs = WaitEntry.objects.filter(_wait_q(user))
+    if item is not None:
+        qs = qs.filter(item_id=getattr(item, "pk", item))
+    if place is not None:
+        qs = within_place(qs, place, "item__place__path")
+    if mine:
+        qs = qs.filter(user_id=user.pk)
+    if status:
+        qs = qs.filter(status=status)
+    elif open_only:
+        qs = qs.filter(status__in=OPEN_WAIT_STATUSES)
+    qs = qs.select_related("item__place", "user", "household__place")
+    return _with_position(qs).order_by("item__place__path", "item__name", "joined_at", "id")
+
+
+def wait_get(*, user, pk) -> WaitEntry:
+    return access_by_id(
+        _with_position(WaitEntry.objects.select_related("item__place", "user", "household__place")),
+        pk=pk,
+        user=user,
+        perm="lending.view_wait",
+    )
+
+
+def has_waiters(item: Item) -> bool:
+    return WaitEntry.objects.filter(item=item, status=WaitStatus.WAITING).exists()
+
+
+def my_wait(*, user, item: Item) -> WaitEntry | None:
+    """The user's open entry on the item's wait list, with its place in the queue."""
+    qs = WaitEntry.objects.filter(item=item, user_id=user.pk, status__in=OPEN_WAIT_STATUSES)
+    return _with_position(qs).first()
+
+
+def desk_waits(*, user, place: int | None = None) -> QuerySet:
+    """The open wait lists of the shelves the user oversees (the desk's own view)."""
+    return wait_list(user=user, place=place, open_only=True).filter(
+        scope_of(user).q(roles=VIEW_LENDING, field="item__place__path")
+    )
 
 
 # -- choices of the desk ----------------------------------------------------------------------

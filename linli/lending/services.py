@@ -11,19 +11,20 @@ then the loan, so that two steps never wait for each other."""
 
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override, pgettext_lazy
 
-from linli.core.actors import user_or_none
+from linli.core.actors import SYSTEM, user_or_none
 from linli.core.audit import audit_record
 from linli.core.errors import ConflictError, ForbiddenError, LinliError
 from linli.core.images import photo_attach, refuse
-from linli.core.lifecycle import Lifecycle, Step, check_perm
+from linli.core.lifecycle import Lifecycle, Step, check_perm, validated
 from linli.core.locking import lock_row
 from linli.places.models import Place
 from linli.residents.nearby import compound_of, lives_near, resident_household
@@ -32,6 +33,7 @@ from .models import (
     ACTIVE_STATUSES,
     ITEM_PLACE_KINDS,
     MAX_LOAN_DAYS,
+    OPEN_WAIT_STATUSES,
     Category,
     Condition,
     Donation,
@@ -42,7 +44,12 @@ from .models import (
     LoanEventKind,
     LoanStatus,
     OverdueDigest,
+    WaitEntry,
+    WaitEvent,
+    WaitEventKind,
+    WaitStatus,
 )
+from .tasks import notify_wait_event_task
 
 # A borrower (a resident's account) has at most this many loans active at once.
 MAX_ACTIVE_LOANS = 3
@@ -124,7 +131,7 @@ def item_update(*, actor, item: Item, request=None, **fields) -> Item:
     _check_manage(actor, item)
     for name, value in fields.items():
         setattr(item, name, value)
-    held = _units_held(item)
+    held = _units_held(item) + _holds(item)
     if item.quantity < held:
         raise LinliError(
             _(
@@ -135,6 +142,7 @@ def item_update(*, actor, item: Item, request=None, **fields) -> Item:
             code="quantity_below_out",
         )
     _item_save(item)
+    _offer_free_units(item)  # more units, mended or lent again: the wait list comes first
     audit_record(
         actor=actor,
         action="lending.item.change",
@@ -266,7 +274,8 @@ def donation_record(
     donation.full_clean()
     donation.save()
     Item.objects.filter(pk=item.pk).update(quantity=F("quantity") + quantity)
-    item.refresh_from_db(fields=["quantity", "units_out"])
+    item.refresh_from_db(fields=["quantity", "units_out", "units_on_hold"])
+    _offer_free_units(item, now=now)
     donation.notice = _thank(actor=actor, donation=donation)
     donation.save(update_fields=["notice"])
     audit_record(
@@ -311,12 +320,32 @@ def _units_held(item: Item) -> int:
     return held["n"] or 0
 
 
-def _move_units(item: Item, *, out: int = 0, owned: int = 0) -> None:
+def _holds(item: Item) -> int:
+    """Units held for waiters who were told one is back, counted from the wait list."""
+    return WaitEntry.objects.filter(item=item, status=WaitStatus.OFFERED).count()
+
+
+def _waiting(item: Item) -> int:
+    return WaitEntry.objects.filter(item=item, status=WaitStatus.WAITING).count()
+
+
+def _free_units(item: Item) -> int:
+    """Units neither lent, promised nor held, counted under the item's lock."""
+    return item.quantity - _units_held(item) - _holds(item)
+
+
+def _lendable(item: Item) -> bool:
+    return item.is_active and item.condition != Condition.NEEDS_REPAIR
+
+
+def _move_units(item: Item, *, out: int = 0, owned: int = 0, hold: int = 0) -> None:
     """Move the item's counters; the database's CHECK refuses an over-lent item."""
     try:
         with transaction.atomic():
             Item.objects.filter(pk=item.pk).update(
-                units_out=F("units_out") + out, quantity=F("quantity") + owned
+                units_out=F("units_out") + out,
+                quantity=F("quantity") + owned,
+                units_on_hold=F("units_on_hold") + hold,
             )
     except IntegrityError as exc:
         raise ConflictError(
@@ -325,29 +354,48 @@ def _move_units(item: Item, *, out: int = 0, owned: int = 0) -> None:
         ) from exc
 
 
-def _not_available(item: Item, available: int, asked: int) -> ConflictError:
+def expected_back(item: Item, today: date) -> str:
+    """When a unit of an item with nothing free is expected back, as a resident reads it:
+    the earliest due date from today on — never one that has passed. A unit past its due
+    date is said to be overdue (the desk is reminded of it every day), with no date."""
+    from .selectors import item_next_back
+
+    next_due, overdue = item_next_back(item=item, today=today)
+    name = item.name
+    if overdue and next_due:
+        return _(
+            "All of “%(name)s” are lent out at the moment. One is overdue and the lending desk "
+            "has been reminded to ask for it back; the next is due back on %(date)s."
+        ) % {"name": name, "date": next_due.isoformat()}
+    if overdue:
+        return _(
+            "All of “%(name)s” are lent out at the moment and overdue; the lending desk has "
+            "been reminded to ask for them back."
+        ) % {"name": name}
+    if next_due:
+        return _(
+            "All of “%(name)s” are lent out at the moment; the next is due back on %(date)s."
+        ) % {"name": name, "date": next_due.isoformat()}
+    return _("All of “%(name)s” are lent out or promised at the moment.") % {"name": name}
+
+
+def _not_available(item: Item, available: int, asked: int, today: date) -> ConflictError:
     if available > 0:
         return ConflictError(
             _("Only %(available)s of “%(name)s” are free at the moment; you asked for %(asked)s.")
             % {"available": available, "name": item.name, "asked": asked},
             code="not_available",
         )
-    next_due = (
-        Loan.objects.filter(item=item, status=LoanStatus.OUT, due_on__isnull=False)
-        .order_by("due_on")
-        .values_list("due_on", flat=True)
-        .first()
-    )
-    if next_due is None:
+    if _free_units(item) > 0:  # free, but held back for the neighbours who wait for it
         return ConflictError(
-            _("All of “%(name)s” are lent out or promised at the moment.") % {"name": item.name},
+            _(
+                "The free units of “%(name)s” go to the neighbours on its wait list first; "
+                "join the wait list to be told when one is yours."
+            )
+            % {"name": item.name},
             code="not_available",
         )
-    return ConflictError(
-        _("All of “%(name)s” are lent out at the moment; the next is due back on %(date)s.")
-        % {"name": item.name, "date": next_due.isoformat()},
-        code="not_available",
-    )
+    return ConflictError(expected_back(item, today), code="not_available")
 
 
 def _check_borrower(*, item: Item, borrower_user, today: date) -> None:
@@ -371,9 +419,12 @@ def _check_borrower(*, item: Item, borrower_user, today: date) -> None:
         )
 
 
-def _check_lend(*, item: Item, quantity: int, borrower_user, today: date) -> None:
+def _check_lend(
+    *, item: Item, quantity: int, borrower_user, today: date, hold: bool = False
+) -> None:
     """The rules of a loan, one by one, each refusal with its own message; the item is
-    locked by the caller."""
+    locked by the caller. Units held for waiters are not free, but the one ``hold`` of the
+    borrower's own is; units free while neighbours wait go to them first."""
     if quantity < 1:
         raise LinliError(_("Ask for at least one unit."), code="quantity")
     if not item.is_active:
@@ -394,9 +445,9 @@ def _check_lend(*, item: Item, quantity: int, borrower_user, today: date) -> Non
         )
     if borrower_user is not None:
         _check_borrower(item=item, borrower_user=borrower_user, today=today)
-    available = item.quantity - _units_held(item)
+    available = _free_units(item) + (1 if hold else 0) - _waiting(item)
     if quantity > available:
-        raise _not_available(item, max(available, 0), quantity)
+        raise _not_available(item, max(available, 0), quantity, today)
 
 
 def _due(item: Item, today: date, days: int | None) -> date:
@@ -408,18 +459,32 @@ def _due(item: Item, today: date, days: int | None) -> date:
     return today + timedelta(days=days)
 
 
-def _insert(*, actor, item: Item, quantity: int, status: str, now: datetime, **fields) -> Loan:
+def _insert(
+    *, actor, item: Item, quantity: int, status: str, now: datetime, hold=None, **fields
+) -> Loan:
+    """Write the loan and move its units; a unit held for the borrower (``hold``, their
+    wait-list entry) becomes one of them, and the entry is borrowed."""
     loan = Loan(
         item=item, quantity=quantity, status=status, created_by=user_or_none(actor), **fields
     )
     loan.borrower_name = loan.borrower_name.strip()[:100]
     loan.full_clean()
     loan.save()
-    _move_units(item, out=quantity)
+    _move_units(item, out=quantity, hold=-1 if hold is not None else 0)
     kind = LoanEventKind.REQUESTED if status == LoanStatus.REQUESTED else LoanEventKind.LENT
     LOAN.record(obj=loan, kind=kind, actor=actor, to_status=status)
     audit_record(actor=actor, action=f"lending.loan.{kind}", obj=loan)
+    if hold is not None:
+        hold.item = item
+        WAIT.take("borrow", actor=actor, obj=hold, loan=loan, context={"now": now})
     return loan
+
+
+def _hold_of(item: Item, user) -> WaitEntry | None:
+    """The unit held for ``user`` at ``item`` (their wait-list entry), if any."""
+    if user is None:
+        return None
+    return WaitEntry.objects.filter(item=item, user=user, status=WaitStatus.OFFERED).first()
 
 
 @transaction.atomic
@@ -430,22 +495,22 @@ def loan_request(
     volunteer hands the item over (the loan period starts then) or it is cancelled."""
     item = lock_row(Item, item.pk, select_related=("place",))
     now = now or timezone.now()
-    try:
-        check_perm(actor, "lending.borrow_item", item)
-    except ForbiddenError:
-        # The refusal names the compound (read only when refused: it costs a query).
-        raise ForbiddenError(
-            _("Only residents of %(place)s may ask to borrow from this shelf.")
-            % {"place": compound_of(item.place).name},
-            code="not_resident",
-        ) from None
-    _check_lend(item=item, quantity=quantity, borrower_user=actor, today=_today(now))
+    _check_may_borrow(actor, item)
+    hold = _hold_of(item, actor)
+    _check_lend(
+        item=item,
+        quantity=quantity,
+        borrower_user=actor,
+        today=_today(now),
+        hold=hold is not None,
+    )
     return _insert(
         actor=actor,
         item=item,
         quantity=quantity,
         status=LoanStatus.REQUESTED,
         now=now,
+        hold=hold,
         borrower_user=actor,
         household=resident_household(actor, item.place),
         borrower_name=actor.display_name,
@@ -484,13 +549,21 @@ def loan_lend(
     if not borrower_name.strip():
         raise ValidationError({"borrower_name": _("Name the borrower.")})
     today = _today(now)
-    _check_lend(item=item, quantity=quantity, borrower_user=borrower_user, today=today)
+    hold = _hold_of(item, borrower_user)
+    _check_lend(
+        item=item,
+        quantity=quantity,
+        borrower_user=borrower_user,
+        today=today,
+        hold=hold is not None,
+    )
     return _insert(
         actor=actor,
         item=item,
         quantity=quantity,
         status=LoanStatus.OUT,
         now=now,
+        hold=hold,
         borrower_user=borrower_user,
         household=household,
         borrower_name=borrower_name,
@@ -684,7 +757,9 @@ def loan_return(*, actor, loan: Loan, condition: str = "", note: str = "", now=N
             Item.objects.filter(pk=item.pk).update(condition=condition)
         return {"out": -loan.quantity}
 
-    return _take("return", actor=actor, loan=loan, now=now, note=note.strip(), change=change)
+    loan = _take("return", actor=actor, loan=loan, now=now, note=note.strip(), change=change)
+    _offer_free_units(lock_row(Item, loan.item_id, select_related=("place",)), now=now)
+    return loan
 
 
 @transaction.atomic
@@ -708,7 +783,10 @@ def loan_cancel(*, actor, loan: Loan, reason: str = "", now=None) -> Loan:
         loan.cancel_reason = reason.strip()[:200]
         return {"out": -loan.quantity}
 
-    return _take("cancel", actor=actor, loan=loan, now=now, note=reason.strip(), change=change)
+    now = now or timezone.now()
+    loan = _take("cancel", actor=actor, loan=loan, now=now, note=reason.strip(), change=change)
+    _offer_free_units(lock_row(Item, loan.item_id, select_related=("place",)), now=now)
+    return loan
 
 
 @transaction.atomic
@@ -749,3 +827,217 @@ STEP_FUNCTIONS = {
     "mark_lost": loan_mark_lost,
     "cancel": loan_cancel,
 }
+
+
+# -- the wait list ----------------------------------------------------------------------------
+# An item with nothing free has a wait list, first come first served. Whenever a unit comes
+# back (returned, a request cancelled, a donation, the item mended) it is held for the first
+# waiter, who is told after commit (``notify.notify_wait_event``) and may borrow it until
+# ``hold_until``; then the hold lapses (``holds_expire``, the periodic task) and passes on.
+
+
+def hold_hours() -> int:
+    """How long a unit is held for a waiter (``settings.LINLI_LENDING_HOLD_HOURS``)."""
+    return max(int(getattr(settings, "LINLI_LENDING_HOLD_HOURS", 48)), 1)
+
+
+def _check_may_borrow(actor, item: Item) -> None:
+    try:
+        check_perm(actor, "lending.borrow_item", item)
+    except ForbiddenError:
+        # The refusal names the compound (read only when refused: it costs a query).
+        raise ForbiddenError(
+            _("Only residents of %(place)s may ask to borrow from this shelf.")
+            % {"place": compound_of(item.place).name},
+            code="not_resident",
+        ) from None
+
+
+@transaction.atomic
+def wait_join(*, actor, item: Item, now: datetime | None = None) -> WaitEntry:
+    """A resident nearby joins the wait list of an item with nothing free, once."""
+    item = lock_row(Item, item.pk, select_related=("place",))
+    now = now or timezone.now()
+    _check_may_borrow(actor, item)
+    if not _lendable(item):
+        raise ConflictError(
+            _("“%(name)s” is not being lent at the moment.") % {"name": item.name},
+            code="inactive",
+        )
+    if WaitEntry.objects.filter(item=item, user=actor, status__in=OPEN_WAIT_STATUSES).exists():
+        raise ConflictError(
+            _("You are already on the wait list of “%(name)s”.") % {"name": item.name},
+            code="already_waiting",
+        )
+    if Loan.objects.filter(item=item, borrower_user=actor, status__in=ACTIVE_STATUSES).exists():
+        raise ConflictError(
+            _("You already have “%(name)s” borrowed or asked for.") % {"name": item.name},
+            code="already_borrowed",
+        )
+    if _free_units(item) - _waiting(item) > 0:
+        raise ConflictError(
+            _("A unit of “%(name)s” is free now: ask to borrow it instead.") % {"name": item.name},
+            code="available",
+        )
+    entry = WaitEntry(
+        item=item,
+        user=actor,
+        household=resident_household(actor, item.place),
+        joined_at=now,
+    )
+    validated(entry)
+    entry.save()
+    WAIT.record(obj=entry, kind=WaitEventKind.JOINED, actor=actor, to_status=WaitStatus.WAITING)
+    audit_record(actor=actor, action="lending.wait.join", obj=entry)
+    return entry
+
+
+def _offer_free_units(item: Item, *, now: datetime | None = None) -> list[WaitEntry]:
+    """Hold each free unit for the next waiter, as the system; the item is locked by the
+    caller. Nothing is held for an item that is not being lent."""
+    if not _lendable(item):
+        return []
+    free = _free_units(item)
+    if free <= 0:
+        return []
+    now = now or timezone.now()
+    waiting = WaitEntry.objects.filter(item=item, status=WaitStatus.WAITING)
+    return [
+        wait_offer(actor=SYSTEM, entry=entry, now=now)
+        for entry in waiting.order_by("joined_at", "id")[:free]
+    ]
+
+
+@transaction.atomic
+def wait_offer(*, actor, entry: WaitEntry, now: datetime | None = None) -> WaitEntry:
+    """Hold a free unit for the first waiter (the system only) and tell them, after commit."""
+    now = now or timezone.now()
+    entry = WAIT.take(
+        "offer",
+        actor=actor,
+        obj=entry,
+        context={"now": now},
+        offered_at=now,
+        hold_until=now + timedelta(hours=hold_hours()),
+    )
+    _move_units(entry.item, hold=1)
+    return entry
+
+
+@transaction.atomic
+def wait_expire(*, actor, entry: WaitEntry, now: datetime | None = None) -> WaitEntry:
+    """A hold not taken up in time lapses (the system only); the unit goes to the next."""
+    now = now or timezone.now()
+    entry = WAIT.take("expire", actor=actor, obj=entry, context={"now": now})
+    _move_units(entry.item, hold=-1)
+    _offer_free_units(lock_row(Item, entry.item_id, select_related=("place",)), now=now)
+    return entry
+
+
+@transaction.atomic
+def wait_leave(*, actor, entry: WaitEntry, now: datetime | None = None) -> WaitEntry:
+    """The waiter (or the desk) takes the entry off the wait list; a unit held for it goes
+    to the next."""
+    now = now or timezone.now()
+    held = {}
+
+    def change(entry):
+        held["unit"] = entry.status == WaitStatus.OFFERED
+
+    entry = WAIT.take("leave", actor=actor, obj=entry, change=change, context={"now": now})
+    if held["unit"]:
+        _move_units(entry.item, hold=-1)
+        _offer_free_units(lock_row(Item, entry.item_id, select_related=("place",)), now=now)
+    return entry
+
+
+def holds_expire(*, now: datetime | None = None) -> int:
+    """The periodic sweep (as SYSTEM): lapse the holds whose time is up, each passing its
+    unit on; then hold the units that are free while neighbours wait. Returns the holds
+    that lapsed."""
+    now = now or timezone.now()
+    lapsed = 0
+    due = WaitEntry.objects.filter(status=WaitStatus.OFFERED, hold_until__lte=now)
+    for entry in due.order_by("hold_until", "id")[:1000]:
+        try:
+            wait_expire(actor=SYSTEM, entry=entry, now=now)
+        except LinliError:
+            continue  # taken up or lapsed by another run meanwhile
+        lapsed += 1
+    waited = WaitEntry.objects.filter(status=WaitStatus.WAITING).values_list("item_id", flat=True)
+    for item_id in sorted(set(waited[:5000])):
+        with transaction.atomic():
+            _offer_free_units(lock_row(Item, item_id, select_related=("place",)), now=now)
+    return lapsed
+
+
+def _lock_entry(entry: WaitEntry) -> WaitEntry:
+    """The item first, then the entry: the lock order of every change of an item's units."""
+    item = lock_row(Item, entry.item_id, select_related=("place",))
+    entry = WaitEntry.objects.select_for_update(of=("self",)).get(pk=entry.pk)
+    entry.item = item
+    return entry
+
+
+def _wait_guard(name: str, entry: WaitEntry, *, now: datetime | None = None, **context) -> None:
+    now = now or timezone.now()
+    if name == "offer":
+        item = entry.item
+        if not _lendable(item) or _free_units(item) < 1:
+            raise ConflictError(
+                _("No unit of “%(name)s” is free to hold.") % {"name": item.name},
+                code="nothing_free",
+            )
+        earlier = WaitEntry.objects.filter(item=item, status=WaitStatus.WAITING).filter(
+            Q(joined_at__lt=entry.joined_at) | Q(joined_at=entry.joined_at, pk__lt=entry.pk)
+        )
+        if earlier.exists():
+            raise ConflictError(
+                _("Someone joined the wait list earlier; the unit is theirs first."),
+                code="not_first",
+            )
+    elif name == "expire" and (entry.hold_until is None or entry.hold_until > now):
+        raise ConflictError(_("The unit is still held for this neighbour."), code="held")
+
+
+WS = WaitStatus
+WAIT = Lifecycle(
+    name="lending.wait",
+    model=WaitEntry,
+    event_model=WaitEvent,
+    subject="entry",
+    event_kinds=WaitEventKind,
+    illegal_message=gettext_lazy(
+        "This wait-list entry is %(status)s; it cannot be %(step)s now."
+    ),
+    forbidden_message=gettext_lazy("This step is not yours to take on this wait-list entry."),
+    lock=_lock_entry,
+    guard=_wait_guard,
+    notify_task=notify_wait_event_task,
+    notify=frozenset({WaitEventKind.OFFERED}),
+    audit_prefix="lending.wait",
+    steps={
+        "offer": Step(
+            frozenset({WS.WAITING}), WS.OFFERED, "lending.hold_unit", WaitEventKind.OFFERED,
+            gettext_lazy("held for the waiter"),
+        ),
+        "borrow": Step(
+            frozenset({WS.OFFERED}), WS.BORROWED, "lending.borrow_held",
+            WaitEventKind.BORROWED, gettext_lazy("borrowed"),
+        ),
+        "expire": Step(
+            frozenset({WS.OFFERED}), WS.EXPIRED, "lending.hold_unit", WaitEventKind.EXPIRED,
+            gettext_lazy("let lapse"),
+        ),
+        "leave": Step(
+            frozenset({WS.WAITING, WS.OFFERED}), WS.LEFT, "lending.leave_wait",
+            WaitEventKind.LEFT, gettext_lazy("taken off the wait list"),
+        ),
+    },
+)  # fmt: skip
+
+
+def wait_steps(*, user, entry: WaitEntry) -> list[str]:
+    """The wait-list steps this user may take now (for buttons and the API): leaving it;
+    borrowing the held unit is asking to borrow the item."""
+    return [name for name in WAIT.allowed(user=user, obj=entry) if name == "leave"]

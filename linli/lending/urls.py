@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("lending/loans/", views.loan_list, name="loan-list"),
     path("lending/loans/<int:pk>/action/", views.loan_action, name="loan-action"),
+    path("lending/waits/<int:pk>/action/", views.wait_action, name="wait-action"),
     path("lending/desk/", views.desk, name="desk"),
     path("lending/overdue/", views.overdue_list, name="overdue-list"),
     path("lending/donations/new/", views.donation_create, name="donation-create"),

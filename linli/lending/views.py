@@ -25,9 +25,10 @@ from linli.places import selectors as place_selectors
 from linli.places.models import Place
 
 from . import exports, forms, selectors, services
-from .models import Item, LoanStatus
+from .models import Item, LoanStatus, WaitStatus
 
 REQUESTS_SHOWN = 100
+WAITS_SHOWN = 100
 DONATIONS_SHOWN = 20
 REPORT_DEFAULT_DAYS = 90
 
@@ -87,12 +88,21 @@ def _detail_context(request, item: Item, bound: dict | None = None) -> dict:
         "can_borrow": can_borrow,
         "statuses": LoanStatus,
         "today": timezone.localdate(),
+        "hold_hours": services.hold_hours(),
     }
     if can_borrow:
         context["request_form"] = bound.get("request") or forms.RequestForm()
         context["my_loans"] = list(
             selectors.loan_list(user=user, item=item, mine=True, active_only=True)
         )
+        wait = selectors.my_wait(user=user, item=item)
+        context["my_wait"] = wait
+        held = wait is not None and wait.status == WaitStatus.OFFERED
+        # Nothing free (or only what the wait list is owed): no form to ask with, but when a
+        # unit is expected back and the wait list — unless a unit is held for this resident.
+        context["may_ask"] = held or (item.available > 0 and not selectors.has_waiters(item))
+    if item.available == 0:
+        context["expected_back"] = services.expected_back(item, context["today"])
     if can_manage:
         context["lend_form"] = bound.get("lend") or forms.LendForm()
         context["photo_form"] = bound.get("photo") or forms.PhotoForm()
@@ -100,6 +110,9 @@ def _detail_context(request, item: Item, bound: dict | None = None) -> dict:
         context["return_form"] = forms.ReturnForm()
     if can_oversee:
         context["page"] = paginate(request, selectors.loan_list(user=user, item=item))
+        context["waits"] = list(selectors.wait_list(user=user, item=item, open_only=True)[:50])
+        for entry in context["waits"]:
+            entry.steps = services.wait_steps(user=user, entry=entry)
     return context
 
 
@@ -182,9 +195,18 @@ def _update(request, item):
     return {"item": form}
 
 
+def _wait(request, item):
+    run_action(
+        request,
+        lambda: services.wait_join(actor=request.user, item=item),
+        _("You are on the wait list: we will tell you when a unit is held for you."),
+    )
+
+
 # action -> (handler, permission)
 ITEM_ACTIONS = {
     "request": (_ask, "lending.borrow_item"),
+    "wait": (_wait, "lending.borrow_item"),
     "lend": (_lend, "lending.manage_item"),
     "photo": (_photo, "lending.manage_item"),
     "update": (_update, "lending.manage_item"),
@@ -273,6 +295,23 @@ def loan_action(request, pk):
     return back
 
 
+@login_required
+@require_POST
+def wait_action(request, pk):
+    """Leave a wait list (the waiter), or take someone off it (the desk)."""
+    entry = selectors.wait_get(user=request.user, pk=pk)
+    back = redirect_back(request, reverse("lending:item-detail", args=[entry.item_id]))
+    if request.POST.get("action", "") != "leave":
+        messages.error(request, _("Unknown action; nothing was changed."))
+        return back
+    run_action(
+        request,
+        lambda: services.wait_leave(actor=request.user, entry=entry),
+        _("Taken off the wait list."),
+    )
+    return back
+
+
 # -- the desk ---------------------------------------------------------------------------------
 
 
@@ -290,12 +329,18 @@ def desk(request):
     for loan in [*requests, *page.object_list]:
         loan.steps = services.allowed_steps(user=request.user, loan=loan)
         loan.overdue = loan.is_overdue(today)
+    waits = list(
+        selectors.desk_waits(user=request.user, place=place.pk if place else None)[:WAITS_SHOWN]
+    )
+    for entry in waits:
+        entry.steps = services.wait_steps(user=request.user, entry=entry)
     return render(
         request,
         "lending/desk.html",
         {
             "place": place,
             "requests": requests,
+            "waits": waits,
             "page": page,
             "today": today,
             "return_form": forms.ReturnForm(),

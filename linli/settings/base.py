@@ -238,3 +238,5 @@ LINLI_NOTIFICATION_BACKENDS = [
 # within this many days.
 LINLI_HEALTH_WATCH_DAYS = int(os.environ.get("LINLI_HEALTH_WATCH_DAYS", "3"))
 LINLI_HEALTH_FOLLOW_UP_DAYS = 14
+# How long a unit that came back is held for the first neighbour of its wait list.
+LINLI_LENDING_HOLD_HOURS = int(os.environ.get("LINLI_LENDING_HOLD_HOURS", "48"))
