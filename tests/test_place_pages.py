@@ -78,3 +78,14 @@ def test_admin_is_closed_to_non_staff(client_for):
     response = client_for("street").get("/admin/places/place/")
     assert response.status_code == 302
     assert "/admin/login/" in response.url
+
+
+def test_a_place_is_named_in_one_language(client_for, english):
+    """Issue 14: the Chinese page said "社区 · Zhandong Community"."""
+    from linli.places.models import Place
+
+    zhandong = Place.objects.get(name="站东社区")
+    chinese = client_for("street").get(f"/places/{zhandong.pk}/").content.decode()
+    assert "站东社区" in chinese and zhandong.name_en not in chinese
+    in_english = english("street").get(f"/places/{zhandong.pk}/").content.decode()
+    assert "<h1>Zhandong Community</h1>" in in_english
