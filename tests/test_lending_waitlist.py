@@ -200,6 +200,8 @@ def test_the_demo_wheelchair_page_offers_the_wait_list_not_the_borrow_form(
     html = _html(client, url)
     # The demo resident joined first: the neighbour is second.
     assert "You are number 2 on the wait list" in html
+    mine = _html(client, "/lending/loans/")
+    assert 'data-testid="my-waits"' in mine and "轮椅" in mine and "number 2" in mine
     assert 'data-testid="join-wait"' not in html and 'data-testid="leave-wait"' in html
     entry = WaitEntry.objects.get(item=wheelchair, user=neighbour)
     client.post(f"/lending/waits/{entry.pk}/action/", {"action": "leave"})

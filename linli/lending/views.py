@@ -254,7 +254,8 @@ def loan_list(request):
     for loan in page.object_list:
         loan.steps = services.allowed_steps(user=request.user, loan=loan)
         loan.overdue = loan.is_overdue(today)
-    return render(request, "lending/loan_list.html", {"page": page, "today": today})
+    waits = list(selectors.wait_list(user=request.user, mine=True, open_only=True)[:20])
+    return render(request, "lending/loan_list.html", {"page": page, "today": today, "waits": waits})
 
 
 STEP_MESSAGES = {
