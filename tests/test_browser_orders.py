@@ -54,6 +54,10 @@ def test_a_report_from_a_phone_to_the_property_company(
         "() => document.querySelector('select[name=place]').selectedOptions[0]"
         ".textContent === '6号楼1单元'"
     )
+    resident.get_by_test_id("place-search").press("Enter")  # searches; does not send the form
+    resident.wait_for_timeout(300)
+    resident.wait_for_load_state()
+    assert resident.locator("small.error").count() == 0
     resident.fill("input[name=title]", "6栋1单元楼道灯总是坏")
     resident.fill("textarea[name=description]", "可能电路存在问题")
     resident.set_input_files(

@@ -4,7 +4,9 @@
 
    data-print   a click prints the page (the print views of cards, minutes and reports).
    data-copy    a click copies the text of the element of that id (a long private link) and
-                says so on the button (data-copied) for a moment. */
+                says so on the button (data-copied) for a moment.
+   data-no-submit  Enter in this field does not send its form (a place picker's search box,
+                which searches as one types). */
 (function () {
   "use strict";
   document.addEventListener("click", function (event) {
@@ -40,6 +42,12 @@
       navigator.clipboard.writeText(text).then(done, function () {});
     } else if (document.execCommand && document.execCommand("copy")) {
       done();
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    var field = event.target instanceof Element ? event.target.closest("[data-no-submit]") : null;
+    if (field && event.key === "Enter") {
+      event.preventDefault();
     }
   });
 })();
