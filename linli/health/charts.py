@@ -1,7 +1,8 @@
 """Trend charts of a card's readings as inline SVG, drawn on the server from
 ``selectors.reading_trend`` data: no script and nothing fetched by the browser, so they work
 on an old phone and on paper. Blood pressure is two lines (systolic, diastolic) with the
-140/90 mmHg reference lines, glucose is points coloured by their level, weight a line."""
+140/90 mmHg reference lines, glucose is points coloured by their level, weight a line. Each
+scales to its container (a viewBox, 100 % wide), and its axis ticks at round values."""
 
 import math
 from dataclasses import dataclass
@@ -128,6 +129,7 @@ def _svg(
 
     parts = [
         f'<svg class="health-chart" data-testid="{escape(testid)}" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'width="100%" '
         f'role="img" aria-label="{escape(title)}" preserveAspectRatio="xMidYMid meet" '
         f'font-size="11" font-family="sans-serif">',
         f"<title>{escape(title)}</title>",
