@@ -1,6 +1,10 @@
 """Reads of grants and the audit log, within the asking user's scope."""
 
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from linli.core.crypto import lookup_hash
 from linli.core.models import AuditEvent
@@ -46,9 +50,18 @@ def membership_list_for_user(*, user):
     return user.memberships.select_related("organisation__place")
 
 
-def audit_event_list(*, user, action: str | None = None):
+def audit_event_list(
+    *,
+    user,
+    action: str | None = None,
+    person: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+):
     """Audit events within the subtrees where the user may read the log. Events that belong
-    to no place (sign-ins, tokens) are shown to superusers only."""
+    to no place (sign-ins, tokens) are shown to superusers only. Filters: the action, who
+    acted (a user name, or part of a name, as recorded), and local days ``since`` to
+    ``until`` (both included; compared as moments so that the index on ``at`` serves)."""
     if not user.has_perm("core.view_auditevent"):
         raise Http404("No audit log here.")
     scope = scope_of(user)
@@ -57,7 +70,19 @@ def audit_event_list(*, user, action: str | None = None):
         qs = qs.filter(scope.q(roles=READ_AUDIT, field="place_path"))
     if action:
         qs = qs.filter(action=action)
+    person = (person or "").strip()
+    if person:
+        named = User.objects.filter(Q(username=person) | Q(full_name__icontains=person))
+        qs = qs.filter(Q(actor__in=named.values("pk")) | Q(actor_name=person))
+    if since:
+        qs = qs.filter(at__gte=_local_midnight(since))
+    if until:
+        qs = qs.filter(at__lt=_local_midnight(until + timedelta(days=1)))
     return qs.order_by("-at", "-id")
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def users_with_roles_over(path: str, roles) -> list[User]:

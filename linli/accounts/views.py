@@ -8,6 +8,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from linli.core.audit import audit_record
+from linli.core.audit_labels import action_label, object_labels
 from linli.core.pagination import paginate
 
 from .forms import AuditFilterForm, SignInForm
@@ -55,9 +56,37 @@ def profile(request):
     )
 
 
+FILTERS = ("person", "action", "since", "until")
+
+
 @login_required
 def audit_list(request):
-    form = AuditFilterForm(request.GET or None)
-    action = form.cleaned_data["action"] if form.is_valid() else None
-    page = paginate(request, audit_event_list(user=request.user, action=action or None))
-    return render(request, "accounts/audit_list.html", {"page": page, "filter_form": form})
+    """The audit log, newest first, with its filters; events read as people say them: the
+    action's label, the object by its name, the person by their name. A filter that cannot
+    be read is said so, and the log is shown without it."""
+    wanted = any(request.GET.get(name) for name in FILTERS)
+    form = AuditFilterForm(request.GET if wanted else None)
+    filters = {}
+    if wanted and form.is_valid():
+        filters = {name: form.cleaned_data[name] or None for name in FILTERS}
+    page = paginate(request, audit_event_list(user=request.user, **filters))
+    page.object_list = describe_events(list(page.object_list))
+    return render(
+        request,
+        "accounts/audit_list.html",
+        {"page": page, "filter_form": form, "filtered": bool(filters)},
+    )
+
+
+def describe_events(events):
+    """Give each event its readable action, object and person (one query per object type
+    on the page)."""
+    names = object_labels(events)
+    for event in events:
+        event.action_label = action_label(event.action)
+        event.object_label = names.get((event.object_type, event.object_id)) or event.object_repr
+        if event.actor is not None:
+            event.actor_label = event.actor.display_name
+        else:
+            event.actor_label = event.actor_name or _("the system")
+    return events

@@ -1,0 +1,226 @@
+"""How the audit log reads to people: the one registry of what each action code means
+(``ACTION_LABELS``), and how an event's object is named today (``OBJECT_NAMES``: a path from
+the object to its readable name, fetched in bulk per object type, so a page of events costs
+one query per kind of object on it, whatever its length). Models are named by their app
+label, never imported: core depends on no domain app."""
+
+from collections import defaultdict
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS = {
+    # accounts and access
+    "account.login": _("Signed in"),
+    "account.login_failed": _("Sign-in failed"),
+    "account.logout": _("Signed out"),
+    "account.create": _("Account created"),
+    "account.password_change": _("Password changed"),
+    "grant.create": _("Role granted"),
+    "grant.revoke": _("Role revoked"),
+    "token.create": _("API token created"),
+    "token.revoke": _("API token revoked"),
+    "data.export_plaintext": _("Data exported unencrypted"),
+    "backup.create": _("Backup made"),
+    "backup.restore": _("Backup restored"),
+    # places and organisations
+    "place.create": _("Place added"),
+    "place.update": _("Place changed"),
+    "place.move": _("Place moved"),
+    "organisation.create": _("Organisation added"),
+    "organisation.update": _("Organisation changed"),
+    "organisation.member_add": _("Member added to an organisation"),
+    # residents
+    "resident.create": _("Resident registered"),
+    "resident.update": _("Resident's record changed"),
+    "resident.move": _("Resident moved house"),
+    "resident.reveal": _("Resident's ID or phone number revealed"),
+    "resident.import": _("Residents imported"),
+    "resident.export": _("Residents exported"),
+    "resident.generate": _("Residents generated"),
+    "resident.demo": _("Demo residents loaded"),
+    "household.open": _("Household record opened"),
+    "city.generate": _("City data set generated"),
+    # work orders
+    "workorder.file": _("Work order filed"),
+    "workorder.photo_add": _("Photo added to a work order"),
+    "workorder.generate": _("Work orders generated"),
+    "workorder.generate.done": _("Work order generation finished"),
+    "category.create": _("Category added"),
+    # the deliberation meeting
+    "meetings.series.create": _("Meeting series set up"),
+    "meetings.series.change": _("Meeting series changed"),
+    "meetings.participant.add": _("Standing participant added"),
+    "meetings.participant.remove": _("Standing participant removed"),
+    "meetings.meeting.create": _("Extra meeting planned"),
+    "meetings.meeting.hold": _("Meeting record opened"),
+    "meetings.meeting.cancel": _("Meeting cancelled"),
+    "meetings.topic.create": _("Topic put on the list"),
+    "meetings.agenda.publish": _("Agenda sent"),
+    "meetings.decision.record": _("Decision recorded"),
+    "meetings.decision.done": _("Decision marked done"),
+    "meetings.minutes.publish": _("Minutes published"),
+    "notice.publish": _("Notice published"),
+    # rooms and bookings
+    "bookings.room.create": _("Room added"),
+    "bookings.room.change": _("Room changed"),
+    "bookings.room.photo_add": _("Photo added to a room"),
+    "bookings.blackout.create": _("Room closed for a time"),
+    "bookings.blackout.delete": _("Room closure removed"),
+    "bookings.recurring_blackout.create": _("Regular room closure added"),
+    "bookings.series.create": _("Weekly booking made"),
+    "bookings.booking.request": _("Booking requested"),
+    "bookings.booking.approve": _("Booking approved"),
+    "bookings.booking.decline": _("Booking declined"),
+    "bookings.booking.cancel": _("Booking cancelled"),
+    "bookings.booking.check_in": _("Booking checked in"),
+    "bookings.booking.mark_no_show": _("Booking marked no-show"),
+    "bookings.calendar_feed.create": _("Calendar link created"),
+    "bookings.calendar_feed.reset": _("Calendar link renewed"),
+    "bookings.report.export": _("Room use report exported"),
+    # lending
+    "lending.item.create": _("Item added to the shelf"),
+    "lending.item.change": _("Item changed"),
+    "lending.item.photo_add": _("Photo added to an item"),
+    "lending.donation.record": _("Donation recorded"),
+    "lending.loan.requested": _("Loan requested"),
+    "lending.loan.lent": _("Item lent"),
+    "lending.loan.hand_over": _("Item handed over"),
+    "lending.loan.renew": _("Loan renewed"),
+    "lending.loan.return": _("Item returned"),
+    "lending.loan.mark_lost": _("Item marked lost"),
+    "lending.loan.cancel": _("Loan cancelled"),
+    "lending.loan.remind": _("Borrower reminded"),
+    "lending.wait.join": _("Joined the wait list"),
+    "lending.wait.offer": _("Item offered to the next in line"),
+    "lending.wait.borrow": _("Waiting neighbour borrowed the item"),
+    "lending.wait.expire": _("Wait-list offer expired"),
+    "lending.wait.leave": _("Left the wait list"),
+    "lending.usage.export": _("Lending report exported"),
+    # health
+    "health.card.create": _("Health card made"),
+    "health.card.change": _("Health card changed"),
+    "health.card.deactivate": _("Health card closed"),
+    "health.card.read": _("Health card read"),
+    "health.readings.read": _("Health readings read"),
+    "health.reading.record": _("Reading recorded"),
+    "health.follow_up.raise": _("Follow-up raised"),
+    "health.follow_up.done": _("Follow-up done"),
+    "health.follow_up.cancel": _("Follow-up cancelled"),
+    "health.alert.raise": _("Health alert raised"),
+    "health.alert.acknowledge": _("Health alert acknowledged"),
+    "health.alert.settle": _("Health alert settled"),
+    "health.consent.give": _("Consent to share given"),
+    "health.consent.withdraw": _("Consent to share withdrawn"),
+    "health.device.register": _("Home device registered"),
+    "health.device.revoke": _("Home device revoked"),
+    "health.check_in.record": _("Check-in call recorded"),
+    "health.clinic.create": _("Free clinic planned"),
+    "health.clinic.cancel": _("Free clinic cancelled"),
+    "health.clinic.close": _("Free clinic closed"),
+    "health.clinic.read": _("Free clinic's records read"),
+    "health.clinic.register": _("Registered for a free clinic"),
+    "health.clinic.visit": _("Free clinic visit recorded"),
+    "health.clinic.no_show": _("Free clinic no-show recorded"),
+}
+
+
+def action_label(code: str) -> str:
+    """The action as people read it; an action no one has named yet shows its code."""
+    label = ACTION_LABELS.get(code)
+    return str(label) if label is not None else code
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """Every named action, by its label (for the log's filter)."""
+    return sorted(((code, str(label)) for code, label in ACTION_LABELS.items()), key=lambda c: c[1])
+
+
+# object type (app_label.modelname) -> the path from such an object to its name, where the
+# object's own ``str`` says less than that (the health records name no one, on purpose:
+# the stored ``object_repr`` is kept free of names).
+OBJECT_NAMES = {
+    "health.healthcard": "resident.name",
+    "health.reading": "card.resident.name",
+    "health.followup": "card.resident.name",
+    "health.alert": "card.resident.name",
+    "health.consent": "card.resident.name",
+    "health.checkin": "card.resident.name",
+    "health.registration": "event.title",
+    "lending.loan": "item.name",
+    "lending.donation": "item.name",
+    "lending.waitentry": "item.name",
+    "lending.itemphoto": "item.name",
+    "bookings.booking": "room.name",
+    "bookings.blackout": "room.name",
+    "bookings.roomphoto": "room.name",
+    "bookings.calendarfeed": "user.display_name",
+    "meetings.participant": "display_name",
+    "accounts.user": "display_name",
+}
+
+
+def _model(object_type: str):
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
+def _related_path(model, path: str) -> str | None:
+    """The ``select_related`` path of the foreign keys along ``path``."""
+    hops, current = [], model
+    for part in path.split(".")[:-1]:
+        try:
+            field = current._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        if not field.is_relation:
+            return None
+        hops.append(part)
+        current = field.related_model
+    return "__".join(hops) or None
+
+
+def _follow(obj, path: str) -> str:
+    for part in path.split("."):
+        obj = getattr(obj, part, None)
+        if obj is None:
+            return ""
+    return str(obj)
+
+
+def object_labels(events) -> dict[tuple[str, str], str]:
+    """(object type, object id) -> "kind · name" for the objects of ``events``: one query per
+    object type among them. An object since removed is named as it was recorded."""
+    ids = defaultdict(set)
+    for event in events:
+        if event.object_type and event.object_id:
+            ids[event.object_type].add(event.object_id)
+    labels = {}
+    for object_type, pks in ids.items():
+        model = _model(object_type)
+        if model is None:
+            continue
+        path = OBJECT_NAMES.get(object_type)
+        queryset = model._default_manager.all()
+        related = _related_path(model, path) if path else None
+        if related:
+            queryset = queryset.select_related(related)
+        valid = [pk for pk in pks if pk.isdigit()] if _int_pk(model) else list(pks)
+        kind = str(model._meta.verbose_name)
+        for obj in queryset.filter(pk__in=valid):
+            name = (_follow(obj, path) if path else "") or str(obj)
+            labels[(object_type, str(obj.pk))] = f"{kind} · {name}"
+    return labels
+
+
+def _int_pk(model) -> bool:
+    return model._meta.pk.get_internal_type() in {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+    }
