@@ -22,6 +22,7 @@ from linli.api.schemas import (
     InputSchema,
     Text,
 )
+from linli.places.names import spoken_name
 
 from . import selectors, services
 from .models import AppealKind, Channel, EventKind, Satisfaction
@@ -60,6 +61,9 @@ class OrderOut(Schema):
     external_ticket: str
     place: int = Field(..., alias="place_id")
     place_path: str = Field(..., alias="place.name_path")
+    place_name: str = Field(
+        ..., description='The place as people say it, e.g. "6号楼1单元" (within its compound).'
+    )
     status: OrderStatus
     urgent: bool
     overdue: bool
@@ -71,6 +75,10 @@ class OrderOut(Schema):
     closed_at: datetime | None
     satisfaction: str
     supporter_count: int
+
+    @staticmethod
+    def resolve_place_name(order):
+        return spoken_name(order.place)
 
 
 class BoardOrderOut(Schema):
@@ -84,9 +92,16 @@ class BoardOrderOut(Schema):
     category_name: str = Field(..., alias="category.name")
     place: int = Field(..., alias="place_id")
     place_path: str = Field(..., alias="place.name_path")
+    place_name: str = Field(
+        ..., description='The place as people say it, e.g. "6号楼1单元" (within its compound).'
+    )
     status: OrderStatus
     created_at: datetime
     supporter_count: int
+
+    @staticmethod
+    def resolve_place_name(order):
+        return spoken_name(order.place)
 
 
 class EventOut(Schema):
