@@ -178,3 +178,10 @@ def test_the_admins_place_field_can_be_searched(client_for, url):
         {**query, "term": "6号楼1单元"},
     ).json()
     assert any(result["text"].endswith("6号楼/1单元") for result in said["results"])
+
+
+def test_the_api_names_the_place_as_people_say_it(demo, client_for):
+    order = file(demo)
+    answer = client_for("resident").get(f"/api/v1/orders/{order.pk}").json()
+    assert answer["place_name"] == "6号楼1单元"
+    assert answer["place_path"] == UNIT  # the full path stays for clients that read it
