@@ -253,3 +253,21 @@ def test_the_api_refuses_to_wait_for_what_is_free(demo, neighbour, client_for):
     assert answer.status_code == 409 and answer.json()["code"] == "available"
     staff = client_for("volunteer").post(f"/api/v1/lending/items/{drums.pk}/waitlist")
     assert staff.status_code == 403 and staff.json()["code"] == "not_resident"
+
+
+def test_the_first_waiter_finds_the_unit_held_and_borrows_it_on_the_page(
+    demo, english, django_capture_on_commit_callbacks
+):
+    wheelchair = Item.objects.get(place=demo.nanguanfang, name="轮椅")
+    loan = Loan.objects.get(item=wheelchair, status=LoanStatus.OUT)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.loan_return(actor=demo.user("volunteer"), loan=loan)
+    told = Notification.objects.get(user=demo.user("resident"), kind="lending.wait_offered")
+    assert told.url == f"/lending/items/{wheelchair.pk}/"
+    client = english("resident")
+    html = _html(client, told.url)
+    assert 'data-testid="held-for-you"' in html and 'data-testid="submit-request"' in html
+    client.post(f"/lending/items/{wheelchair.pk}/action/", {"action": "request", "quantity": 1})
+    entry = WaitEntry.objects.get(item=wheelchair, user=demo.user("resident"))
+    assert entry.status == WaitStatus.BORROWED
+    assert entry.loan.status == LoanStatus.REQUESTED
