@@ -132,4 +132,5 @@ def test_home_shows_what_each_user_can_do(client_for):
     assert "/accounts/audit/" in street_home
     resident_home = client_for("resident").get("/").content.decode()
     assert "/accounts/audit/" not in resident_home
-    assert "/places/" in resident_home
+    # residents meet what residents do, not the staff's place tree
+    assert "/places/" not in resident_home and "/orders/new/" in resident_home
