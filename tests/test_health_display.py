@@ -294,3 +294,15 @@ def test_everyone_who_looked_has_a_page_of_its_own(
     # The resident's own visits are not listed; nobody else has such a page.
     assert "周桂兰" not in rest.split("<main")[-1].split('data-testid="who-looked"')[1]
     assert english("doctor").get("/health/me/looks/").status_code == 404
+
+
+def test_a_cards_page_shows_its_readings_a_page_at_a_time(
+    english, card, a_year_of_readings, django_assert_max_num_queries
+):
+    client = english("doctor")
+    client.get(f"/health/cards/{card.pk}/")
+    with django_assert_max_num_queries(40):
+        body = text(client.get(f"/health/cards/{card.pk}/"))
+    assert body.count('data-testid="reading"') == 20
+    assert "Page 1 of 6" in body
+    assert text(client.get(f"/health/cards/{card.pk}/?page=6")).count('data-testid="reading"') == 4
