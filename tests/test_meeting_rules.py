@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from linli.core.errors import ConflictError
 from linli.meetings import selectors, services
-from linli.meetings.models import AgendaItem, MeetingSeries, MeetingStatus, Outcome
+from linli.meetings.models import AgendaItem, Meeting, MeetingSeries, MeetingStatus, Outcome
 from linli.places.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +205,38 @@ def test_the_attendance_table_is_headed_for_the_participants_not_an_operator(
     assert "操作人" not in attendance_head(client_for("secretary"), held)
     series_page = client_for("secretary").get(f"/meetings/series/{series.pk}/").content.decode()
     assert "操作人" not in series_page
+
+
+def test_the_migration_leaves_each_topic_waiting_on_one_agenda(demo, series):
+    """Topics already on two agendas before the rule: the earliest meeting keeps them; a
+    cancelled meeting's waiting topics go back to the list. PostgreSQL only: the constraint
+    is dropped and restored inside the test's transaction (SQLite rebuilds the table)."""
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("DDL inside the test's transaction needs PostgreSQL")
+    migration = importlib.import_module("linli.meetings.migrations.0004_agenda_topic_pending_once")
+    constraint = next(
+        c for c in AgendaItem._meta.constraints if c.name == "agenda_topic_pending_once"
+    )
+    secretary = demo.user("secretary")
+    now = timezone.now()
+    first = meeting(series, secretary, now + timedelta(days=5), "第一次")
+    second = meeting(series, secretary, now + timedelta(days=35), "第二次")
+    called_off = meeting(series, secretary, now + timedelta(days=65), "取消的")
+    study = services.topic_create(actor=secretary, series=series, title="停车研究")
+    lights = services.topic_create(actor=secretary, series=series, title="楼道灯")
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(AgendaItem, constraint)
+    for m in (second, first):
+        AgendaItem.objects.create(meeting=m, topic=study, position=1)
+    AgendaItem.objects.create(meeting=called_off, topic=lights, position=1)
+    Meeting.objects.filter(pk=called_off.pk).update(status=MeetingStatus.CANCELLED)
+
+    migration.one_pending_item_per_topic(apps, None)
+    # (The constraint comes back with the test's rollback.)
+    assert [i.meeting_id for i in AgendaItem.objects.filter(topic=study)] == [first.pk]
+    assert not AgendaItem.objects.filter(topic=lights).exists()
