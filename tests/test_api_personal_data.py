@@ -11,7 +11,6 @@ the reveal endpoints (POST, audited) are not crawled."""
 
 import json
 import re
-import time
 from datetime import timedelta
 from urllib.parse import urlencode
 
@@ -31,7 +30,7 @@ from tests.lifecycle_matrix import DEMO_USERS
 pytestmark = pytest.mark.django_db
 
 ROLES = list(DEMO_USERS)
-# The objects opened per list (its first rows), so that the crawl stays well under 30 s.
+# The objects opened per list (its first rows), so that the crawl stays small.
 DETAILS_PER_LIST = 3
 
 ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{16}[0-9Xx](?![0-9A-Za-z])")
@@ -244,14 +243,11 @@ def crawled(django_db_setup, django_db_blocker):
     from django.db import transaction
 
     results = {}
-    with django_db_blocker.unblock():
-        started = time.monotonic()
-        with transaction.atomic():
-            for role in ROLES:
-                user = User.objects.get(username=role)
-                results[role] = (Crawl(user).run(), may_read_whole(user))
-            transaction.set_rollback(True)
-        results["seconds"] = time.monotonic() - started
+    with django_db_blocker.unblock(), transaction.atomic():
+        for role in ROLES:
+            user = User.objects.get(username=role)
+            results[role] = (Crawl(user).run(), may_read_whole(user))
+        transaction.set_rollback(True)
     return results
 
 
@@ -280,7 +276,8 @@ def test_the_crawl_reads_every_list_and_opens_what_they_list(crawled):
     }
     missing = set(templates) - opened
     assert not missing, sorted(missing)
-    assert crawled["seconds"] < 30
+    # bounded by what it opens per list, not by the clock (which a loaded machine moves)
+    assert len(answers) < 40 * len(templates)
 
 
 def test_the_care_team_reads_the_emergency_phone_whole_and_the_care_station_masked(client_for):
