@@ -4,6 +4,8 @@ it is — the booker's name, their number masked — and never that the room is 
 
 import pytest
 
+from linli.residents.models import Household
+
 from .test_booking_pages import at, book, make_room, page
 
 pytestmark = pytest.mark.django_db
@@ -49,3 +51,18 @@ def test_a_pending_booking_reads_for_staff_as_the_bookers(demo, english):
     assert "/bookings/desk/" not in district  # the district oversees, it runs no desk
     own = page(english("resident"), f"/bookings/{booking.pk}/")
     assert "The time is held for you" in own and "My bookings" in own
+
+
+def test_a_booking_made_at_the_desk_for_a_household_names_the_household(demo, client_for):
+    hall = make_room(demo)
+    booking = book(
+        demo.user("volunteer"),
+        hall,
+        at(5, 10),
+        at(5, 12),
+        title="代订家宴",
+        household=Household.objects.get(place=demo.resident_household),
+    )
+    html = page(client_for("volunteer"), f"/bookings/{booking.pk}/")
+    assert YOURS not in html and MY_BOOKINGS not in html
+    assert "6号楼1单元101" in html

@@ -19,12 +19,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from linli.accounts.roles import Role
+from linli.accounts.scope import scope_of
 from linli.core.forms import run_action, safe_next, submit_form, submitted
 from linli.core.ids import is_valid_id
 from linli.core.images import photo_response
 from linli.core.pagination import paginate
 from linli.places import selectors as place_selectors
 from linli.places.models import Place
+from linli.places.names import spoken_name
 
 from . import forms, ical, reports, selectors, services
 from .models import BookingStatus, Purpose, RoomPhoto, Weekday
@@ -352,14 +355,27 @@ def series_skip(request, pk):
 def booking_detail(request, pk):
     booking = selectors.booking_get(user=request.user, pk=pk)
     # The page speaks to whoever reads it: the booker reads "your booking", the staff who
-    # oversee it read whose booking it is (a worker who approved it is not its booker).
+    # oversee it read whose booking it is (a worker who approved it is not its booker, nor
+    # one who booked at the desk for another household: that household is named).
     is_mine = booking.booked_by_id is not None and booking.booked_by_id == request.user.pk
+    for_household = (
+        booking.household is not None
+        and booking.booked_by is not None
+        and not any(
+            grant.role == Role.RESIDENT and grant.path == booking.household.place.path
+            for grant in scope_of(booking.booked_by).grants
+        )
+    )
+    is_mine = is_mine and not for_household
     return render(
         request,
         "bookings/booking_detail.html",
         {
             "booking": booking,
             "is_mine": is_mine,
+            "booked_for": spoken_name(booking.household.place, with_compound=True)
+            if for_household
+            else (booking.booked_by.display_name if booking.booked_by_id else ""),
             "can_manage": request.user.has_perm("bookings.manage_booking", booking),
             "oversee": bool(can_oversee_booking(request.user, booking)),
             "timeline": list(booking.events.select_related("actor").order_by("at", "id")),
