@@ -63,7 +63,7 @@ def test_catalogue_shows_availability_without_borrowers(english, shelf):
     page = english("resident").get("/lending/")
     assert page.status_code == 200
     body = text(page)
-    for name in ("象棋", "腰鼓", "扇子", "折叠椅", "轮椅"):
+    for name in ("Chinese chess set", "Waist drum", "Dance fans", "Folding chair", "Wheelchair"):
         assert name in body
     assert "会客厅东侧储物柜" in body
     assert "My loans" in body and "Lending desk" not in body
@@ -73,7 +73,7 @@ def test_catalogue_shows_availability_without_borrowers(english, shelf):
 
 def test_catalogue_filters_by_category(english, shelf):
     body = text(english("resident").get("/lending/?category=fans"))
-    assert "扇子" in body and "轮椅" not in body
+    assert "Dance fans" in body and "Wheelchair" not in body
 
 
 @pytest.mark.parametrize("username", ["property", "doctor", "patrol", "inspector"])
@@ -234,8 +234,8 @@ def test_my_loans_shows_only_mine_with_my_steps(english, shelf, demo, neighbour)
     services.loan_lend(actor=demo.user("volunteer"), item=shelf["腰鼓"], borrower_user=neighbour)
     client = english("resident")
     body = text(client.get("/lending/loans/"))
-    assert "象棋" in body and "折叠椅" in body and "扇子" in body
-    assert "腰鼓" not in body and "3号楼2单元" not in body
+    assert "Chinese chess set" in body and "Folding chair" in body and "Dance fans" in body
+    assert "Waist drum" not in body and "3号楼2单元" not in body
     chess = Loan.objects.get(item=shelf["象棋"], status=LoanStatus.OUT)
     assert f'data-testid="renew-{chess.pk}"' in body
     request = Loan.objects.get(status=LoanStatus.REQUESTED)
@@ -294,8 +294,8 @@ def test_resident_has_no_desk(client_for, shelf):
 
 def test_overdue_list(english, shelf):
     body = text(english("district").get("/lending/overdue/"))
-    assert "轮椅" in body and "3号楼2单元" in body
-    assert "象棋" not in body  # out but not yet due
+    assert "Wheelchair" in body and "3号楼2单元" in body
+    assert "Chinese chess set" not in body  # out but not yet due
 
 
 # -- donations ------------------------------------------------------------------------------
@@ -336,7 +336,7 @@ def test_donation_form_is_for_the_desk_only(client_for, shelf):
 def test_usage_report_and_its_export(english, client_for, shelf):
     client = english("district")
     body = text(client.get("/lending/report/"))
-    assert "扇子" in body and 'data-testid="export"' in body
+    assert "Dance fans" in body and 'data-testid="export"' in body
     today = timezone.localdate()
     start = (today - timedelta(days=90)).isoformat()
     response = client.get(f"/lending/report.xlsx?start={start}&end={today.isoformat()}")
@@ -400,3 +400,11 @@ def test_pages_cost_a_bounded_number_of_queries(
     for client, url in pages:
         with django_assert_max_num_queries(few[(id(client), url)]):
             client.get(url)
+
+
+def test_an_item_is_named_in_one_language(client_for, english):
+    """Issue 14: the shelf said "扇子 Dance fans"."""
+    chinese = client_for("resident").get("/lending/").content.decode()
+    assert "扇子" in chinese and "Dance fans" not in chinese
+    in_english = english("resident").get("/lending/").content.decode()
+    assert "Dance fans" in in_english and "扇子" not in in_english
