@@ -47,10 +47,11 @@ def large_type_problems(tab) -> list[str]:
         const problems = [];
         const size = parseFloat(getComputedStyle(document.body).fontSize);
         if (size < 18) problems.push(`body text ${size}px`);
-        for (const el of document.querySelectorAll('button, [role=button], .tab-bar a, .menu-list a')) {
+        const targets = 'button, [role=button], .tab-bar a, .menu-list a';
+        for (const el of document.querySelectorAll(targets)) {
           const box = el.getBoundingClientRect();
           if (box.width && box.height && box.height < 44)
-            problems.push(`${el.tagName} "${el.textContent.trim().slice(0, 20)}" ${box.height}px tall`);
+            problems.push(`${el.textContent.trim().slice(0, 20)}: ${box.height}px tall`);
         }
         return problems;
         }"""
