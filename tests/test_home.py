@@ -127,5 +127,7 @@ def test_the_community_worker_sees_one_page_per_resident(
     assert "六号楼的下水道堵了" in reports
     for section in ("bookings", "loans"):
         assert f'data-testid="resident-{section}"' in html
+    # the address as people say it, not the tree's path
+    assert "南官房小区6号楼1单元101" in html and "平城区/鹿苑街道" not in html
     # the property company does not see the register at all
     assert client_for("property").get(f"/residents/{resident.pk}/").status_code == 404

@@ -347,3 +347,13 @@ def upcoming_registrations(*, user) -> QuerySet:
         .select_related("event")
         .order_by("slot_start", "id")
     )
+
+
+def card_registrations(*, card_id: int) -> QuerySet:
+    """The free-clinic registrations of a card, newest first (its resident's page, shown only
+    to whoever may open the card)."""
+    return (
+        Registration.objects.filter(card_id=card_id)
+        .select_related("event")
+        .order_by("-slot_start", "-id")
+    )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.navigation import (
     OPEN_ITEMS_SHOWN,
+    RESIDENT_ROWS,
     OpenItems,
     QuickAction,
     ResidentSection,
@@ -53,12 +54,22 @@ def _resident_health(request, resident):
     card_id = card_id.values_list("pk", flat=True).first()
     if card_id is None:
         return None
+    registrations = selectors_clinics.card_registrations(card_id=card_id)
     return [
         {
             "text": _("Health help card"),
             "url": reverse("health:card-detail", args=[card_id]),
             "note": "",
-        }
+        },
+        *(
+            {
+                "text": registration.event.title,
+                "url": reverse("health:clinic-detail", args=[registration.event_id]),
+                "note": f"{timezone.localtime(registration.slot_start):%Y-%m-%d %H:%M} · "
+                f"{registration.get_status_display()}",
+            }
+            for registration in registrations[: RESIDENT_ROWS - 1]
+        ),
     ]
 
 

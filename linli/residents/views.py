@@ -13,6 +13,7 @@ from linli.core.forms import submit_form
 from linli.core.navigation import resident_sections
 from linli.core.pagination import paginate
 from linli.places import selectors as place_selectors
+from linli.places.names import places_label
 
 from . import selectors, services
 from .forms import ResidentFilterForm, ResidentForm, ResidentMoveForm
@@ -32,6 +33,8 @@ def resident_list(request):
     filters = form.cleaned_filters() if request.GET else ResidentFilterForm({}).cleaned_filters()
     residents = selectors.resident_list(user=request.user, **filters)
     page = paginate(request, residents)
+    # one query names the page's places (the compound shown where they span several)
+    places_label([r.place for r in page.object_list])
     place = None
     if filters["place"]:
         place = place_selectors.place_get(user=request.user, pk=filters["place"])
