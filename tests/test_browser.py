@@ -66,7 +66,8 @@ def test_community_worker_finds_a_resident_by_pinyin_and_reveals_on_a_phone(
     page.fill("input[name=username]", "community")
     page.fill("input[name=password]", "linli-demo")
     page.get_by_test_id("sign-in").click()
-    page.get_by_role("link", name="居民").first.click()
+    # the register is a tab of the community worker's phone
+    page.get_by_test_id("tab-bar").get_by_role("link", name="居民").click()
     page.fill("input[name=q]", "zxm")
     page.get_by_role("button", name="搜索").click()
     page.get_by_test_id("residents").get_by_role("link", name="张晓明").click()
