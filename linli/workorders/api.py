@@ -238,7 +238,7 @@ def orders_create(request: HttpRequest, payload: OrderIn):
     # A just-filed order is answered from what the filing holds: its one event, no photos.
     if not request.user.has_perm("workorders.view_order", order):
         raise Http404("Not found.")
-    order.timeline_list = list(selectors.order_timeline(order=order))
+    order.timeline_list = [order.filed_event]
     order.allowed_steps = services.allowed_steps(user=request.user, order=order)
     order.photo_list = []
     return Status(201, order)

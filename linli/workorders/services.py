@@ -222,7 +222,8 @@ def order_file(
         raise ValidationError({"title": _("Say in a few words what the problem is.")})
     validated(order)
     order.save()
-    ORDER.record(
+    # the one event a new order has, kept for callers that answer with the order at once
+    order.filed_event = ORDER.record(
         obj=order,
         kind=EventKind.FILED,
         actor=actor,
