@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.audit_labels import ACTION_LABELS, action_label
 from linli.core.models import AuditEvent
 
 from . import services
@@ -74,13 +75,59 @@ class ApiTokenAdmin(admin.ModelAdmin):
             services.token_revoke(actor=request.user, token=token)
 
 
+class ActionFilter(admin.SimpleListFilter):
+    """The actions found in the log the user may read, by their labels (the same registry
+    as the site's audit page); an action no one has named yet shows its code."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        codes = (
+            model_admin.get_queryset(request).order_by().values_list("action", flat=True).distinct()
+        )
+        return sorted(((code, action_label(code)) for code in codes), key=lambda c: c[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: the audit log is append-only."""
+    """Read-only: the audit log is append-only. Actions read by their labels, as on the
+    site's audit page; the code stays searchable and is shown on an event's own page."""
 
-    list_display = ["at", "actor_name", "action", "object_repr", "ip_address"]
-    list_filter = ["action"]
+    list_display = ["at", "actor_name", "action_text", "object_repr", "ip_address"]
+    list_filter = [ActionFilter]
     search_fields = ["actor_name", "object_repr", "action"]
+    fields = [
+        "at",
+        "actor_name",
+        "action_text",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "place_path",
+        "ip_address",
+        "user_agent",
+        "details",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_text(self, obj):
+        return action_label(obj.action)
+
+    def get_search_results(self, request, queryset, search_term):
+        # A label typed in the search box ("Health card read") finds its code's events too.
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip().casefold()
+        if term:
+            codes = [code for code, label in ACTION_LABELS.items() if term in str(label).casefold()]
+            if codes:
+                found = found | queryset.filter(action__in=codes)
+        return found, may_have_duplicates
 
     def has_module_permission(self, request):
         return request.user.has_perm("core.view_auditevent")
