@@ -22,6 +22,7 @@ from linli.residents.nearby import lives_near, nearby_q
 from .models import (
     ACTIVE_STATUSES,
     OPEN_WAIT_STATUSES,
+    Condition,
     Donation,
     Item,
     ItemPhoto,
@@ -242,6 +243,33 @@ def desk_waits(*, user, place: int | None = None) -> QuerySet:
     return wait_list(user=user, place=place, open_only=True).filter(
         scope_of(user).q(roles=VIEW_LENDING, field="item__place__path")
     )
+
+
+def item_lendable(item: Item) -> bool:
+    """Whether the item is being lent: active and not waiting for repair. Nothing is held
+    for the wait list of an item that is not (``services._offer_free_units``)."""
+    return item.is_active and item.condition != Condition.NEEDS_REPAIR
+
+
+# The same, of an entry's item, as a filter.
+NOT_LENDABLE_Q = Q(item__is_active=False) | Q(item__condition=Condition.NEEDS_REPAIR)
+
+
+def waits_held_up(*, user, place: int | None = None) -> QuerySet:
+    """Open wait-list entries that only the desk can move on, of the shelves the user runs:
+    those of an item not being lent (withdrawn, or needing repair). A unit that comes back
+    to an item being lent is held for the next waiter by the services themselves, and a
+    hold is taken up by the waiter or lapses by the system; but while an item is not being
+    lent nothing is held, and the neighbours wait until someone mends it, lends it again or
+    takes them off the list."""
+    return desk_waits(user=user, place=place).filter(
+        NOT_LENDABLE_Q, scope_of(user).q(roles=MANAGE_LENDING, field="item__place__path")
+    )
+
+
+def wait_timeline(*, entry: WaitEntry) -> list:
+    """The entry's events, oldest first, with who took each step (none: the system)."""
+    return list(entry.events.select_related("actor").order_by("at", "id"))
 
 
 # -- choices of the desk ----------------------------------------------------------------------

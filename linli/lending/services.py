@@ -1041,3 +1041,13 @@ def wait_steps(*, user, entry: WaitEntry) -> list[str]:
     """The wait-list steps this user may take now (for buttons and the API): leaving it;
     borrowing the held unit is asking to borrow the item."""
     return [name for name in WAIT.allowed(user=user, obj=entry) if name == "leave"]
+
+
+def wait_page_steps(*, user, entry: WaitEntry) -> list[str]:
+    """The steps this user may take on the entry's own page: leaving the list (the desk:
+    taking the neighbour off it), and borrowing the unit held for the entry — the waiter
+    asks for it, the desk lends it to them — while the item is being lent."""
+    names = WAIT.allowed(user=user, obj=entry)
+    return [
+        name for name in names if name == "leave" or (name == "borrow" and _lendable(entry.item))
+    ]

@@ -15,6 +15,8 @@ urlpatterns = [
     ),
     path("lending/loans/", views.loan_list, name="loan-list"),
     path("lending/loans/<int:pk>/action/", views.loan_action, name="loan-action"),
+    path("lending/waits/held-up/", views.wait_held_up, name="wait-held-up"),
+    path("lending/waits/<int:pk>/", views.wait_detail, name="wait-detail"),
     path("lending/waits/<int:pk>/action/", views.wait_action, name="wait-action"),
     path("lending/desk/", views.desk, name="desk"),
     path("lending/overdue/", views.overdue_list, name="overdue-list"),

@@ -297,6 +297,42 @@ def loan_action(request, pk):
 
 
 @login_required
+@require_safe
+def wait_detail(request, pk):
+    """One wait-list entry: its item, its place in line, its status in words, its timeline,
+    and the steps the viewer may take (the waiter leaves or borrows the unit held for them;
+    the desk takes them off or lends it to them)."""
+    entry = selectors.wait_get(user=request.user, pk=pk)
+    user = request.user
+    return render(
+        request,
+        "lending/wait_detail.html",
+        {
+            "entry": entry,
+            "is_mine": entry.user_id == user.pk,
+            "oversee": user.has_perm("lending.oversee_loans", entry),
+            "held_up": entry.is_open and not selectors.item_lendable(entry.item),
+            "timeline": selectors.wait_timeline(entry=entry),
+            "steps": services.wait_page_steps(user=user, entry=entry),
+        },
+    )
+
+
+@login_required
+@require_safe
+def wait_held_up(request):
+    """The wait lists only the desk can move on: neighbours waiting for an item that is not
+    being lent (the workbench's count links here)."""
+    _require(request, "lending.manage_loan")
+    place = _place_filter(request)
+    waits = selectors.waits_held_up(user=request.user, place=place.pk if place else None)
+    page = paginate(request, waits)
+    for entry in page.object_list:
+        entry.steps = services.wait_steps(user=request.user, entry=entry)
+    return render(request, "lending/wait_held_up.html", {"place": place, "page": page})
+
+
+@login_required
 @require_POST
 def wait_action(request, pk):
     """Leave a wait list (the waiter), or take someone off it (the desk)."""
