@@ -29,8 +29,10 @@ PICKER_LIMIT = 40
 class PlacePicker(forms.Select):
     """A place chooser that searches: a search box asks ``search_url`` (htmx) for the
     matching places of the user's scope, which replace the options of a plain ``<select>``
-    that lists at most ``PICKER_LIMIT`` of them without script. Options name places the way
-    people say them, never as full paths."""
+    that lists at most ``PICKER_LIMIT`` of them. Without script, its button sends the form
+    (named ``<name>_search``, with the words in ``<name>_q``) for the form's view to show
+    again with the matching places (``search_value``: the words, kept in the box). Options
+    name places the way people say them, never as full paths."""
 
     template_name = "places/widgets/place_picker.html"
 
@@ -38,11 +40,13 @@ class PlacePicker(forms.Select):
         super().__init__(*args, **kwargs)
         self.search_url = search_url
         self.note = note
+        self.search_value = ""
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         context["widget"]["search_url"] = self.search_url
         context["widget"]["note"] = self.note
+        context["widget"]["search_value"] = self.search_value
         return context
 
 

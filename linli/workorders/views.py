@@ -103,11 +103,15 @@ def _keep_photos(request, form, token: str) -> None:
     form.data["kept_photos"] = token
     kept = uploads_kept_names(request, token)
     if kept:
-        form["photos"].help_text = format_html(
-            "{} {}",
-            _("Attached: %(names)s.") % {"names": ", ".join(kept)},
-            _("Choose another file only to replace it."),
-        )
+        form["photos"].help_text = _attached(kept)
+
+
+def _attached(names) -> str:
+    return format_html(
+        "{} {}",
+        _("Attached: %(names)s.") % {"names": ", ".join(names)},
+        _("Choose another file only to replace it."),
+    )
 
 
 def _offer_places(form, places, *, user, initial, valid: bool) -> None:
@@ -118,14 +122,59 @@ def _offer_places(form, places, *, user, initial, valid: bool) -> None:
         selected = initial
     elif selected is None and str(form.data.get("place", "")).isdigit():
         selected = places.filter(pk=int(form.data["place"])).first()
+    _fill_picker(form, places, user=user, selected=selected)
+
+
+def _fill_picker(form, offered, *, user, selected, note: str = "") -> None:
     choices = picker_choices(
-        places, selected=selected, with_compound=selectors.filing_spans_compounds(user=user)
+        offered, selected=selected, with_compound=selectors.filing_spans_compounds(user=user)
     )
     if not choices:
         raise Http404("Nowhere to report.")
     field = form.fields["place"]
     field.widget.choices = [("", field.empty_label), *choices]
-    field.widget.note = _place_note(len(choices), places)
+    field.widget.note = note or _place_note(len(choices), offered)
+
+
+# The picker's button, pressed without script: show the form again with the places found.
+PLACE_SEARCH = "place_search"
+NOT_KEPT_BY_SEARCH = ("photos", "file_anyway", "kept_photos")  # a new place: check duplicates again
+
+
+def _typed(request, form) -> dict:
+    """What was typed into the form, as the initial values of the form shown again after a
+    place search without script (nothing is checked yet, so no error is shown)."""
+    return {
+        name: request.POST.get(name)
+        for name in form.fields
+        if name in request.POST and name not in NOT_KEPT_BY_SEARCH
+    }
+
+
+def _offer_found_places(request, form, places, *, user, also) -> None:
+    """The picker after a search without script: the places whose name holds the words,
+    the one chosen before kept if it is among them, else the best match chosen (as the
+    in-place search does); when nothing matches, the usual list and a word why."""
+    words = request.POST.get("place_q", "")[:100]
+    form.fields["place"].widget.search_value = words
+    found = places
+    if words.strip():
+        found = selectors.filing_place_list(user=user, search=words, also=also)
+    chosen = str(request.POST.get("place", ""))
+    before = found.filter(pk=int(chosen)).first() if _an_id(chosen) else None
+    best = before or found.first()
+    if best is None:
+        before = places.filter(pk=int(chosen)).first() if _an_id(chosen) else None
+        note = _("No place matches “%(words)s”; try fewer words.") % {"words": words.strip()}
+        _fill_picker(form, places, user=user, selected=before, note=note)
+        form.initial["place"] = before.pk if before else None
+        return
+    _fill_picker(form, found, user=user, selected=best)
+    form.initial["place"] = best.pk
+
+
+def _an_id(raw: str) -> bool:
+    return raw.isdigit() and is_valid_id(int(raw))
 
 
 @login_required
@@ -144,6 +193,10 @@ def order_create(request):
         default = selectors.filing_default_place(user=user)
         initial_place = places.filter(pk=default).first() if default else None
     staff = scope_of(user).has_role(FILE_ORDERS)
+    if request.method == "POST" and PLACE_SEARCH in request.POST:
+        return _search_places_without_script(
+            request, places, staff=staff, also=initial_place if "place" in request.GET else None
+        )
     form = OrderFileForm(
         request.POST or None,
         request.FILES or None,
@@ -191,6 +244,30 @@ def order_create(request):
         request,
         "workorders/order_form.html",
         {"form": form, "duplicates": duplicates, "staff": staff},
+    )
+
+
+def _search_places_without_script(request, places, *, staff: bool, also):
+    """The picker's search button pressed in a browser without script: the form again,
+    with what was typed and attached kept, and the matching places offered."""
+    form = OrderFileForm(
+        categories=selectors.category_choices(),
+        places=places,
+        staff=staff,
+        search_url=reverse("workorders:order-place-search"),
+    )
+    form.initial = _typed(request, form)
+    token = request.POST.get("kept_photos", "")
+    if request.FILES.getlist("photos"):
+        uploads_discard(request, token)
+        token = uploads_keep(request, request.FILES.getlist("photos"))
+    form.initial["kept_photos"] = token
+    kept = uploads_kept_names(request, token)
+    if kept:
+        form.fields["photos"].help_text = _attached(kept)
+    _offer_found_places(request, form, places, user=request.user, also=also)
+    return render(
+        request, "workorders/order_form.html", {"form": form, "duplicates": [], "staff": staff}
     )
 
 
