@@ -112,6 +112,10 @@ VIEW_BOOKINGS = MANAGE_BOOKINGS | {Role.DISTRICT_ADMIN, Role.STREET_ADMIN}
 MANAGE_LENDING = frozenset({Role.COMMUNITY_WORKER, Role.BRANCH_SECRETARY, Role.VOLUNTEER})
 VIEW_LENDING = MANAGE_LENDING | {Role.DISTRICT_ADMIN, Role.STREET_ADMIN}
 
+# The service desk's catalogue of matters (SPEC 3.6) is kept by the district and the streets
+# whose catalogues they are.
+MANAGE_CATALOGUE = frozenset({Role.DISTRICT_ADMIN, Role.STREET_ADMIN})
+
 # Health help (SPEC 3.7, 5.2). Clinic staff hold the health records of the residents of
 # their area; a community worker makes cards and sees the health content only of the cards
 # they are responsible for (predicates); the elder-care station sees only what a resident

@@ -16,6 +16,7 @@ from linli.places.services import (
     place_create,
     places_bulk_create,
 )
+from linli.servicedesk.demo import demo_catalogue
 from linli.workorders.demo import demo_orders
 
 from . import world
@@ -165,6 +166,7 @@ def demo_load() -> dict:
     meetings = demo_meetings(compound)
     items = demo_lending(compound)
     cards = demo_health(compound)
+    matters = demo_catalogue()
     return {
         "places": Place.objects.count(),
         "organisations": len(orgs),
@@ -175,6 +177,7 @@ def demo_load() -> dict:
         "rooms": rooms,
         "items": items,
         "cards": cards,
+        "matters": matters,
     }
 
 

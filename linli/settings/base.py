@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "linli.bookings",
     "linli.lending",
     "linli.health",
+    "linli.servicedesk",
     "linli.demo",
 ]
 

@@ -1,0 +1,101 @@
+"""Reads of the service desk's catalogue: listed matters for anyone, and those taken out of
+it for the people who keep the catalogue, each page in a bounded number of queries."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+
+from linli.accounts.roles import MANAGE_CATALOGUE
+from linli.accounts.scope import scope_of
+
+from .models import Material, Matter, MatterVersion
+
+MAX_QUERY = 60
+
+
+def matter_list(*, user, q: str = "", kind: str = "", unlisted: bool = False) -> QuerySet:
+    """The catalogue: matters in it, with their current versions; with ``unlisted``, only
+    those taken out of it that the user keeps."""
+    if unlisted:
+        visible = Q(is_active=False) & scope_of(user).q(roles=MANAGE_CATALOGUE)
+    else:
+        visible = Q(is_active=True)
+    matters = Matter.objects.filter(visible, current__isnull=False).select_related(
+        "current", "place"
+    )
+    if kind:
+        matters = matters.filter(kind=kind)
+    q = q.strip()[:MAX_QUERY]
+    if q:
+        matters = matters.filter(
+            Q(current__name__icontains=q)
+            | Q(current__name_en__icontains=q)
+            | Q(code__icontains=q)
+            | Q(current__department__icontains=q)
+        )
+    return matters.order_by("kind", "code")
+
+
+def matter_get(*, user, code: str) -> Matter:
+    """One matter by its code, or 404 alike for a missing one and one the user may not see."""
+    matter = (
+        Matter.objects.filter(code=code[:40], current__isnull=False)
+        .select_related("place", "current")
+        .first()
+    )
+    if matter is None or not user.has_perm("servicedesk.view_matter", matter):
+        raise Http404("Not found.")
+    return matter
+
+
+def version_get(*, matter: Matter, number: int | None) -> MatterVersion:
+    """A version of the matter with its situations and materials (the current one when
+    ``number`` is None), or 404."""
+    versions = MatterVersion.objects.filter(matter=matter).prefetch_related(
+        "situations",
+        Prefetch(
+            "materials",
+            queryset=Material.objects.prefetch_related("situations").order_by("position", "id"),
+        ),
+    )
+    if number is None:
+        version = versions.filter(pk=matter.current_id).first()
+    else:
+        version = versions.filter(number=number).first()
+    if version is None:
+        raise Http404("Not found.")
+    return version
+
+
+def version_history(*, matter: Matter) -> list[MatterVersion]:
+    return list(
+        MatterVersion.objects.filter(matter=matter)
+        .only("matter_id", "number", "published_at", "change_note", "name")
+        .order_by("-number")
+    )
+
+
+@dataclass
+class Checklist:
+    """What to bring: the materials every applicant brings, and those of each situation."""
+
+    common: list[Material]
+    by_situation: list[tuple[object, list[Material]]]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.common and not any(materials for _s, materials in self.by_situation)
+
+
+def checklist(version: MatterVersion, situation_id: int | None = None) -> Checklist:
+    """The version's materials (prefetched by ``version_get``): all of them grouped by
+    situation, or, for one situation, exactly what an applicant in it brings."""
+    situations = list(version.situations.all())
+    materials = list(version.materials.all())
+    common = [m for m in materials if not m.situations.all()]
+    chosen = [s for s in situations if situation_id is None or s.pk == situation_id]
+    by_situation = [
+        (s, [m for m in materials if any(x.pk == s.pk for x in m.situations.all())]) for s in chosen
+    ]
+    return Checklist(common=common, by_situation=by_situation)
