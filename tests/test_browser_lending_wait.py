@@ -1,6 +1,7 @@
 """On a 390 px phone, in normal and in large type (issue 14, item 8): the demo resident opens
 the overdue wheelchair — no borrow form, what to expect instead and their place on the wait
-list — and the volunteer's desk shows the wait list; nothing scrolls sideways."""
+list — and the volunteer's desk shows the wait list; each follows it to the entry's own page
+with its timeline; nothing scrolls sideways."""
 
 import pytest
 
@@ -47,4 +48,14 @@ def test_the_wait_list_on_a_phone(live_server, demo_world_tx, browser):
                 tab.goto(f"{live_server.url}/lending/desk/")
                 assert "周桂兰" in tab.get_by_test_id("desk-waits").inner_text()
                 _fits(tab)
+                tab.get_by_test_id("desk-waits").locator('a[href^="/lending/waits/"]').click()
+            else:
+                # from the home page's open matters to the entry's own page
+                tab.goto(f"{live_server.url}/")
+                tab.get_by_test_id("open-waits").get_by_role("link").first.click()
+            tab.wait_for_load_state()
+            assert "/lending/waits/" in tab.url
+            assert tab.get_by_test_id("timeline").locator("li").count() >= 1
+            assert tab.get_by_test_id("wait-leave").is_visible()
+            _fits(tab)
         context.close()
