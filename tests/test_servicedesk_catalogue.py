@@ -247,3 +247,118 @@ def test_the_catalogue_pages_take_a_bounded_number_of_queries(
         assert anonymous.get("/servicedesk/matters/").status_code == 200
     with django_assert_max_num_queries(10):
         assert anonymous.get(f"/servicedesk/matters/{matter.code}/").status_code == 200
+
+
+# -- keeping the catalogue through its pages -------------------------------------------------
+
+
+def form_data(**extra) -> dict:
+    data = {
+        "name": "页面新增事项",
+        "department": "测试民政局",
+        "implementing_body": "测试街道办事处",
+        "legal_basis": "《测试条例》",
+        "promised_days": "10",
+        "statutory_days": "20",
+        "handling": "forward",
+        "situations_text": f"{DISABLED}\n{STUDENT}",
+        "materials-TOTAL_FORMS": "3",
+        "materials-INITIAL_FORMS": "0",
+        "materials-0-name": "申请书",
+        "materials-0-form": "original",
+        "materials-0-copies": "1",
+        "materials-1-name": "残疾人证",
+        "materials-1-form": "both",
+        "materials-1-copies": "2",
+        "materials-1-situations": DISABLED,
+        "materials-2-name": "",
+        "materials-2-form": "copy",
+        "materials-2-copies": "1",
+    }
+    data.update(extra)
+    return data
+
+
+def test_the_street_adds_a_matter_through_its_page(demo, client_for):
+    street = client_for("street")
+    form = street.get("/servicedesk/matters/new/")
+    assert (
+        form.status_code == 200 and form.content.decode().count('data-testid="material-row"') == 3
+    )
+    response = street.post(
+        "/servicedesk/matters/new/",
+        form_data(place=str(demo.luyuan.pk), kind=MatterKind.BENEFIT),
+    )
+    assert response.status_code == 302
+    matter = Matter.objects.get(current__name="页面新增事项")
+    assert response["Location"] == f"/servicedesk/matters/{matter.code}/"
+    version = matter.current
+    assert [m.name for m in version.materials.all()] == ["申请书", "残疾人证"]
+    disabled = version.materials.get(name="残疾人证")
+    assert [s.name for s in disabled.situations.all()] == [DISABLED] and disabled.copies == 2
+
+
+def test_a_refused_form_keeps_everything_typed_and_saves_nothing(demo, client_for):
+    street = client_for("street")
+    data = form_data(
+        place=str(demo.luyuan.pk), kind=MatterKind.BENEFIT, **{"materials-1-situations": "无此情形"}
+    )
+    response = street.post("/servicedesk/matters/new/", data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "无此情形" in html and "页面新增事项" in html and "申请书" in html
+    assert not Matter.objects.filter(current__name="页面新增事项").exists()
+    longer = street.post(
+        "/servicedesk/matters/new/",
+        form_data(place=str(demo.luyuan.pk), kind=MatterKind.BENEFIT, promised_days="30"),
+    )
+    assert longer.status_code == 200 and "法定时限" in longer.content.decode()
+    assert not Matter.objects.filter(current__name="页面新增事项").exists()
+    more = street.post(
+        "/servicedesk/matters/new/",
+        form_data(place=str(demo.luyuan.pk), kind=MatterKind.BENEFIT, more="1"),
+    )
+    assert more.content.decode().count('data-testid="material-row"') == 6
+    assert "残疾人证" in more.content.decode()
+    assert not Matter.objects.filter(current__name="页面新增事项").exists()
+
+
+def test_a_new_version_through_the_page_starts_from_the_one_in_force(demo, matter, client_for):
+    street = client_for("street")
+    page = street.get(f"/servicedesk/matters/{matter.code}/revise/")
+    assert page.status_code == 200 and "收入证明" in page.content.decode()
+    refused = street.post(f"/servicedesk/matters/{matter.code}/revise/", form_data())
+    assert refused.status_code == 200  # no note of what changed
+    matter.refresh_from_db()
+    assert matter.current.number == 1
+    done = street.post(
+        f"/servicedesk/matters/{matter.code}/revise/", form_data(change_note="精简材料")
+    )
+    assert done.status_code == 302
+    matter.refresh_from_db()
+    assert matter.current.number == 2 and matter.current.change_note == "精简材料"
+    assert "收入证明" in [m.name for m in matter.versions.get(number=1).materials.all()]
+
+
+@pytest.mark.parametrize("username", ["community", "secretary", "resident", "property", "doctor"])
+def test_the_editing_pages_answer_404_to_those_who_do_not_keep_it(matter, client_for, username):
+    client = client_for(username)
+    assert client.get("/servicedesk/matters/new/").status_code == 404
+    assert client.get(f"/servicedesk/matters/{matter.code}/revise/").status_code == 404
+    assert (
+        client.post(f"/servicedesk/matters/{matter.code}/listing/", {"listed": "0"}).status_code
+        == 404
+    )
+    matter.refresh_from_db()
+    assert matter.is_active
+
+
+def test_taking_a_matter_out_and_back_through_its_page(demo, matter, client_for):
+    street = client_for("street")
+    street.post(f"/servicedesk/matters/{matter.code}/listing/", {"listed": "0"})
+    matter.refresh_from_db()
+    assert not matter.is_active
+    assert Client().get(f"/servicedesk/matters/{matter.code}/").status_code == 404
+    street.post(f"/servicedesk/matters/{matter.code}/listing/", {"listed": "1"})
+    matter.refresh_from_db()
+    assert matter.is_active

@@ -99,3 +99,13 @@ def checklist(version: MatterVersion, situation_id: int | None = None) -> Checkl
         (s, [m for m in materials if any(x.pk == s.pk for x in m.situations.all())]) for s in chosen
     ]
     return Checklist(common=common, by_situation=by_situation)
+
+
+def catalogue_places(*, user) -> QuerySet:
+    """The districts and streets whose catalogues the user keeps (the new matter form's
+    choice list)."""
+    from linli.places.models import Place
+
+    return Place.objects.filter(
+        scope_of(user).q(roles=MANAGE_CATALOGUE, field="path"), kind__in=("district", "street")
+    ).order_by("path")
