@@ -77,7 +77,6 @@ class MaterialRowForm(forms.Form):
         label=_("only in these situations"),
         max_length=500,
         required=False,
-        help_text=_("Names of the situations above, separated by 、; empty: everyone."),
     )
 
     def spec(self) -> MaterialSpec | None:
