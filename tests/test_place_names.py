@@ -101,3 +101,13 @@ def test_loans_name_the_household_with_building_and_unit(demo, client_for, neigh
     assert "6号楼2单元301" in desk and '<small class="muted">301</small>' not in desk
     mine = client_for("neighbour301").get("/lending/loans/").content.decode()
     assert "6号楼2单元301" in mine and '<small class="muted">301</small>' not in mine
+
+
+def test_organisations_say_where_they_serve_by_its_name_not_its_path(demo, client_for):
+    from linli.places.models import Organisation
+
+    company = Organisation.objects.filter(place=demo.nanguanfang).order_by("pk").first()
+    page = client_for("community").get(f"/organisations/{company.pk}/").content.decode()
+    assert "南官房小区" in page and COMPOUND not in page
+    listing = client_for("community").get("/organisations/").content.decode()
+    assert "南官房小区" in listing and COMPOUND not in listing
