@@ -185,6 +185,15 @@ def test_staff_keep_their_own_fields_through_a_search(client_for):
     assert "李大爷XQ9R" in html and '<option value="phone" selected>' in html
 
 
+def test_staff_who_came_from_a_flat_can_find_it_again(demo, client_for):
+    """The form opened from a household's page (?place=) keeps that flat findable."""
+    household = demo.place(UNIT + "/101")
+    url = f"{URL}?place={household.pk}"
+    client = client_for("community")
+    html = client.post(url, {"place_search": "1", "place_q": "6号楼1单元101"}).content.decode()
+    assert chosen(html) == ["南官房小区6号楼1单元101"]
+
+
 def test_a_search_is_refused_to_those_who_do_not_file(client_for):
     assert search(client_for("doctor"), "6号楼").status_code == 404
 
