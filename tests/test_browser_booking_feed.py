@@ -4,17 +4,11 @@ selected whole, and its copy button copies it."""
 
 import pytest
 
+from .browser_helpers import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"viewport": {"width": 390, "height": 844}}
-
-
-def sign_in(tab, url, username):
-    tab.goto(f"{url}/accounts/login/")
-    tab.fill("input[name=username]", username)
-    tab.fill("input[name=password]", "linli-demo")
-    tab.get_by_test_id("sign-in").click()
-    tab.wait_for_load_state()
 
 
 def _check_fits(tab):

@@ -6,16 +6,11 @@ from datetime import time, timedelta
 import pytest
 from django.utils import timezone
 
+from .browser_helpers import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"viewport": {"width": 375, "height": 740}}
-
-
-def sign_in(page, url, username):
-    page.goto(f"{url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "linli-demo")
-    page.get_by_test_id("sign-in").click()
 
 
 def _room():

@@ -5,24 +5,11 @@ card with a year of readings, the work lists and the free clinics."""
 
 import pytest
 
+from .browser_helpers import phone
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTH = 390
-PHONE = {"width": WIDTH, "height": 844}
-
-
-def sign_in(browser, url, username, *, large: bool):
-    context = browser.new_context(viewport=PHONE)
-    if large:
-        context.add_cookies([{"name": "linli_large_type", "value": "1", "url": url}])
-    tab = context.new_page()
-    tab.goto(f"{url}/accounts/login/")
-    tab.fill("input[name=username]", username)
-    tab.fill("input[name=password]", "linli-demo")
-    tab.get_by_test_id("sign-in").click()
-    tab.wait_for_load_state()
-    assert "/accounts/login/" not in tab.url
-    return context, tab
 
 
 def problems_on(tab, url: str, *, large: bool) -> list[str]:
@@ -55,7 +42,7 @@ def test_no_health_page_scrolls_sideways_on_a_phone(live_server, demo_world_tx, 
     clinic = ClinicEvent.objects.order_by("start").first()
     url = live_server.url
     problems = []
-    context, tab = sign_in(browser, url, "resident", large=large)
+    context, tab = phone(browser, url, "resident", large=large)
     for path in ["/health/me/", "/health/me/?page=2", "/health/me/looks/", "/health/clinics/"]:
         problems += problems_on(tab, f"{url}{path}", large=large)
     if clinic is not None:
@@ -65,7 +52,7 @@ def test_no_health_page_scrolls_sideways_on_a_phone(live_server, demo_world_tx, 
     assert tab.locator("svg.health-chart").count() >= 2
     context.close()
 
-    context, tab = sign_in(browser, url, "doctor", large=large)
+    context, tab = phone(browser, url, "doctor", large=large)
     paths = [
         "/health/",
         f"/health/cards/{card.pk}/",

@@ -7,26 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from .browser_helpers import PHONE, phone
 from .lifecycle_matrix import DEMO_USERS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
-PHONE = {"width": 390, "height": 844}
-
-
-def sign_in(browser, url, username, *, large: bool):
-    context = browser.new_context(viewport=PHONE)
-    if large:
-        context.add_cookies([{"name": "linli_large_type", "value": "1", "url": url}])
-    tab = context.new_page()
-    tab.goto(f"{url}/accounts/login/")
-    tab.fill("input[name=username]", username)
-    tab.fill("input[name=password]", "linli-demo")
-    tab.get_by_test_id("sign-in").click()
-    tab.wait_for_load_state()
-    assert "/accounts/login/" not in tab.url
-    return context, tab
 
 
 def axe_problems(tab) -> list[str]:
@@ -62,7 +48,7 @@ def large_type_problems(tab) -> list[str]:
 def test_every_roles_home_fits_a_phone_and_passes_axe(live_server, demo_world_tx, browser, large):
     problems = []
     for username in DEMO_USERS:
-        context, tab = sign_in(browser, live_server.url, username, large=large)
+        context, tab = phone(browser, live_server.url, username, large=large)
         for path in ("/", "/me/"):
             tab.goto(f"{live_server.url}{path}")
             tab.wait_for_load_state()
@@ -87,7 +73,7 @@ def test_every_roles_home_fits_a_phone_and_passes_axe(live_server, demo_world_tx
 
 
 def test_a_resident_goes_from_home_to_reporting_and_signs_out(live_server, demo_world_tx, browser):
-    context, tab = sign_in(browser, live_server.url, "resident", large=True)
+    context, tab = phone(browser, live_server.url, "resident", large=True)
     tab.get_by_test_id("quick-actions").get_by_role("button", name="反映问题").click()
     tab.wait_for_url("**/orders/new/**")
     tab.get_by_test_id("tab-bar").get_by_role("link", name="我的").click()

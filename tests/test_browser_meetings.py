@@ -6,17 +6,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from .browser_helpers import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TOPIC = "电动车停放与充电"
 DECISION = "在3号楼北侧建设电动车集中充电棚，物业一个月内完成"
-
-
-def sign_in(page, url, username):
-    page.goto(f"{url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "linli-demo")
-    page.get_by_test_id("sign-in").click()
 
 
 def status(page) -> str:

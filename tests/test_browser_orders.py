@@ -3,6 +3,8 @@ and dispatches it; the resident sees it move."""
 
 import pytest
 
+from .browser_helpers import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -19,13 +21,6 @@ def _jpeg() -> bytes:
 def _fits(tab) -> bool:
     """No sideways scrolling on the phone's screen."""
     return tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-
-
-def sign_in(page, url, username):
-    page.goto(f"{url}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "linli-demo")
-    page.get_by_test_id("sign-in").click()
 
 
 def test_a_report_from_a_phone_to_the_property_company(
