@@ -52,6 +52,30 @@ def test_the_list_shows_labels_not_codes(english, read_event):
     assert "health.card.read" not in row
 
 
+def test_the_list_names_objects_and_people_as_the_site_does(english, demo, card, read_event):
+    row = row_of(english("admin").get(URL).content.decode(), read_event)
+    assert f"health help card · {card.resident.name}" in row
+    assert f"health card {card.pk}" not in row
+    doctor = demo.user("doctor")
+    assert doctor.display_name in row and ">doctor<" not in row
+
+
+def test_a_page_of_many_kinds_costs_a_bounded_number_of_queries(
+    english, demo, card, django_assert_max_num_queries
+):
+    from linli.workorders.models import WorkOrder
+
+    doctor = demo.user("doctor")  # a whole page (the admin's 100) of the events made here
+    for order in WorkOrder.objects.all()[:50]:
+        audit_record(actor=doctor, action="workorder.file", obj=order)
+    for _ in range(50):
+        audit_record(actor=doctor, action="health.card.read", obj=card)
+    client = english("admin")
+    client.get(URL)
+    with django_assert_max_num_queries(20):
+        assert client.get(URL).status_code == 200
+
+
 def test_the_action_filter_is_labelled_and_filters(english, demo, read_event):
     audit_record(actor=demo.user("admin"), action="account.login")
     client = english("admin")
