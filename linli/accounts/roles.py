@@ -126,3 +126,8 @@ RUN_CLINICS = frozenset({Role.CLINIC_STAFF})
 VIEW_HEALTH_STATS = frozenset(
     {Role.DISTRICT_ADMIN, Role.STREET_ADMIN, Role.COMMUNITY_WORKER, Role.CLINIC_STAFF}
 )
+
+# Dispute mediation (人民调解, SPEC 3.6): the desk's staff of the compound mediate; the
+# district and the street count mediations, never read them.
+MEDIATE = frozenset({Role.COMMUNITY_WORKER, Role.BRANCH_SECRETARY})
+COUNT_MEDIATIONS = MEDIATE | {Role.DISTRICT_ADMIN, Role.STREET_ADMIN}

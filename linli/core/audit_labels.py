@@ -98,6 +98,17 @@ ACTION_LABELS = {
     "lending.wait.expire": _("Wait-list offer expired"),
     "lending.wait.leave": _("Left the wait list"),
     "lending.usage.export": _("Lending report exported"),
+    # dispute mediation
+    "mediation.open": _("Mediation registered"),
+    "mediation.read": _("Mediation read"),
+    "mediation.print": _("Mediation agreement printed"),
+    "mediation.accept": _("Mediation accepted"),
+    "mediation.session": _("Mediation session recorded"),
+    "mediation.agree": _("Mediation agreement recorded"),
+    "mediation.fail": _("Mediation failed and referred"),
+    "mediation.follow_up": _("Mediation follow-up visit recorded"),
+    "mediation.withdraw": _("Mediation withdrawn"),
+    "mediation.remind": _("Reminded of a judicial-confirmation deadline"),
     # health
     "health.card.create": _("Health card made"),
     "health.card.change": _("Health card changed"),

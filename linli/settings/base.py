@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "linli.lending",
     "linli.health",
     "linli.servicedesk",
+    "linli.mediation",
     "linli.demo",
 ]
 
