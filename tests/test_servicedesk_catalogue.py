@@ -362,3 +362,12 @@ def test_taking_a_matter_out_and_back_through_its_page(demo, matter, client_for)
     street.post(f"/servicedesk/matters/{matter.code}/listing/", {"listed": "1"})
     matter.refresh_from_db()
     assert matter.is_active
+
+
+def test_someone_without_an_account_finds_the_guide_from_the_sign_in_page(db):
+    page = Client().get("/accounts/login/").content.decode()
+    assert 'data-testid="without-account"' in page
+    links = page.split('data-testid="without-account"')[1].split("</p>")[0]
+    assert "/servicedesk/matters/" in links
+    # nothing else is offered to a visitor: only what anyone may open
+    assert page.count('data-testid="public-link"') == 1

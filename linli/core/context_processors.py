@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from .navigation import nav_entries, tab_entries
+from .navigation import nav_entries, public_entries, tab_entries
 
 LARGE_TYPE_COOKIE = "linli_large_type"
 
@@ -11,7 +11,7 @@ def ui(request):
     return {
         "large_type": request.COOKIES.get(LARGE_TYPE_COOKIE) == "1",
         "site_name": settings.LINLI_SITE_NAME,
-        "nav": nav_entries(request) if request.user.is_authenticated else [],
+        "nav": nav_entries(request) if request.user.is_authenticated else public_entries(request),
         "tabs": tab_entries(request) if request.user.is_authenticated else [],
         "unread": _unread(request),
     }

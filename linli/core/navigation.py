@@ -284,6 +284,20 @@ def nav_entries(request) -> list[NavEntry]:
     ]
 
 
+def public_entries(request) -> list[NavEntry]:
+    """What someone without an account may open (e.g. the service desk's guide): the entries
+    for everyone whose named permission an anonymous visitor holds."""
+    user = request.user
+    return [
+        entry
+        for entry in NAV_ENTRIES
+        if entry.permission
+        and entry.audience == ALL
+        and not entry.staff_only
+        and user.has_perm(entry.permission)
+    ]
+
+
 def tab_entries(request) -> list[dict]:
     user = request.user
     tabs = sorted((t for t in TABS if _for(user, t.audience, t.permission)), key=lambda t: t.order)[
