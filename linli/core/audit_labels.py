@@ -98,6 +98,11 @@ ACTION_LABELS = {
     "lending.wait.expire": _("Wait-list offer expired"),
     "lending.wait.leave": _("Left the wait list"),
     "lending.usage.export": _("Lending report exported"),
+    # the service desk's catalogue of matters
+    "servicedesk.matter.create": _("Matter added to the catalogue"),
+    "servicedesk.matter.revise": _("New version of a matter published"),
+    "servicedesk.matter.list": _("Matter put back in the catalogue"),
+    "servicedesk.matter.unlist": _("Matter taken out of the catalogue"),
     # dispute mediation
     "mediation.open": _("Mediation registered"),
     "mediation.read": _("Mediation read"),
