@@ -17,6 +17,8 @@ from linli.health.views import READINGS_PER_PAGE
 from linli.places.models import Organisation
 from linli.residents.models import Resident
 
+from .browser_helpers import WIDTH, phone
+
 ELDER_CARE = "大同助老社区助老站"
 STAFF = ["doctor", "community", "eldercare"]
 
@@ -135,22 +137,6 @@ def test_a_page_of_readings_costs_a_bounded_number_of_queries(
 
 # -- on a phone --------------------------------------------------------------------------------
 
-WIDTH = 390
-
-
-def _sign_in(browser, url, username, *, large: bool):
-    context = browser.new_context(viewport={"width": WIDTH, "height": 844})
-    if large:
-        context.add_cookies([{"name": "linli_large_type", "value": "1", "url": url}])
-    tab = context.new_page()
-    tab.goto(f"{url}/accounts/login/")
-    tab.fill("input[name=username]", username)
-    tab.fill("input[name=password]", "linli-demo")
-    tab.get_by_test_id("sign-in").click()
-    tab.wait_for_load_state()
-    assert "/accounts/login/" not in tab.url
-    return context, tab
-
 
 def _problems(tab, url, *, large: bool) -> list[str]:
     tab.goto(url)
@@ -188,7 +174,7 @@ def test_the_card_fits_a_phone_for_each_staff_role(live_server, demo_world_tx, b
     url = live_server.url
     problems = []
     for username in STAFF:  # the demo's 周桂兰 shares her whole card with the station
-        context, tab = _sign_in(browser, url, username, large=large)
+        context, tab = phone(browser, url, username, large=large)
         for page in ("", "?page=2"):
             problems += _problems(tab, f"{url}{detail(card)}{page}", large=large)
         pager = tab.get_by_test_id("pager")
