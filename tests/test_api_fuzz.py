@@ -53,6 +53,10 @@ RULES = {
     ("POST", "/api/v1/health/cards/{card_id}/readings"): "values that cannot be real, or do "
     "not belong to the kind",
     ("POST", "/api/v1/health/device/readings"): "the same, and not ahead of the clock",
+    ("POST", "/api/v1/servicedesk/cases"): "a matter in the catalogue, one of its situations, "
+    "a resident living here",
+    ("POST", "/api/v1/servicedesk/cases/{case_id}/steps"): "the inputs a step needs (forward's "
+    "department, refuse's reason)",
 }
 # Refusals of a schema-valid request that are not about its values, accepted where the
 # operation documents them: 404 for an id (in the path or the body) that does not exist or

@@ -115,6 +115,9 @@ VIEW_LENDING = MANAGE_LENDING | {Role.DISTRICT_ADMIN, Role.STREET_ADMIN}
 # The service desk's catalogue of matters (SPEC 3.6) is kept by the district and the streets
 # whose catalogues they are.
 MANAGE_CATALOGUE = frozenset({Role.DISTRICT_ADMIN, Role.STREET_ADMIN})
+# Its cases are served at the compound's desk (全岗通): the community worker and the branch
+# secretary over the case's compound. Administrators and property staff never read them.
+SERVE_DESK = frozenset({Role.COMMUNITY_WORKER, Role.BRANCH_SECRETARY})
 
 # Health help (SPEC 3.7, 5.2). Clinic staff hold the health records of the residents of
 # their area; a community worker makes cards and sees the health content only of the cards

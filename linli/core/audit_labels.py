@@ -139,6 +139,15 @@ ACTION_LABELS = {
     "health.clinic.register": _("Registered for a free clinic"),
     "health.clinic.visit": _("Free clinic visit recorded"),
     "health.clinic.no_show": _("Free clinic no-show recorded"),
+    # the service desk's cases (办件)
+    "servicedesk.case.open": _("Service desk case opened"),
+    "servicedesk.case.record_missing": _("Service desk case: missing materials told"),
+    "servicedesk.case.accept": _("Service desk case accepted"),
+    "servicedesk.case.forward": _("Service desk case forwarded"),
+    "servicedesk.case.approve": _("Service desk case approved"),
+    "servicedesk.case.refuse": _("Service desk case refused"),
+    "servicedesk.case.finish": _("Service desk case closed"),
+    "servicedesk.case.withdraw": _("Service desk case withdrawn"),
 }
 
 
@@ -174,6 +183,7 @@ OBJECT_NAMES = {
     "bookings.calendarfeed": "user.display_name",
     "meetings.participant": "display_name",
     "accounts.user": "display_name",
+    "servicedesk.case": "version.name",
 }
 
 

@@ -16,7 +16,7 @@ from linli.places.services import (
     place_create,
     places_bulk_create,
 )
-from linli.servicedesk.demo import demo_catalogue
+from linli.servicedesk.demo import demo_cases, demo_catalogue
 from linli.workorders.demo import demo_orders
 
 from . import world
@@ -167,6 +167,7 @@ def demo_load() -> dict:
     items = demo_lending(compound)
     cards = demo_health(compound)
     matters = demo_catalogue()
+    cases = demo_cases(compound)
     return {
         "places": Place.objects.count(),
         "organisations": len(orgs),
@@ -178,6 +179,7 @@ def demo_load() -> dict:
         "items": items,
         "cards": cards,
         "matters": matters,
+        "cases": cases,
     }
 
 

@@ -1,17 +1,32 @@
 """/api/v1/servicedesk: the catalogue of matters — what the desk handles, its time limits in
-working days, and what to bring in each situation — with every published version."""
+working days, and what to bring in each situation — with every published version; and the
+desk's cases (办件): opened for a resident under the version in force, their checklists
+ticked as materials arrive, and their steps."""
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from django.utils import timezone
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from linli.api.pagination import Pagination
-from linli.api.schemas import LIST_ERRORS, MAX_ID, READ_ERRORS, PlaceRef, Text
+from linli.api.schemas import (
+    LIST_ERRORS,
+    MAX_ID,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    Error,
+    Id,
+    InputSchema,
+    PlaceRef,
+    Text,
+)
+from linli.residents.selectors import resident_get
 
-from . import selectors
-from .models import Handling, MaterialForm, MatterKind
+from . import selectors, services
+from .models import CaseEventKind, CaseStatus, Channel, Handling, MaterialForm, Matter, MatterKind
 
 router = Router(tags=["servicedesk"])
 
@@ -133,3 +148,220 @@ def matters_get(
         "materials": list(shown.materials.all()),
         "versions": selectors.version_history(matter=matter),
     }
+
+
+# -- cases (办件) --------------------------------------------------------------------------------
+
+# Writes on a case: 409 for a step its status forbids (or an accept with materials missing,
+# code `materials_missing`; a tick once the checklist is kept, `checklist_closed`).
+STEP_ERRORS = {**WRITE_ERRORS, 409: Error}
+CaseStep = Literal["record_missing", "accept", "forward", "approve", "refuse", "finish", "withdraw"]
+assert set(CaseStep.__args__) == set(services.CASE_STEPS)
+
+
+class CaseMatterRef(Schema):
+    code: str
+    name: str
+    version: int = Field(..., description="The version the case started under; it keeps it")
+
+
+class CaseOut(Schema):
+    id: int
+    number: str = Field(..., description="The number on the receipt (受理回执)")
+    status: CaseStatus
+    channel: Channel
+    matter: CaseMatterRef
+    situation: str | None = Field(..., description="The situation chosen; null: none")
+    resident: str = Field(..., description="The resident's name")
+    place: PlaceRef = Field(..., description="The compound whose desk serves the case")
+    opened_at: datetime
+    accepted_at: datetime | None
+    due_on: date | None = Field(..., description="Accepted + promised working days")
+    forwarded_to: str = Field(..., description="The receiving department; empty: not forwarded")
+    steps: list[str] = Field(..., description="The steps you may take now")
+
+    @staticmethod
+    def resolve_matter(case):
+        version = case.version
+        return {"code": version.matter.code, "name": version.name, "version": version.number}
+
+    @staticmethod
+    def resolve_situation(case):
+        return case.situation.name if case.situation_id else None
+
+    @staticmethod
+    def resolve_resident(case):
+        return case.resident.name
+
+    @staticmethod
+    def resolve_opened_at(case):
+        return timezone.localtime(case.created_at)
+
+    @staticmethod
+    def resolve_accepted_at(case):
+        return timezone.localtime(case.accepted_at) if case.accepted_at else None
+
+    @staticmethod
+    def resolve_steps(case, context):
+        return services.case_steps(user=context["request"].user, case=case)
+
+
+class CaseMaterialOut(Schema):
+    id: int
+    name: str
+    form: MaterialForm
+    copies: int
+    guidance: str = Field(..., description="What the catalogue says about it")
+    received: bool
+    received_at: datetime | None
+    note: str
+
+
+class CaseEventOut(Schema):
+    at: datetime
+    kind: CaseEventKind
+    from_status: str
+    to_status: str
+    note: str = Field(..., description="The material ticked or unticked")
+
+
+class CaseDetailOut(CaseOut):
+    answer: str = Field(..., description="The deciding department's answer")
+    refusal_reason: str
+    note: str
+    materials: list[CaseMaterialOut] = Field(..., alias="checklist_lines")
+    missing: list[str] = Field(
+        ..., alias="missing_names", description="Names of the materials still missing"
+    )
+    timeline: list[CaseEventOut] = Field(..., alias="timeline_events")
+
+
+class CaseFilters(Schema):
+    status: CaseStatus | None = None
+    open: bool = Field(False, description="Only cases not yet decided or withdrawn")
+    mine: bool = Field(False, description="Only your own cases (as a resident)")
+    place: Id | None = Field(None, description="Cases of compounds in this subtree")
+
+
+class CaseOpenIn(InputSchema):
+    resident: Id = Field(..., description="A resident of the register the desk serves")
+    matter: str = Field(..., max_length=40, pattern=CODE_PATTERN, description="Its code")
+    situation: Id | None = Field(None, description="One of the current version's situations")
+    channel: Channel = Channel.COUNTER
+    note: Text(2000) = ""
+
+
+class MaterialMarkIn(InputSchema):
+    received: bool
+    note: Text(500) | None = Field(None, description="Replaces the line's note when given")
+
+
+class CaseStepIn(InputSchema):
+    step: CaseStep = Field(
+        ..., description="`steps` of the case says which you may take now (another: 409 or 403)"
+    )
+    department: Text(120) = Field("", description="forward: the receiving department (needed)")
+    reason: Text(1000) = Field("", description="refuse: the reason (needed)")
+    answer: Text(2000) = Field("", description="approve, refuse: the department's answer")
+
+
+def _case_detail(request, pk: int):
+    case = selectors.case_get(user=request.user, pk=pk)
+    case.checklist_lines = selectors.case_checklist(case=case)
+    case.missing_names = [line.name for line in case.checklist_lines if not line.received]
+    case.timeline_events = list(selectors.case_timeline(case=case))
+    return case
+
+
+@router.get("/cases", response={200: list[CaseOut], **LIST_ERRORS}, summary="Cases you may see")
+@paginate(Pagination)
+def cases_list(request: HttpRequest, filters: Query[CaseFilters]):
+    """The cases of the compounds whose desk you serve, and your own."""
+    return selectors.case_list(
+        user=request.user,
+        status=filters.status or "",
+        open_only=filters.open,
+        mine=filters.mine,
+        place=filters.place,
+    )
+
+
+@router.get(
+    "/cases/{case_id}",
+    response={200: CaseDetailOut, **READ_ERRORS},
+    summary="One case with its checklist and timeline",
+)
+def cases_get(request: HttpRequest, case_id: int = Path(..., ge=1, le=MAX_ID)):
+    return _case_detail(request, case_id)
+
+
+@router.post(
+    "/cases",
+    response={201: CaseDetailOut, **WRITE_ERRORS},
+    summary="Open a case for a resident (the desk)",
+    description="Under the matter's version in force, with its checklist for the situation "
+    "(every applicant's materials and the situation's), nothing received yet; `consulted`. "
+    "404 for a resident you do not serve, 403 for anyone but the desk of the resident's "
+    "compound, 400 for a matter not in the catalogue or a situation it does not have.",
+)
+def cases_open(request: HttpRequest, payload: CaseOpenIn):
+    resident = resident_get(user=request.user, pk=payload.resident)
+    case = services.case_open(
+        actor=request.user,
+        resident=resident,
+        matter=Matter.objects.filter(code=payload.matter).first(),
+        situation_id=payload.situation,
+        channel=payload.channel,
+        note=payload.note,
+        request=request,
+    )
+    return Status(201, _case_detail(request, case.pk))
+
+
+@router.post(
+    "/cases/{case_id}/materials/{material_id}",
+    response={200: CaseDetailOut, **STEP_ERRORS},
+    summary="Tick a material as received, or untick it (the desk)",
+    description="Until the case is accepted; then its checklist is kept (409).",
+)
+def cases_material(
+    request: HttpRequest,
+    payload: MaterialMarkIn,
+    case_id: int = Path(..., ge=1, le=MAX_ID),
+    material_id: int = Path(..., ge=1, le=MAX_ID),
+):
+    case = selectors.case_get(user=request.user, pk=case_id)
+    services.case_material_mark(
+        actor=request.user,
+        case=case,
+        material_id=material_id,
+        received=payload.received,
+        note=payload.note,
+        request=request,
+    )
+    return _case_detail(request, case_id)
+
+
+@router.post(
+    "/cases/{case_id}/steps",
+    response={200: CaseDetailOut, **STEP_ERRORS},
+    summary="Take a step",
+    description="record_missing (the 一次告知: `consulted` → `incomplete`), accept (every "
+    "material received; the due date is the promised working days on the official calendar), "
+    "forward (to `department`), approve, refuse (with `reason`), finish (`done`), withdraw "
+    "(the resident or the desk, before a decision).",
+)
+def cases_step(
+    request: HttpRequest, payload: CaseStepIn, case_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    case = selectors.case_get(user=request.user, pk=case_id)
+    services.case_take_step(
+        actor=request.user,
+        case=case,
+        step=payload.step,
+        department=payload.department,
+        reason=payload.reason,
+        answer=payload.answer,
+        request=request,
+    )
+    return _case_detail(request, case_id)

@@ -334,3 +334,85 @@ def demo_catalogue() -> int:
         published_at=timezone.now() - timedelta(days=120)
     )
     return Matter.objects.filter(place=street).count()
+
+
+# -- cases (办件) --------------------------------------------------------------------------------
+
+# (matter name, situation or None, channel, how far it went, who serves it). The demo
+# resident (周桂兰) has the first two: one done, one waiting for what the 一次告知单 listed.
+DEMO_CASES = [
+    ("居住证明开具", None, "counter", "done", "community"),
+    ("最低生活保障（低保）申请", "家庭成员中有残疾人", "counter", "incomplete", "community"),
+    ("高龄津贴申领", None, "home_visit", "accepted", "secretary"),
+    ("残疾人证新办", None, "counter", "forwarded", "community"),
+    ("城乡居民基本医疗保险参保登记", None, "counter", "approved", "secretary"),
+    ("临时救助申请", None, "phone", "refused", "community"),
+    ("城乡居民基本养老保险待遇领取", None, "phone", "consulted", "community"),
+]
+# The steps that take a case (all materials received) to each status.
+STEPS_TO = {
+    "consulted": [],
+    "incomplete": ["record_missing"],
+    "accepted": ["accept"],
+    "forwarded": ["accept", "forward"],
+    "approved": ["accept", "approve"],
+    "refused": ["accept", "refuse"],
+    "done": ["accept", "approve", "finish"],
+}
+
+
+@transaction.atomic
+def demo_cases(compound: Place | None = None) -> int:
+    """A handful of cases at Nanguanfang's desk in different statuses, opened and moved on
+    through the services; returns how many the compound's desk holds."""
+    from linli.residents.models import Resident, ResidentStatus
+
+    from .models import Case
+
+    compound = compound or Place.objects.get(kind="compound", name="南官房小区")
+    if Case.objects.filter(place=compound).exists():
+        return Case.objects.filter(place=compound).count()
+    living = Resident.objects.filter(
+        place__path__startswith=compound.path, status=ResidentStatus.LIVING
+    ).select_related("place")
+    own = living.filter(user__username="resident").first()
+    others = list(living.exclude(pk=own.pk if own else None).order_by("birth_date", "id")[:5])
+    people = [own, own, *others] if own else others
+    for (name, situation, channel, status, who), resident in zip(DEMO_CASES, people, strict=False):
+        matter = Matter.objects.filter(current__name=name, is_active=True).first()
+        if matter is None or resident is None:
+            continue
+        actor = User.objects.get(username=who)
+        situation_id = None
+        if situation:
+            situation_id = (
+                matter.current.situations.filter(name=situation)
+                .values_list("pk", flat=True)
+                .first()
+            )
+        case = services.case_open(
+            actor=actor,
+            resident=resident,
+            matter=matter,
+            situation_id=situation_id,
+            channel=channel,
+        )
+        lines = list(case.materials.order_by("position", "id"))
+        # a case waiting for materials has its first ones; the others have everything
+        received = lines[: len(lines) // 2] if status == "incomplete" else lines
+        if status == "consulted":
+            received = []
+        for line in received:
+            services.case_material_mark(actor=actor, case=case, material_id=line.pk, received=True)
+        for step in STEPS_TO[status]:
+            services.case_take_step(
+                actor=actor,
+                case=case,
+                step=step,
+                department=matter.current.implementing_body
+                if matter.current.handling == Handling.LOCAL
+                else matter.current.department,
+                reason="经核查，申请人家庭近期无突发性、紧迫性生活困难，不符合临时救助条件。",
+                answer="",
+            )
+    return Case.objects.filter(place=compound).count()

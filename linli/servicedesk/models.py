@@ -10,8 +10,12 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import get_language
+from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from linli.core.crypto import EncryptedTextField
+from linli.core.models import TimelineEvent
 
 # The longest time limit a matter may promise or the law may set, in working days.
 MAX_LIMIT_DAYS = 365
@@ -189,3 +193,170 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# -- cases (办件) --------------------------------------------------------------------------------
+
+
+class Channel(models.TextChoices):
+    COUNTER = "counter", _("at the counter")
+    PHONE = "phone", _("by phone")
+    HOME_VISIT = "home_visit", _("on a home visit")
+    ONLINE = "online", _("online")
+
+
+class CaseStatus(models.TextChoices):
+    CONSULTED = "consulted", _("consulted")
+    # The value is short: a timeline event keeps statuses in 16 characters.
+    MATERIALS_INCOMPLETE = "incomplete", _("materials incomplete")
+    ACCEPTED = "accepted", pgettext_lazy("case", "accepted")
+    FORWARDED = "forwarded", _("forwarded")
+    APPROVED = "approved", pgettext_lazy("case", "approved")
+    REFUSED = "refused", pgettext_lazy("case", "refused")
+    DONE = "done", pgettext_lazy("case", "done")
+    WITHDRAWN = "withdrawn", pgettext_lazy("case", "withdrawn")
+
+
+OPEN_CASE_STATUSES = frozenset(
+    {
+        CaseStatus.CONSULTED,
+        CaseStatus.MATERIALS_INCOMPLETE,
+        CaseStatus.ACCEPTED,
+        CaseStatus.FORWARDED,
+    }
+)
+# Until a case is accepted its checklist is ticked as materials arrive; then it is kept.
+CHECKLIST_OPEN_STATUSES = frozenset({CaseStatus.CONSULTED, CaseStatus.MATERIALS_INCOMPLETE})
+
+
+class Case(models.Model):
+    """A case (办件): a resident's matter at the desk, under the version of the matter in force
+    when it was opened (its checklist stays as it was when the catalogue changes). Notes and
+    reasons about the resident are encrypted at rest."""
+
+    resident = models.ForeignKey(
+        "residents.Resident",
+        verbose_name=_("resident"),
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    # The compound the resident's household is in: whose desk serves the case (scope).
+    place = models.ForeignKey(
+        "places.Place", verbose_name=_("compound"), on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.ForeignKey(
+        MatterVersion, verbose_name=_("matter"), on_delete=models.PROTECT, related_name="cases"
+    )
+    situation = models.ForeignKey(
+        Situation,
+        verbose_name=_("situation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    channel = models.CharField(
+        _("channel"), max_length=12, choices=Channel.choices, default=Channel.COUNTER
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=CaseStatus.choices,
+        default=CaseStatus.CONSULTED,
+        db_index=True,
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    due_on = models.DateField(_("due"), null=True, blank=True, db_index=True)
+    forwarded_to = models.CharField(_("forwarded to"), max_length=120, blank=True)
+    forwarded_at = models.DateTimeField(_("forwarded"), null=True, blank=True)
+    answer = EncryptedTextField(_("the department's answer"), blank=True, default="")
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    refusal_reason = EncryptedTextField(_("reason for the refusal"), blank=True, default="")
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    note = EncryptedTextField(_("note"), blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [models.Index(fields=["place", "status"], name="case_place_status")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        """The number shown to people (on the receipt): the year opened and the id."""
+        if not (self.created_at and self.pk):
+            return ""
+        return f"BJ{timezone.localtime(self.created_at):%Y}{self.pk:07d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_CASE_STATUSES
+
+    @property
+    def audit_place_path(self) -> str:
+        return self.place.path
+
+
+class CaseMaterial(models.Model):
+    """One line of a case's checklist, copied from the version's material when the case was
+    opened, ticked when it arrives."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="materials")
+    source = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField(_("material"), max_length=160)
+    form = models.CharField(_("original or copy"), max_length=8, choices=MaterialForm.choices)
+    copies = models.PositiveSmallIntegerField(_("copies"), default=1)
+    guidance = models.CharField(_("what the catalogue says"), max_length=300, blank=True)
+    received = models.BooleanField(_("received"), default=False)
+    received_at = models.DateTimeField(_("received at"), null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = EncryptedTextField(_("note"), blank=True, default="")
+
+    class Meta:
+        ordering = ["case", "position", "id"]
+        verbose_name = _("case material")
+        verbose_name_plural = _("case materials")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CaseEventKind(models.TextChoices):
+    OPENED = "opened", _("case opened")
+    MATERIAL_RECEIVED = "received", _("material received")
+    MATERIAL_UNTICKED = "unticked", _("material unticked")
+    MISSING_TOLD = "missing", _("told what is missing (一次告知)")
+    ACCEPTED = "accepted", _("accepted")
+    FORWARDED = "forwarded", _("forwarded to the department")
+    APPROVED = "approved", _("approved")
+    REFUSED = "refused", _("refused")
+    DONE = "done", _("result handed over")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class CaseEvent(TimelineEvent):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=16, choices=CaseEventKind.choices)
+
+    class Meta(TimelineEvent.Meta):
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")

@@ -3,7 +3,7 @@
 import rules
 
 from linli.accounts.predicates import role_in_scope
-from linli.accounts.roles import MANAGE_CATALOGUE
+from linli.accounts.roles import MANAGE_CATALOGUE, SERVE_DESK
 
 
 def place_of(obj):
@@ -24,3 +24,27 @@ def is_listed(user, matter):
         return True
     matter = getattr(matter, "matter", matter)
     return bool(getattr(matter, "is_active", False))
+
+
+# -- cases ------------------------------------------------------------------------------------
+
+
+def case_place_of(obj):
+    """The compound a case, or a line of its checklist, is served at (or a place itself)."""
+    case = getattr(obj, "case", None)
+    if case is not None:
+        return case.place
+    return getattr(obj, "place", obj)
+
+
+can_serve_desk = role_in_scope("can_serve_desk", SERVE_DESK, place_of=case_place_of)
+
+
+@rules.predicate
+def is_case_resident(user, case):
+    """The resident whose case it is (their register entry is linked to their account)."""
+    if case is None or not getattr(user, "is_authenticated", False):
+        return False
+    case = getattr(case, "case", case)
+    resident = getattr(case, "resident", None)
+    return resident is not None and resident.user_id is not None and resident.user_id == user.pk

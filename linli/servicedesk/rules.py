@@ -2,9 +2,21 @@
 
 import rules
 
-from .predicates import can_manage_catalogue, is_listed
+from .predicates import can_manage_catalogue, can_serve_desk, is_case_resident, is_listed
 
 # The catalogue is public ("what do I need to bring?", without an account); a matter taken
 # out of it is seen only by those who keep the catalogue.
 rules.add_perm("servicedesk.view_matter", is_listed | can_manage_catalogue)
 rules.add_perm("servicedesk.manage_catalogue", can_manage_catalogue)
+
+# Cases (办件): the desk of the case's compound and the resident whose case it is; nobody
+# else (administrators and property staff included) sees that one exists.
+rules.add_perm("servicedesk.view_case", can_serve_desk | is_case_resident)
+# Opening a case (on a place: the resident's compound) and the desk's steps on it: ticking
+# materials, the 一次告知, accepting, handing the result over.
+rules.add_perm("servicedesk.open_case", can_serve_desk)
+rules.add_perm("servicedesk.serve_case", can_serve_desk)
+# Forwarding to the deciding department, recording its approval or refusal.
+rules.add_perm("servicedesk.decide_case", can_serve_desk)
+# A case not yet decided may be withdrawn by its resident or the desk.
+rules.add_perm("servicedesk.withdraw_case", can_serve_desk | is_case_resident)

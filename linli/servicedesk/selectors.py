@@ -6,10 +6,20 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from linli.accounts.roles import MANAGE_CATALOGUE
+from linli.accounts.roles import MANAGE_CATALOGUE, SERVE_DESK
 from linli.accounts.scope import scope_of
+from linli.core.access import access_by_id
+from linli.places.selectors import within_place
 
-from .models import Material, Matter, MatterVersion
+from .models import (
+    OPEN_CASE_STATUSES,
+    Case,
+    CaseEvent,
+    CaseMaterial,
+    Material,
+    Matter,
+    MatterVersion,
+)
 
 MAX_QUERY = 60
 
@@ -109,3 +119,76 @@ def catalogue_places(*, user) -> QuerySet:
     return Place.objects.filter(
         scope_of(user).q(roles=MANAGE_CATALOGUE, field="path"), kind__in=("district", "street")
     ).order_by("path")
+
+
+# -- cases ------------------------------------------------------------------------------------
+
+
+def _visible_cases_q(user) -> Q:
+    """The cases of the compounds the user serves at the desk, and the user's own."""
+    visible = scope_of(user).q(roles=SERVE_DESK, field="place__path")
+    if getattr(user, "is_authenticated", False):
+        visible |= Q(resident__user_id=user.pk)
+    return visible
+
+
+def case_list(
+    *, user, status: str = "", open_only: bool = False, mine: bool = False, place: int | None = None
+) -> QuerySet:
+    """The cases the user may see, newest first."""
+    cases = Case.objects.filter(_visible_cases_q(user))
+    if mine:
+        cases = cases.filter(resident__user_id=user.pk) if user.is_authenticated else cases.none()
+    if status:
+        cases = cases.filter(status=status)
+    elif open_only:
+        cases = cases.filter(status__in=OPEN_CASE_STATUSES)
+    if place is not None:
+        cases = within_place(cases, place, "place__path")
+    return cases.select_related("place", "version__matter", "situation", "resident").order_by(
+        "-created_at", "-id"
+    )
+
+
+def case_get(*, user, pk) -> Case:
+    """One case, or 404 alike for a missing one and one the user may not see."""
+    return access_by_id(
+        Case.objects.select_related(
+            "place", "version__matter", "situation", "resident", "handled_by", "opened_by"
+        ),
+        pk=pk,
+        user=user,
+        perm="servicedesk.view_case",
+    )
+
+
+def case_checklist(*, case: Case) -> list[CaseMaterial]:
+    return list(
+        CaseMaterial.objects.filter(case=case)
+        .select_related("received_by")
+        .order_by("position", "id")
+    )
+
+
+def case_timeline(*, case: Case) -> QuerySet:
+    return CaseEvent.objects.filter(case=case).select_related("actor").order_by("at", "id")
+
+
+def desk_residents(*, user, q: str, limit: int = 20) -> list:
+    """The residents the desk may open cases for who match ``q`` (the register's own search:
+    name, pinyin, or an exact ID or mobile number), living here."""
+    from linli.residents.selectors import resident_list
+
+    q = q.strip()[:MAX_QUERY]
+    if not q:
+        return []
+    return list(resident_list(user=user, q=q)[:limit])
+
+
+def desk_matters() -> list[Matter]:
+    """The matters a case can be opened for: those in the catalogue."""
+    return list(
+        Matter.objects.filter(is_active=True, current__isnull=False)
+        .select_related("current")
+        .order_by("kind", "code")
+    )

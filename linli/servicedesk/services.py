@@ -5,15 +5,36 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from linli.core.actors import user_or_none
 from linli.core.audit import audit_record
-from linli.core.lifecycle import check_perm, validated
+from linli.core.errors import ConflictError
+from linli.core.lifecycle import Lifecycle, Step, check_perm, validated
+from linli.core.workdays import add_working_days
 from linli.places.models import Place
+from linli.residents.models import Resident, ResidentStatus
+from linli.residents.nearby import compound_of
 
-from .models import Handling, Material, MaterialForm, Matter, MatterKind, MatterVersion, Situation
+from .models import (
+    CHECKLIST_OPEN_STATUSES,
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseMaterial,
+    CaseStatus,
+    Channel,
+    Handling,
+    Material,
+    MaterialForm,
+    Matter,
+    MatterKind,
+    MatterVersion,
+    Situation,
+)
 
 CATALOGUE_KINDS = ("district", "street")
 
@@ -203,3 +224,261 @@ def _version_write(*, actor, matter: Matter, spec: VersionSpec, number: int, cha
     Matter.objects.filter(pk=matter.pk).update(current=version)
     matter.current = version
     return version
+
+
+# -- cases (办件) --------------------------------------------------------------------------------
+
+
+def _case_lock(case: Case) -> Case:
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("place", "version", "resident", "situation")
+        .get(pk=case.pk)
+    )
+
+
+def missing_materials(case: Case) -> list[CaseMaterial]:
+    """The lines of the case's checklist not received yet, in the checklist's order."""
+    return list(case.materials.filter(received=False).order_by("position", "id"))
+
+
+def _case_guard(name: str, case: Case, **context) -> None:
+    if name == "accept":
+        missing = [line.name for line in missing_materials(case)]
+        if missing:
+            raise ConflictError(
+                _(
+                    "The case cannot be accepted yet: %(names)s still missing. Give the "
+                    "resident the 一次告知单, which lists everything still missing at once."
+                )
+                % {"names": "、".join(missing)},
+                code="materials_missing",
+            )
+
+
+CS = CaseStatus
+SERVE, DECIDE = "servicedesk.serve_case", "servicedesk.decide_case"
+CASE = Lifecycle(
+    name="servicedesk.case",
+    model=Case,
+    event_model=CaseEvent,
+    subject="case",
+    event_kinds=CaseEventKind,
+    illegal_message=gettext_lazy("This case is %(status)s; it cannot be %(step)s now."),
+    forbidden_message=gettext_lazy("This step is not yours to take on this case."),
+    lock=_case_lock,
+    guard=_case_guard,
+    audit_prefix="servicedesk.case",
+    steps={
+        # The desk gives the resident the 一次告知单: everything still missing, at once.
+        "record_missing": Step(
+            frozenset({CS.CONSULTED}), CS.MATERIALS_INCOMPLETE, SERVE,
+            CaseEventKind.MISSING_TOLD, gettext_lazy("told what is missing"),
+        ),
+        "accept": Step(
+            frozenset({CS.CONSULTED, CS.MATERIALS_INCOMPLETE}), CS.ACCEPTED, SERVE,
+            CaseEventKind.ACCEPTED, pgettext_lazy("case step", "accepted"),
+        ),
+        "forward": Step(
+            frozenset({CS.ACCEPTED}), CS.FORWARDED, DECIDE, CaseEventKind.FORWARDED,
+            gettext_lazy("forwarded"),
+        ),
+        "approve": Step(
+            frozenset({CS.ACCEPTED, CS.FORWARDED}), CS.APPROVED, DECIDE,
+            CaseEventKind.APPROVED, pgettext_lazy("case step", "approved"),
+        ),
+        "refuse": Step(
+            frozenset({CS.ACCEPTED, CS.FORWARDED}), CS.REFUSED, DECIDE,
+            CaseEventKind.REFUSED, pgettext_lazy("case step", "refused"),
+        ),
+        "finish": Step(
+            frozenset({CS.APPROVED, CS.REFUSED}), CS.DONE, SERVE, CaseEventKind.DONE,
+            gettext_lazy("closed with the result handed over"),
+        ),
+        "withdraw": Step(
+            frozenset({CS.CONSULTED, CS.MATERIALS_INCOMPLETE, CS.ACCEPTED}), CS.WITHDRAWN,
+            "servicedesk.withdraw_case", CaseEventKind.WITHDRAWN,
+            pgettext_lazy("case step", "withdrawn"),
+        ),
+    },
+)  # fmt: skip
+CASE_STEPS = tuple(CASE.steps)
+
+
+def case_steps(*, user, case: Case) -> list[str]:
+    """The steps this user may take on this case now (for buttons and the API)."""
+    return CASE.allowed(user=user, obj=case)
+
+
+def applicable_materials(version: MatterVersion, situation: Situation | None) -> list[Material]:
+    """The version's materials an applicant in ``situation`` brings: those every applicant
+    brings, and the situation's own."""
+    materials = version.materials.prefetch_related("situations").order_by("position", "id")
+    chosen = []
+    for material in materials:
+        needed_in = {s.pk for s in material.situations.all()}
+        if not needed_in or (situation is not None and situation.pk in needed_in):
+            chosen.append(material)
+    return chosen
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor,
+    resident: Resident,
+    matter: Matter | None,
+    situation_id: int | None = None,
+    channel: str = Channel.COUNTER,
+    note: str = "",
+    request=None,
+) -> Case:
+    """Open a case for a resident at their compound's desk, under the version of the matter
+    in force now, with its checklist copied from that version (the materials every applicant
+    brings, and the chosen situation's). Nothing is received yet."""
+    compound = compound_of(resident.place)
+    check_perm(
+        actor,
+        "servicedesk.open_case",
+        compound,
+        message=_("You may not open cases for this resident."),
+    )
+    if resident.status != ResidentStatus.LIVING:
+        raise ValidationError({"resident": _("Cases are opened for residents living here.")})
+    if channel not in Channel.values:
+        raise ValidationError({"channel": _("Choose how the resident came to the desk.")})
+    if matter is not None:
+        matter = Matter.objects.select_for_update().filter(pk=matter.pk).first()
+    if matter is None or not matter.is_active or matter.current_id is None:
+        raise ValidationError({"matter": _("Choose a matter of the catalogue.")})
+    version = MatterVersion.objects.get(pk=matter.current_id)
+    situation = None
+    if situation_id is not None:
+        situation = Situation.objects.filter(pk=situation_id, version=version).first()
+        if situation is None:
+            raise ValidationError({"situation": _("Choose one of the matter's situations.")})
+    case = Case(
+        resident=resident,
+        place=compound,
+        version=version,
+        situation=situation,
+        channel=channel,
+        opened_by=user_or_none(actor),
+        handled_by=user_or_none(actor),
+        note=note.strip()[:2000],
+    )
+    validated(case)
+    case.save()
+    CaseMaterial.objects.bulk_create(
+        [
+            CaseMaterial(
+                case=case,
+                source=material,
+                position=position,
+                name=material.name,
+                form=material.form,
+                copies=material.copies,
+                guidance=material.note,
+            )
+            for position, material in enumerate(applicable_materials(version, situation))
+        ]
+    )
+    CASE.record(
+        obj=case,
+        kind=CaseEventKind.OPENED,
+        actor=actor,
+        to_status=case.status,
+        data={"version": version.number, "channel": channel},
+    )
+    audit_record(actor=actor, action="servicedesk.case.open", obj=case, request=request)
+    return case
+
+
+@transaction.atomic
+def case_material_mark(
+    *, actor, case: Case, material_id: int, received: bool, note: str | None = None, request=None
+) -> CaseMaterial:
+    """Tick a material of the checklist as received (or untick it), with an optional note;
+    on the case's timeline. The checklist is kept as it was once the case is accepted."""
+    case = _case_lock(case)
+    check_perm(
+        actor, "servicedesk.serve_case", case, message=_("You may not tick this case's materials.")
+    )
+    line = CaseMaterial.objects.filter(case=case, pk=material_id).first()
+    if line is None:
+        raise Http404("Not found.")
+    if case.status not in CHECKLIST_OPEN_STATUSES:
+        raise ConflictError(
+            _("This case is %(status)s; its checklist is kept as it was accepted.")
+            % {"status": case.get_status_display()},
+            code="checklist_closed",
+        )
+    changed = line.received != received or (note is not None and note.strip() != line.note)
+    if not changed:
+        return line
+    kind = None
+    if line.received != received:
+        line.received = received
+        line.received_at = timezone.now() if received else None
+        line.received_by = user_or_none(actor) if received else None
+        kind = CaseEventKind.MATERIAL_RECEIVED if received else CaseEventKind.MATERIAL_UNTICKED
+    if note is not None:
+        line.note = note.strip()[:500]
+    validated(line, fields=["note"])
+    line.save()
+    if kind is not None:
+        CASE.record(obj=case, kind=kind, actor=actor, note=line.name, data={"line": line.pk})
+        Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    return line
+
+
+@transaction.atomic
+def case_take_step(
+    *,
+    actor,
+    case: Case,
+    step: str,
+    department: str = "",
+    reason: str = "",
+    answer: str = "",
+    now=None,
+    request=None,
+) -> Case:
+    """Take a step of the case's lifecycle (``CASE``). ``department``: forward's receiving
+    department (required); ``reason``: a refusal's (required, given to the resident);
+    ``answer``: the department's answer, with an approval or a refusal. Reasons and answers
+    are encrypted on the case; the timeline says what was done, not what was written."""
+    if step not in CASE.steps:
+        raise ValidationError({"step": _("There is no such step.")})
+    now = now or timezone.now()
+    department, reason, answer = department.strip(), reason.strip(), answer.strip()
+    data = {}
+
+    def change(case: Case) -> None:
+        # The step's inputs are checked once it is known to be the actor's to take now, so
+        # that a step not theirs, or not possible now, answers as such (403, 409).
+        if step == "forward" and not department:
+            raise ValidationError({"department": _("Name the department it is forwarded to.")})
+        if step == "refuse" and not reason:
+            raise ValidationError({"reason": _("Give the reason for the refusal.")})
+        if step == "forward":
+            data["department"] = department[:120]
+        if step == "record_missing":
+            data["missing"] = [line.name for line in missing_materials(case)]
+        elif step == "accept":
+            case.accepted_at = now
+            case.handled_by = user_or_none(actor) or case.handled_by
+            case.due_on = add_working_days(now, case.version.promised_days).date()
+        elif step == "forward":
+            case.forwarded_to = department[:120]
+            case.forwarded_at = now
+        elif step in ("approve", "refuse"):
+            case.decided_at = now
+            if answer:
+                case.answer = answer[:2000]
+            if step == "refuse":
+                case.refusal_reason = reason[:1000]
+        elif step == "finish":
+            case.done_at = now
+
+    return CASE.take(step, actor=actor, obj=case, change=change, data=data)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_catalogue
+from . import views, views_cases, views_catalogue
 
 app_name = "servicedesk"
 
@@ -19,4 +19,17 @@ urlpatterns = [
         views_catalogue.matter_listing,
         name="matter-listing",
     ),
+    # Cases (办件, issue 15 item 2).
+    path("servicedesk/desk/", views_cases.desk, name="desk"),
+    path("servicedesk/cases/open/", views_cases.case_open, name="case-open"),
+    path("servicedesk/cases/mine/", views_cases.my_cases, name="my-cases"),
+    path("servicedesk/cases/<int:pk>/", views_cases.case_detail, name="case-detail"),
+    path(
+        "servicedesk/cases/<int:pk>/materials/<int:material_id>/",
+        views_cases.case_material,
+        name="case-material",
+    ),
+    path("servicedesk/cases/<int:pk>/step/", views_cases.case_step, name="case-step"),
+    path("servicedesk/cases/<int:pk>/missing/", views_cases.case_missing, name="case-missing"),
+    path("servicedesk/cases/<int:pk>/receipt/", views_cases.case_receipt, name="case-receipt"),
 ]

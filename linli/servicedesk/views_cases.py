@@ -1,0 +1,237 @@
+"""Pages of the desk's cases (办件): the counter view (find a resident, open a case for a
+matter and situation, tick materials as they arrive), a case's page, a resident's own
+cases, and the two printouts: the 一次告知单 and the 受理回执."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from linli.core.forms import redirect_back, run_action, submit_form
+from linli.core.pagination import paginate
+from linli.residents.selectors import resident_get
+
+from . import selectors, services
+from .forms_cases import CaseOpenForm, CaseStepForm, MaterialMarkForm, ResidentSearchForm
+from .models import Matter
+
+# The steps whose form asks for something more than a button.
+STEP_FIELDS = {"forward": ("department",), "approve": ("answer",), "refuse": ("reason", "answer")}
+
+
+def _require(request, perm: str, obj=None) -> None:
+    """Pages a user may not use answer as missing, so that nothing leaks."""
+    if not request.user.has_perm(perm, obj):
+        raise Http404("Not found.")
+
+
+def _id_param(request, name: str) -> int | None:
+    raw = request.GET.get(name, "")
+    if raw == "":
+        return None
+    if not raw.isdigit() or not 0 < int(raw) < 2**31:
+        raise Http404("Not found.")
+    return int(raw)
+
+
+def _chosen_matter(request):
+    code = request.GET.get("matter", "")[:40]
+    if not code:
+        return None
+    matter = Matter.objects.filter(code=code, is_active=True, current__isnull=False).first()
+    if matter is None:
+        raise Http404("Not found.")
+    return matter
+
+
+@login_required
+@require_safe
+def desk(request):
+    """The counter: find a resident with the register's search, choose a matter, its
+    situation and the channel, and open a case; the open cases of the desk below."""
+    _require(request, "servicedesk.open_case")
+    search = ResidentSearchForm(request.GET or None)
+    q = search.cleaned_data["q"] if search.is_valid() else ""
+    resident_id = _id_param(request, "resident")
+    resident = resident_get(user=request.user, pk=resident_id) if resident_id else None
+    matter = _chosen_matter(request) if resident else None
+    open_form = None
+    if matter is not None:
+        version = selectors.version_get(matter=matter, number=None)
+        open_form = CaseOpenForm(
+            initial={"resident": resident.pk, "matter": matter.code},
+            situations=version.situations.all(),
+        )
+    page = paginate(request, selectors.case_list(user=request.user, open_only=True))
+    return render(
+        request,
+        "servicedesk/desk.html",
+        {
+            "search": search,
+            "q": q,
+            "residents": selectors.desk_residents(user=request.user, q=q) if q else [],
+            "resident": resident,
+            "matters": selectors.desk_matters() if resident else [],
+            "matter": matter,
+            "open_form": open_form,
+            "page": page,
+        },
+    )
+
+
+@login_required
+@require_POST
+def case_open(request):
+    _require(request, "servicedesk.open_case")
+    situations = ()
+    form = CaseOpenForm(request.POST)
+    if form.is_valid() or "matter" in form.cleaned_data:
+        matter = Matter.objects.filter(code=form.cleaned_data.get("matter", "")).first()
+        if matter is not None and matter.current_id:
+            situations = matter.current.situations.all()
+            form = CaseOpenForm(request.POST, situations=situations)
+    if not form.is_valid():
+        return _desk_again(request, form)
+    data = form.cleaned_data
+    resident = resident_get(user=request.user, pk=data["resident"])
+    matter = Matter.objects.filter(code=data["matter"]).first()
+    if matter is None:
+        raise Http404("Not found.")
+    case = submit_form(
+        request,
+        form,
+        lambda: services.case_open(
+            actor=request.user,
+            resident=resident,
+            matter=matter,
+            situation_id=data["situation"],
+            channel=data["channel"],
+            note=data["note"],
+            request=request,
+        ),
+        _("The case is opened; tick the materials as they arrive."),
+    )
+    if case is None:
+        return _desk_again(request, form)
+    return redirect("servicedesk:case-detail", case.pk)
+
+
+def _desk_again(request, form):
+    return render(
+        request,
+        "servicedesk/desk.html",
+        {
+            "search": ResidentSearchForm(),
+            "open_form": form,
+            "matters": [],
+            "page": paginate(request, selectors.case_list(user=request.user, open_only=True)),
+        },
+        status=400,
+    )
+
+
+def _case_context(request, case) -> dict:
+    user = request.user
+    steps = services.case_steps(user=user, case=case)
+    checklist = selectors.case_checklist(case=case)
+    return {
+        "case": case,
+        "checklist": checklist,
+        "missing": [line for line in checklist if not line.received],
+        "steps": [(name, services.CASE.label(name), STEP_FIELDS.get(name, ())) for name in steps],
+        "serves": user.has_perm("servicedesk.serve_case", case),
+        "may_tick": user.has_perm("servicedesk.serve_case", case)
+        and case.status in services.CHECKLIST_OPEN_STATUSES,
+        "is_mine": case.resident.user_id is not None and case.resident.user_id == user.pk,
+    }
+
+
+@login_required
+@require_safe
+def case_detail(request, pk: int):
+    case = selectors.case_get(user=request.user, pk=pk)
+    context = _case_context(request, case)
+    context["timeline"] = selectors.case_timeline(case=case)
+    context["accept_blocked"] = (
+        context["serves"] and case.status in services.CHECKLIST_OPEN_STATUSES and context["missing"]
+    )
+    return render(request, "servicedesk/case_detail.html", context)
+
+
+@login_required
+@require_POST
+def case_material(request, pk: int, material_id: int):
+    case = selectors.case_get(user=request.user, pk=pk)
+    back = redirect_back(request, reverse("servicedesk:case-detail", args=[case.pk]))
+    form = MaterialMarkForm(request.POST)
+    if not form.is_valid():
+        return back
+    received = form.cleaned_data["received"]
+    run_action(
+        request,
+        lambda: services.case_material_mark(
+            actor=request.user,
+            case=case,
+            material_id=material_id,
+            received=received,
+            note=form.cleaned_data["note"] if "note" in request.POST else None,
+            request=request,
+        ),
+        _("Ticked as received.") if received else _("Unticked: still missing."),
+    )
+    return back
+
+
+@login_required
+@require_POST
+def case_step(request, pk: int):
+    case = selectors.case_get(user=request.user, pk=pk)
+    back = redirect_back(request, reverse("servicedesk:case-detail", args=[case.pk]))
+    form = CaseStepForm(request.POST)
+    if not form.is_valid():
+        return back
+    data = form.cleaned_data
+    run_action(
+        request,
+        lambda: services.case_take_step(
+            actor=request.user,
+            case=case,
+            step=data["step"],
+            department=data["department"],
+            reason=data["reason"],
+            answer=data["answer"],
+            request=request,
+        ),
+        _("Done: the case is on its timeline."),
+    )
+    return back
+
+
+@login_required
+@require_safe
+def my_cases(request):
+    """A resident's own cases, newest first."""
+    page = paginate(request, selectors.case_list(user=request.user, mine=True))
+    return render(request, "servicedesk/my_cases.html", {"page": page})
+
+
+@login_required
+@require_safe
+def case_missing(request, pk: int):
+    """The 一次告知单: everything still missing for the case, at once, to print."""
+    case = selectors.case_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "servicedesk/case_missing.html",
+        {"case": case, "missing": services.missing_materials(case)},
+    )
+
+
+@login_required
+@require_safe
+def case_receipt(request, pk: int):
+    """The 受理回执: the case number, the matter, the day accepted and the due date."""
+    case = selectors.case_get(user=request.user, pk=pk)
+    return render(request, "servicedesk/case_receipt.html", {"case": case})
