@@ -53,6 +53,16 @@ RULES = {
     ("POST", "/api/v1/health/cards/{card_id}/readings"): "values that cannot be real, or do "
     "not belong to the kind",
     ("POST", "/api/v1/health/device/readings"): "the same, and not ahead of the clock",
+    ("POST", "/api/v1/servicedesk/mediations"): "a party on each side, named or from the "
+    "compound's register; mediators who serve the compound's desk; a valid mobile number",
+    ("POST", "/api/v1/servicedesk/mediations/{mediation_id}/sessions"): "held already, not "
+    "before the mediation was registered",
+    ("POST", "/api/v1/servicedesk/mediations/{mediation_id}/agreement"): "not dated ahead nor "
+    "before the registration; carried out by a day not before the agreement",
+    ("POST", "/api/v1/servicedesk/mediations/{mediation_id}/failure"): "not dated ahead nor "
+    "before the registration",
+    ("POST", "/api/v1/servicedesk/mediations/{mediation_id}/follow-up"): "not dated ahead nor "
+    "before the agreement",
     ("POST", "/api/v1/servicedesk/cases"): "a matter in the catalogue, one of its situations, "
     "a resident living here",
     ("POST", "/api/v1/servicedesk/cases/{case_id}/steps"): "the inputs a step needs (forward's "

@@ -378,3 +378,79 @@ def test_pages_cost_bounded_queries(demo, resident_row, client_for):
         session()
     assert _queries(client, "/servicedesk/mediations/") == few_list
     assert _queries(client, detail) == few_detail
+
+
+# -- the API ----------------------------------------------------------------------------------
+
+
+def api_post(client, url, data):
+    import json
+
+    return client.post(url, json.dumps(data), content_type="application/json")
+
+
+API = "/api/v1/servicedesk/mediations"
+
+
+def test_the_api_from_opening_to_the_follow_up(demo, resident_row, client_for):
+    client = client_for("secretary")
+    opened = api_post(
+        client,
+        API,
+        {
+            "place": demo.nanguanfang.pk,
+            "kind": "neighbours",
+            "subject": "占用楼道",
+            "facts": "楼道堆放杂物，邻居出入不便。",
+            "parties": [
+                {"side": "a", "resident": resident_row.pk},
+                {"side": "b", "name": "钱立新", "phone": "13800001111"},
+            ],
+            "mediators": [demo.user("secretary").pk],
+        },
+    )
+    assert opened.status_code == 201, opened.content
+    body = opened.json()
+    assert body["status"] == "registered"
+    assert set(body["steps"]) == {"accept", "withdraw"}
+    pk = body["id"]
+    assert {p["phone"] for p in body["parties"]} >= {"138****1111"}
+    assert api_post(client, f"{API}/{pk}/accept", {}).status_code == 200
+    today = timezone.localdate()
+    refused = api_post(
+        client,
+        f"{API}/{pk}/follow-up",
+        {"visited_on": today.isoformat(), "carried_out": True, "note": "x"},
+    )
+    assert refused.status_code == 409 and refused.json()["code"] == "illegal_step"
+    agreed = api_post(
+        client,
+        f"{API}/{pk}/agreement",
+        {
+            "agreed_on": today.isoformat(),
+            "facts": "杂物堵塞楼道。",
+            "matters": "楼道占用；乙方负责。",
+            "terms": "乙方三日内清理。",
+            "method": "自行清理，网格员查看。",
+            "due": (today + timedelta(days=3)).isoformat(),
+        },
+    )
+    assert agreed.status_code == 200, agreed.content
+    assert (
+        agreed.json()["agreement"]["confirmation_last_day"]
+        == (today + timedelta(days=30)).isoformat()
+    )
+    closed = api_post(
+        client,
+        f"{API}/{pk}/follow-up",
+        {"visited_on": today.isoformat(), "carried_out": True, "note": "已清理"},
+    )
+    assert closed.json()["status"] == "closed"
+    mine = client_for("resident").get(f"{API}/{pk}").json()
+    assert [p["phone"] for p in mine["parties"] if p["side"] == "b"] == [None]
+    assert all(s["notes"] is None for s in mine["sessions"])
+    for username in ("property", "doctor", "street"):
+        assert client_for(username).get(f"{API}/{pk}").status_code == 404
+        assert api_post(client_for(username), f"{API}/{pk}/accept", {}).status_code == 404
+    assert client_for("street").get(f"{API}/counts").json()["total"] >= 1
+    assert client_for("property").get(API).json()["items"] == []

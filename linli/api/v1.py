@@ -15,6 +15,7 @@ from linli.core.errors import LinliError
 from linli.core.ratelimits import RateLimited
 from linli.health.api import router as health_router
 from linli.lending.api import router as lending_router
+from linli.mediation.api import router as mediation_router
 from linli.meetings.api import router as meetings_router
 from linli.places.api import organisations_router
 from linli.places.api import router as places_router
@@ -131,4 +132,5 @@ api.add_router("/rooms", rooms_router)
 api.add_router("/bookings", bookings_router)
 api.add_router("/lending", lending_router)
 api.add_router("/health", health_router)
+api.add_router("/servicedesk/mediations", mediation_router)
 api.add_router("/servicedesk", servicedesk_router)

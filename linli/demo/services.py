@@ -8,6 +8,7 @@ from linli.bookings.demo import demo_rooms
 from linli.core.actors import SYSTEM
 from linli.health.demo import demo_health
 from linli.lending.demo import demo_lending
+from linli.mediation.demo import demo_mediation
 from linli.meetings.demo import demo_meetings
 from linli.places.models import Organisation, Place, PlaceKind
 from linli.places.services import (
@@ -167,6 +168,7 @@ def demo_load() -> dict:
     items = demo_lending(compound)
     cards = demo_health(compound)
     matters = demo_catalogue()
+    mediations = demo_mediation(compound)
     cases = demo_cases(compound)
     return {
         "places": Place.objects.count(),
@@ -179,6 +181,7 @@ def demo_load() -> dict:
         "items": items,
         "cards": cards,
         "matters": matters,
+        "mediations": mediations,
         "cases": cases,
     }
 
