@@ -454,3 +454,58 @@ def test_the_api_from_opening_to_the_follow_up(demo, resident_row, client_for):
         assert api_post(client_for(username), f"{API}/{pk}/accept", {}).status_code == 404
     assert client_for("street").get(f"{API}/counts").json()["total"] >= 1
     assert client_for("property").get(API).json()["items"] == []
+
+
+def test_a_neighbour_dispute_order_becomes_a_mediation(demo, resident_row, client_for):
+    from linli.workorders.models import WorkOrder
+
+    order = (
+        WorkOrder.objects.filter(
+            category__code="neighbour-dispute",
+            place__path__startswith=demo.nanguanfang.path,
+        )
+        .exclude(mediations__isnull=False)
+        .first()
+    )
+    other = (
+        WorkOrder.objects.exclude(category__code="neighbour-dispute")
+        .filter(place__path__startswith=demo.nanguanfang.path)
+        .first()
+    )
+    client = client_for("secretary")
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+    assert f"/servicedesk/mediations/new/?order={order.pk}" in page
+    assert "start-mediation" not in client.get(f"/orders/{other.pk}/").content.decode()
+    form = client.get(f"/servicedesk/mediations/new/?order={order.pk}").content.decode()
+    assert order.title in form and order.number in form
+    data = {
+        "order": str(order.pk),
+        "place": str(demo.nanguanfang.pk),
+        "kind": "neighbours",
+        "subject": order.title,
+        "facts": "由工单转来。",
+        "mediators": [str(demo.user("secretary").pk)],
+        "a0_name": "甲",
+        "b0_name": "乙",
+    }
+    assert client.post("/servicedesk/mediations/new/", data).status_code == 302
+    mediation = Mediation.objects.get(source_order=order)
+    assert order.number in client.get(f"/servicedesk/mediations/{mediation.pk}/").content.decode()
+    # Once only.
+    again = client.post("/servicedesk/mediations/new/", data)
+    assert again.status_code == 200 and Mediation.objects.filter(source_order=order).count() == 1
+
+
+def test_the_resident_finds_their_mediation_at_home_and_the_desk_its_count(
+    demo, resident_row, client_for
+):
+    mediation = open_one(demo, resident_row)
+    home = client_for("resident").get("/").content.decode()
+    assert f"/servicedesk/mediations/{mediation.pk}/" in home
+    workbench = client_for("secretary").get("/").content.decode()
+    assert "/servicedesk/mediations/?status=registered" in workbench
+    register = client_for("community").get(f"/residents/{resident_row.pk}/").content.decode()
+    assert f"/servicedesk/mediations/{mediation.pk}/" in register
+    assert f"/servicedesk/mediations/{mediation.pk}/" not in (
+        client_for("property").get("/").content.decode()
+    )

@@ -8,6 +8,9 @@ class MediationConfig(AppConfig):
     verbose_name = _("Dispute mediation")
 
     def ready(self):
+        from . import workbench
+
+        workbench.register()
         from linli.core.navigation import NavEntry, register_nav_entry
 
         register_nav_entry(

@@ -13,6 +13,11 @@ from linli.places import tree
 from .models import Mediation, MediationEvent, MediationParty, MediationStatus
 
 
+def mediate_q(user) -> Q:
+    """Mediations of the compounds whose desk the user serves."""
+    return scope_of(user).q(roles=MEDIATE)
+
+
 def _visible_q(user) -> Q:
     scope = scope_of(user)
     if scope.is_superuser:

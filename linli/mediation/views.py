@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from linli.core.audit import audit_record
@@ -23,12 +24,12 @@ from . import forms, selectors, services
 from .models import DisputeKind, MediationStatus
 
 STEP_MESSAGES = {
-    "accept": _("Accepted for mediation."),
-    "session": _("Session recorded."),
-    "agree": _("Agreement recorded."),
-    "fail": _("Recorded as failed, with the referral."),
-    "follow_up": _("Follow-up visit recorded; the mediation is closed."),
-    "withdraw": _("Withdrawn."),
+    "accept": gettext_lazy("Accepted for mediation."),
+    "session": gettext_lazy("Session recorded."),
+    "agree": gettext_lazy("Agreement recorded."),
+    "fail": gettext_lazy("Recorded as failed, with the referral."),
+    "follow_up": gettext_lazy("Follow-up visit recorded; the mediation is closed."),
+    "withdraw": gettext_lazy("Withdrawn."),
 }
 
 
@@ -66,7 +67,9 @@ def _source_order(request):
         return None
     from linli.workorders.selectors import order_get
 
-    return order_get(user=request.user, pk=raw)
+    if not raw.isdigit():
+        raise Http404("Not found.")
+    return order_get(user=request.user, pk=int(raw))
 
 
 @login_required
