@@ -1,9 +1,12 @@
-"""What the service desk adds to the homes and the menu: the catalogue, for everyone."""
+"""What the service desk adds to the homes and the menu: the catalogue, for everyone; the
+counter for the desk's staff; a resident's own cases."""
 
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.navigation import (
     ALL,
+    RESIDENTS,
+    STAFF,
     NavEntry,
     QuickAction,
     register_nav_entry,
@@ -21,5 +24,24 @@ def register() -> None:
             audience=ALL,
         ),
         after="lending:item-list",
+    )
+    register_nav_entry(
+        NavEntry(
+            "servicedesk:desk",
+            _("Service desk"),
+            _("The counter: find a resident, open a case, tick materials, print."),
+            permission="servicedesk.open_case",
+            audience=STAFF,
+        ),
+        after="servicedesk:matter-list",
+    )
+    register_nav_entry(
+        NavEntry(
+            "servicedesk:my-cases",
+            _("My cases"),
+            _("What you asked the service desk to do, and where each stands."),
+            audience=RESIDENTS,
+        ),
+        after="servicedesk:desk",
     )
     register_quick_action(QuickAction("servicedesk:matter-list", _("What to bring"), 60))
