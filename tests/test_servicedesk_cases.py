@@ -413,3 +413,36 @@ def test_pages_are_read_in_bounded_queries(demo, matter, resident, client_for):
     with CaptureQueriesContext(connection) as queries:
         mine.get("/servicedesk/cases/mine/")
     assert len(queries) <= 12
+
+
+def test_a_material_ticked_with_a_note_keeps_it_encrypted(demo, matter, resident, client_for):
+    case = open_case(demo, matter, resident)
+    line = case.materials.get(name="户口簿")
+    client = client_for("community")
+    client.post(
+        f"/servicedesk/cases/{case.pk}/materials/{line.pk}/",
+        {"received": "1", "note": "复印件缺户主页，已现场补印"},
+    )
+    line.refresh_from_db()
+    assert line.received and line.note == "复印件缺户主页，已现场补印"
+    with connection.cursor() as cursor:
+        cursor.execute("select note from servicedesk_casematerial where id = %s", [line.pk])
+        assert "户主" not in cursor.fetchone()[0]
+    page = client_for("resident").get(f"/servicedesk/cases/{case.pk}/").content.decode()
+    assert "复印件缺户主页" in page
+
+
+def test_a_case_past_its_due_date_reads_as_overdue(demo, matter, resident, client_for):
+    case = open_case(demo, matter, resident)
+    tick_all(demo, case)
+    step(demo, case, "accept")
+    client = client_for("community")
+    assert (
+        'data-testid="overdue"' not in client.get(f"/servicedesk/cases/{case.pk}/").content.decode()
+    )
+    Case.objects.filter(pk=case.pk).update(due_on=date(2026, 1, 5))
+    assert 'data-testid="overdue"' in client.get(f"/servicedesk/cases/{case.pk}/").content.decode()
+    step(demo, case, "approve")
+    assert (
+        'data-testid="overdue"' not in client.get(f"/servicedesk/cases/{case.pk}/").content.decode()
+    )

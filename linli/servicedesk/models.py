@@ -309,6 +309,15 @@ class Case(models.Model):
         return self.status in OPEN_CASE_STATUSES
 
     @property
+    def is_overdue(self) -> bool:
+        """Accepted and not decided by its due date."""
+        return (
+            self.status in (CaseStatus.ACCEPTED, CaseStatus.FORWARDED)
+            and self.due_on is not None
+            and self.due_on < timezone.localdate()
+        )
+
+    @property
     def audit_place_path(self) -> str:
         return self.place.path
 
