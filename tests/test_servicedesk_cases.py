@@ -446,3 +446,16 @@ def test_a_case_past_its_due_date_reads_as_overdue(demo, matter, resident, clien
     assert (
         'data-testid="overdue"' not in client.get(f"/servicedesk/cases/{case.pk}/").content.decode()
     )
+
+
+def test_the_counter_lists_cases_due_soon_or_overdue_first(demo, matter, resident, client_for):
+    late, later = open_case(demo, matter, resident), open_case(demo, matter, resident)
+    for case in (late, later):
+        tick_all(demo, case)
+        step(demo, case, "accept")
+    Case.objects.filter(pk=late.pk).update(due_on=date(2026, 1, 5))
+    Case.objects.filter(pk=later.pk).update(due_on=date(2099, 1, 5))
+    desk = client_for("secretary").get("/servicedesk/desk/").content.decode()
+    due = desk.split('data-testid="due-cases"')[1].split("</ul>")[0]
+    assert late.number in due and later.number not in due
+    assert client_for("property").get("/servicedesk/desk/").status_code == 404

@@ -16,6 +16,7 @@ from .models import (
     Case,
     CaseEvent,
     CaseMaterial,
+    CaseStatus,
     Material,
     Matter,
     MatterVersion,
@@ -147,6 +148,20 @@ def case_list(
         cases = within_place(cases, place, "place__path")
     return cases.select_related("place", "version__matter", "situation", "resident").order_by(
         "-created_at", "-id"
+    )
+
+
+def cases_due(*, user, by, limit: int = 20) -> list[Case]:
+    """The reminder at the desk: accepted or forwarded cases the user serves that are due by
+    ``by`` (a date) or overdue, the soonest first."""
+    return list(
+        Case.objects.filter(
+            scope_of(user).q(roles=SERVE_DESK, field="place__path"),
+            status__in=(CaseStatus.ACCEPTED, CaseStatus.FORWARDED),
+            due_on__lte=by,
+        )
+        .select_related("place", "version__matter", "situation", "resident")
+        .order_by("due_on", "id")[:limit]
     )
 
 

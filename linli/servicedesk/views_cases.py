@@ -2,10 +2,13 @@
 matter and situation, tick materials as they arrive), a case's page, a resident's own
 cases, and the two printouts: the 一次告知单 and the 受理回执."""
 
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -17,6 +20,8 @@ from . import selectors, services
 from .forms_cases import CaseOpenForm, CaseStepForm, MaterialMarkForm, ResidentSearchForm
 from .models import Matter
 
+# Cases due within this many days (or overdue) are listed first at the counter.
+DUE_SOON_DAYS = 2
 # The steps whose form asks for something more than a button.
 STEP_FIELDS = {"forward": ("department",), "approve": ("answer",), "refuse": ("reason", "answer")}
 
@@ -65,10 +70,12 @@ def desk(request):
             situations=version.situations.all(),
         )
     page = paginate(request, selectors.case_list(user=request.user, open_only=True))
+    today = timezone.localdate()
     return render(
         request,
         "servicedesk/desk.html",
         {
+            "due": selectors.cases_due(user=request.user, by=today + timedelta(days=DUE_SOON_DAYS)),
             "search": search,
             "q": q,
             "residents": selectors.desk_residents(user=request.user, q=q) if q else [],
