@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from linli.core.forms import redirect_back, run_action, submit_form
@@ -22,6 +23,16 @@ from .models import Matter
 
 # Cases due within this many days (or overdue) are listed first at the counter.
 DUE_SOON_DAYS = 2
+# How each step's button reads.
+STEP_BUTTONS = {
+    "record_missing": gettext_lazy("Record what is missing (一次告知)"),
+    "accept": gettext_lazy("Accept the case"),
+    "forward": gettext_lazy("Forward"),
+    "approve": gettext_lazy("Record the approval"),
+    "refuse": gettext_lazy("Record the refusal"),
+    "finish": gettext_lazy("Result handed over: close the case"),
+    "withdraw": gettext_lazy("Withdraw the case"),
+}
 # The steps whose form asks for something more than a button.
 STEP_FIELDS = {"forward": ("department",), "approve": ("answer",), "refuse": ("reason", "answer")}
 
@@ -147,7 +158,7 @@ def _case_context(request, case) -> dict:
         "case": case,
         "checklist": checklist,
         "missing": [line for line in checklist if not line.received],
-        "steps": [(name, services.CASE.label(name), STEP_FIELDS.get(name, ())) for name in steps],
+        "steps": [(name, STEP_BUTTONS[name], STEP_FIELDS.get(name, ())) for name in steps],
         "serves": user.has_perm("servicedesk.serve_case", case),
         "may_tick": user.has_perm("servicedesk.serve_case", case)
         and case.status in services.CHECKLIST_OPEN_STATUSES,
