@@ -24,10 +24,12 @@ from linli.bookings.models import Booking, Purpose, Room
 from linli.health import selectors as health_selectors
 from linli.health.models import Alert, FollowUp, HealthCard
 from linli.lending.models import Item, Loan, WaitEntry
+from linli.mediation.models import Mediation
 from linli.meetings import selectors as meeting_selectors
 from linli.meetings.models import AgendaItem, Meeting, Topic
 from linli.places.models import Organisation, Place
 from linli.residents.models import Household, Resident
+from linli.servicedesk.models import Case, Matter
 from linli.workorders import selectors as order_selectors
 from linli.workorders.models import WorkOrder
 from tests.lifecycle_matrix import DEMO_USERS
@@ -57,6 +59,9 @@ MODELS = {
         FollowUp,
         lambda user: [health_selectors.follow_up_list(user=user, open_only=False)],
     ),
+    "mediation_id": (Mediation, "/api/v1/servicedesk/mediations/{}"),
+    "case_id": (Case, "/api/v1/servicedesk/cases/{}"),
+    "matter_id": (Matter, "/api/v1/servicedesk/matters/{}"),
 }
 # "Me too" is for the orders of one's compound board too, not only those one may open.
 SUPPORTABLE = (
@@ -68,7 +73,9 @@ SUPPORTABLE = (
 )
 ITEM_MODELS = {"/api/v1/lending/": (Item, "/api/v1/lending/items/{}")}
 # Objects that are public by design: any signed-in user may see every one of them.
-PUBLIC = {"organisation_id"}
+# (The service desk's catalogue is public to anyone, without an account: a matter taken out
+# of it is hidden, as tests/test_servicedesk_catalogue.py shows.)
+PUBLIC = {"organisation_id", "matter_id"}
 
 
 def operations():
@@ -90,6 +97,8 @@ def model_for(path, param):
         if path.startswith("/api/v1/lending/"):
             return ITEM_MODELS["/api/v1/lending/"]
         return None  # an agenda item: it is found through its meeting
+    if param == "material_id":
+        return None  # a case's material: it is found through its case
     return MODELS[param]
 
 

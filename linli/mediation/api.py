@@ -61,9 +61,8 @@ class MediationPartyOut(Schema):
     resident: bool = Field(..., description="A resident of the register")
     details: str = Field(..., description="Basic facts (gender, age, occupation)")
     address: str
-    phone: MaskedPhone | None = Field(
-        ..., description="Masked; null for a party whose number you may not see"
-    )
+    # Masked; empty for a party whose number you may not see (the other side's).
+    phone: MaskedPhone
 
 
 class MediationSessionOut(Schema):
@@ -153,7 +152,7 @@ def _detail(request, mediation) -> dict:
                 "resident": p.resident_id is not None,
                 "details": p.details,
                 "address": p.address,
-                "phone": p.phone if (notes or own) else None,
+                "phone": p.phone if (notes or own) else "",
             }
         )
     m = mediation

@@ -128,8 +128,10 @@ class Mediation(models.Model):
 
     @property
     def number(self) -> str:
-        """The number people quote: 调 + year + the row's number."""
-        return f"调{self.created_at:%Y}{self.pk:05d}" if self.created_at and self.pk else ""
+        """The number people quote: TJ (调解) + year + the row's number. Latin letters, not
+        调: escaped in JSON, a Chinese prefix's last hex digits run into the number and read
+        as a landline number."""
+        return f"TJ{self.created_at:%Y}{self.pk:05d}" if self.created_at and self.pk else ""
 
     @property
     def confirmation_last_day(self):
