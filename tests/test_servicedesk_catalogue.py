@@ -104,11 +104,13 @@ def test_a_revision_is_a_new_version_and_the_old_one_keeps_its_checklist(demo, m
     assert Client().get(f"/servicedesk/matters/{matter.code}/", {"version": 3}).status_code == 404
     api = Client()
     api.force_login(demo.user("resident"))
-    body = api.get(f"/api/v1/servicedesk/matters/{matter.code}", {"version": 1}).json()
+    body = api.get(f"/api/v1/servicedesk/matters/{matter.pk}", {"version": 1}).json()
     assert body["number"] == 1 and body["current"] is False
     assert "收入证明" in [m["name"] for m in body["materials"]]
     assert [v["number"] for v in body["versions"]] == [2, 1]
-    now = api.get(f"/api/v1/servicedesk/matters/{matter.code}").json()
+    found = api.get("/api/v1/servicedesk/matters", {"code": matter.code}).json()
+    assert [m["id"] for m in found["items"]] == [matter.pk] and found["items"][0]["version"] == 2
+    now = api.get(f"/api/v1/servicedesk/matters/{matter.pk}").json()
     assert now["number"] == 2 and now["current"] is True and now["promised_days"] == 15
     disabled = next(s["id"] for s in now["situations"] if s["name"] == DISABLED)
     assert [m["name"] for m in now["materials"] if disabled in m["situations"]] == ["残疾人证"]
@@ -197,7 +199,7 @@ def test_a_matter_taken_out_is_seen_only_by_those_who_keep_it(demo, matter, clie
     assert Client().get(url).status_code == 404
     resident = client_for("resident")
     assert resident.get(url).status_code == 404
-    assert resident.get(f"/api/v1/servicedesk/matters/{matter.code}").status_code == 404
+    assert resident.get(f"/api/v1/servicedesk/matters/{matter.pk}").status_code == 404
     assert matter.code not in resident.get("/servicedesk/matters/").content.decode()
     street = client_for("street")
     assert street.get(url).status_code == 200
@@ -232,7 +234,7 @@ def test_malformed_codes_and_filters_answer_404_or_422_never_500(matter, client_
     api = client_for("resident")
     assert api.get("/api/v1/servicedesk/matters/nope").status_code == 422
     assert api.get("/api/v1/servicedesk/matters", {"kind": "ZZ"}).status_code == 422
-    assert api.get(f"/api/v1/servicedesk/matters/{matter.code}", {"version": 0}).status_code == 422
+    assert api.get(f"/api/v1/servicedesk/matters/{matter.pk}", {"version": 0}).status_code == 422
 
 
 def test_the_catalogue_pages_take_a_bounded_number_of_queries(

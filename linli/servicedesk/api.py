@@ -34,6 +34,7 @@ CODE_PATTERN = r"^[0-9A-Z]{1,24}-[A-Z]{2}-[0-9]{4}$"
 
 
 class MatterOut(Schema):
+    id: int
     code: str = Field(..., description="GB/T 39554.1 style: the catalogue's prefix, kind, number")
     kind: MatterKind
     place: PlaceRef = Field(..., description="The district or street whose catalogue it is")
@@ -74,6 +75,7 @@ class VersionRef(Schema):
 
 
 class MatterDetailOut(Schema):
+    id: int
     code: str
     kind: MatterKind
     place: PlaceRef
@@ -99,28 +101,32 @@ class MatterDetailOut(Schema):
 
 class MatterFilters(Schema):
     q: Text(60) = Field("", description="Part of the name, code or department")
+    code: str | None = Field(None, max_length=40, pattern=CODE_PATTERN, description="Exactly")
     kind: MatterKind | None = None
 
 
 @router.get("/matters", response={200: list[MatterOut], **LIST_ERRORS}, summary="The catalogue")
 @paginate(Pagination)
 def matters_list(request: HttpRequest, filters: Query[MatterFilters]):
-    return selectors.matter_list(user=request.user, q=filters.q, kind=filters.kind or "")
+    return selectors.matter_list(
+        user=request.user, q=filters.q, kind=filters.kind or "", code=filters.code or ""
+    )
 
 
 @router.get(
-    "/matters/{code}",
+    "/matters/{matter_id}",
     response={200: MatterDetailOut, **READ_ERRORS},
     summary="One matter: what to bring, in the version in force or an earlier one",
 )
 def matters_get(
     request: HttpRequest,
-    code: str = Path(..., max_length=40, pattern=CODE_PATTERN),
+    matter_id: int = Path(..., ge=1, le=MAX_ID),
     version: int | None = Query(None, ge=1, le=MAX_ID, description="An earlier version"),
 ):
-    matter = selectors.matter_get(user=request.user, code=code)
+    matter = selectors.matter_get_by_id(user=request.user, pk=matter_id)
     shown = selectors.version_get(matter=matter, number=version)
     return {
+        "id": matter.pk,
         "code": matter.code,
         "kind": matter.kind,
         "place": matter.place,

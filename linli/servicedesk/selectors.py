@@ -25,7 +25,9 @@ from .models import (
 MAX_QUERY = 60
 
 
-def matter_list(*, user, q: str = "", kind: str = "", unlisted: bool = False) -> QuerySet:
+def matter_list(
+    *, user, q: str = "", kind: str = "", code: str = "", unlisted: bool = False
+) -> QuerySet:
     """The catalogue: matters in it, with their current versions; with ``unlisted``, only
     those taken out of it that the user keeps."""
     if unlisted:
@@ -37,6 +39,8 @@ def matter_list(*, user, q: str = "", kind: str = "", unlisted: bool = False) ->
     )
     if kind:
         matters = matters.filter(kind=kind)
+    if code:
+        matters = matters.filter(code=code)
     q = q.strip()[:MAX_QUERY]
     if q:
         matters = matters.filter(
@@ -46,6 +50,16 @@ def matter_list(*, user, q: str = "", kind: str = "", unlisted: bool = False) ->
             | Q(current__department__icontains=q)
         )
     return matters.order_by("kind", "code")
+
+
+def matter_get_by_id(*, user, pk) -> Matter:
+    """One matter by its id (the API's way), 404 alike for missing and not visible."""
+    return access_by_id(
+        Matter.objects.filter(current__isnull=False).select_related("place", "current"),
+        pk=pk,
+        user=user,
+        perm="servicedesk.view_matter",
+    )
 
 
 def matter_get(*, user, code: str) -> Matter:
