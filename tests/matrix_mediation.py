@@ -1,14 +1,21 @@
 """Matrix spec of dispute mediation (see lifecycle_matrix). A mediation of the demo compound
 between the demo resident (side A, from the register) and a neighbour named at the desk
 (side B), mediated by the branch secretary; in a status made directly, an agreed one signed
-27 days ago, so that its confirmation deadline is near enough to be reminded."""
+about 27 days ago, so that its confirmation deadline is near enough to be reminded
+(``agreed_near_deadline``)."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
 from linli.mediation import services
-from linli.mediation.models import DisputeKind, Mediation, MediationStatus, Referral
+from linli.mediation.models import (
+    CONFIRMATION_REMIND_DAYS,
+    DisputeKind,
+    Mediation,
+    MediationStatus,
+    Referral,
+)
 from linli.places.models import Place
 from linli.residents.models import Resident
 
@@ -34,11 +41,22 @@ def open_mediation(**kwargs) -> Mediation:
     )
 
 
+def agreed_near_deadline():
+    """An agreement's date whose judicial-confirmation deadline is a few days ahead (within
+    the reminder's window), whatever days off the calendar has around today."""
+    today = timezone.localdate()
+    for days in range(25, 31):
+        last_day = Mediation(agreed_on=today - timedelta(days=days)).confirmation_last_day
+        if last_day - timedelta(days=CONFIRMATION_REMIND_DAYS) <= today <= last_day:
+            return today - timedelta(days=days)
+    raise AssertionError("no agreement date puts the deadline within the reminder's window")
+
+
 def _mediation(status: str) -> Mediation:
     mediation = open_mediation()
     fields = {"status": status}
     if status in (MediationStatus.AGREED, MediationStatus.CLOSED):
-        fields["agreed_on"] = timezone.localdate() - timedelta(days=27)
+        fields["agreed_on"] = agreed_near_deadline()
     Mediation.objects.filter(pk=mediation.pk).update(**fields)
     return Mediation.objects.select_related("place").get(pk=mediation.pk)
 

@@ -27,6 +27,8 @@ from linli.mediation.models import (
 from linli.mediation.notify import confirmations_remind
 from linli.residents.models import Resident
 
+from .matrix_mediation import agreed_near_deadline
+
 pytestmark = pytest.mark.django_db
 
 FACTS = "楼上卫生间漏水三个月，楼下天花板发霉，双方多次争吵。"
@@ -129,16 +131,18 @@ def test_the_30_day_window_and_its_reminder(demo, resident_row):
     )
     mediation = agree(demo, mediation)
     today = timezone.localdate()
-    assert mediation.confirmation_last_day == today + timedelta(days=30)
+    last_day = mediation.confirmation_last_day
+    assert today + timedelta(days=30) <= last_day <= today + timedelta(days=45)
     now = timezone.now()
-    # Six days before the last day: not yet.
-    assert confirmations_remind(now=now + timedelta(days=24)) == 0
-    assert confirmations_remind(now=now + timedelta(days=25)) == 1
+    days_left = (last_day - today).days
+    # Six days before the last day: not yet; five days before: the reminder.
+    assert confirmations_remind(now=now + timedelta(days=days_left - 6)) == 0
+    assert confirmations_remind(now=now + timedelta(days=days_left - 5)) == 1
     told = Notification.objects.filter(kind="mediation.confirmation")
     assert {n.user.username for n in told} == {"secretary", "resident"}
-    assert (today + timedelta(days=30)).isoformat() in told.first().title
+    assert last_day.isoformat() in told.first().title
     # Once only.
-    assert confirmations_remind(now=now + timedelta(days=26)) == 0
+    assert confirmations_remind(now=now + timedelta(days=days_left - 4)) == 0
     assert MediationEvent.objects.filter(mediation=mediation, kind="reminded").count() == 1
 
 
@@ -149,9 +153,7 @@ def test_the_reminder_is_the_jobs_alone(demo, resident_row):
             actor=demo.user("secretary"), mediation=open_one(demo, resident_row)
         ),
     )
-    Mediation.objects.filter(pk=mediation.pk).update(
-        agreed_on=timezone.localdate() - timedelta(days=27)
-    )
+    Mediation.objects.filter(pk=mediation.pk).update(agreed_on=agreed_near_deadline())
     mediation.refresh_from_db()
     with pytest.raises(ForbiddenError):
         services.mediation_remind(actor=demo.user("secretary"), mediation=mediation)
@@ -327,7 +329,7 @@ def test_steps_on_the_page_and_the_printed_agreement(demo, resident_row, client_
         },
     )
     assert done.status_code == 302
-    last_day = (today + timedelta(days=30)).isoformat()
+    last_day = Mediation.objects.get(pk=mediation.pk).confirmation_last_day.isoformat()
     assert last_day in client.get(url).content.decode()
     assert last_day in client.get("/servicedesk/mediations/").content.decode()
     printed = client.get(url + "agreement/").content.decode()
@@ -438,7 +440,7 @@ def test_the_api_from_opening_to_the_follow_up(demo, resident_row, client_for):
     assert agreed.status_code == 200, agreed.content
     assert (
         agreed.json()["agreement"]["confirmation_last_day"]
-        == (today + timedelta(days=30)).isoformat()
+        == Mediation.objects.get(pk=pk).confirmation_last_day.isoformat()
     )
     closed = api_post(
         client,
@@ -509,3 +511,19 @@ def test_the_resident_finds_their_mediation_at_home_and_the_desk_its_count(
     assert f"/servicedesk/mediations/{mediation.pk}/" not in (
         client_for("property").get("/").content.decode()
     )
+
+
+def test_a_last_day_off_moves_to_the_next_working_day():
+    """民法典 art. 203: 30 days from 2 September 2025 end on 2 October, inside the National
+    Day holiday (1–8 October): the last day is Thursday 9 October. From 29 August they end
+    on Sunday 28 September, a make-up working day: it stays. From 9 October, on Saturday
+    8 November: Monday 10 November."""
+    from datetime import date
+
+    def last(day):
+        return Mediation(agreed_on=day).confirmation_last_day
+
+    assert last(date(2025, 9, 2)) == date(2025, 10, 9)
+    assert last(date(2025, 8, 29)) == date(2025, 9, 28)
+    assert last(date(2025, 10, 9)) == date(2025, 11, 10)
+    assert last(date(2025, 10, 6)) == date(2025, 11, 5)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.crypto import EncryptedTextField, mask_phone
 from linli.core.models import TimelineEvent
+from linli.core.workdays import UnknownCalendarYear, is_working_day
 
 # 人民调解法 art. 33: the parties may ask a court for judicial confirmation within 30 days
 # of the agreement taking effect (calendar days; the day itself not counted).
@@ -135,10 +136,19 @@ class Mediation(models.Model):
 
     @property
     def confirmation_last_day(self):
-        """The last day to ask a court for judicial confirmation (人民调解法 art. 33)."""
+        """The last day to ask a court for judicial confirmation (人民调解法 art. 33): 30
+        calendar days after the agreement's date; a last day that is a day off (a weekend
+        or a statutory holiday, not a make-up working day) moves to the next working day
+        (民法典 art. 203)."""
         if self.agreed_on is None:
             return None
-        return self.agreed_on + timedelta(days=CONFIRMATION_DAYS)
+        day = self.agreed_on + timedelta(days=CONFIRMATION_DAYS)
+        try:
+            while not is_working_day(day):
+                day += timedelta(days=1)
+        except UnknownCalendarYear:
+            pass  # a year the calendar does not know yet: the plain 30th day
+        return day
 
     @property
     def audit_place_path(self) -> str:

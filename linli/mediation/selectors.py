@@ -94,7 +94,9 @@ def confirmations_due(*, today, remind_days: int, days: int):
         Mediation.objects.filter(
             status=MediationStatus.AGREED,
             confirmation_reminded_at__isnull=True,
-            agreed_on__gte=today - timedelta(days=days),
+            # The last day may move past days off (a fortnight at most, the Spring
+            # Festival's); the reminder's own guard decides the exact window.
+            agreed_on__gte=today - timedelta(days=days + 14),
             agreed_on__lte=today - timedelta(days=days - remind_days),
         )
         .select_related("place")
