@@ -26,7 +26,15 @@ from linli.api.schemas import (
 from linli.residents.selectors import resident_get
 
 from . import selectors, services
-from .models import CaseEventKind, CaseStatus, Channel, Handling, MaterialForm, Matter, MatterKind
+from .models import (
+    CaseChannel,
+    CaseEventKind,
+    CaseStatus,
+    Handling,
+    MaterialForm,
+    Matter,
+    MatterKind,
+)
 
 router = Router(tags=["servicedesk"])
 
@@ -175,7 +183,7 @@ class CaseOut(Schema):
     id: int
     number: str = Field(..., description="The number on the receipt (受理回执)")
     status: CaseStatus
-    channel: Channel
+    channel: CaseChannel
     matter: CaseMatterRef
     situation: str | None = Field(..., description="The situation chosen; null: none")
     resident: str = Field(..., description="The resident's name")
@@ -253,7 +261,7 @@ class CaseOpenIn(InputSchema):
     resident: Id = Field(..., description="A resident of the register the desk serves")
     matter: str = Field(..., max_length=40, pattern=CODE_PATTERN, description="Its code")
     situation: Id | None = Field(None, description="One of the current version's situations")
-    channel: Channel = Channel.COUNTER
+    channel: CaseChannel = CaseChannel.COUNTER
     note: Text(2000) = ""
 
 

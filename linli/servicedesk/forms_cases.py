@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Channel
+from .models import CaseChannel
 from .selectors import MAX_QUERY
 from .services import CASE_STEPS
 
@@ -30,7 +30,7 @@ class CaseOpenForm(forms.Form):
         label=_("situation"), required=False, coerce=int, empty_value=None, choices=()
     )
     channel = forms.ChoiceField(
-        label=_("channel"), choices=Channel.choices, initial=Channel.COUNTER
+        label=_("channel"), choices=CaseChannel.choices, initial=CaseChannel.COUNTER
     )
     note = forms.CharField(
         label=_("note"),

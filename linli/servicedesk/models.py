@@ -198,7 +198,7 @@ class Material(models.Model):
 # -- cases (办件) --------------------------------------------------------------------------------
 
 
-class Channel(models.TextChoices):
+class CaseChannel(models.TextChoices):
     COUNTER = "counter", _("at the counter")
     PHONE = "phone", _("by phone")
     HOME_VISIT = "home_visit", _("on a home visit")
@@ -256,7 +256,7 @@ class Case(models.Model):
         related_name="cases",
     )
     channel = models.CharField(
-        _("channel"), max_length=12, choices=Channel.choices, default=Channel.COUNTER
+        _("channel"), max_length=12, choices=CaseChannel.choices, default=CaseChannel.COUNTER
     )
     status = models.CharField(
         _("status"),

@@ -22,11 +22,11 @@ from linli.residents.nearby import compound_of
 from .models import (
     CHECKLIST_OPEN_STATUSES,
     Case,
+    CaseChannel,
     CaseEvent,
     CaseEventKind,
     CaseMaterial,
     CaseStatus,
-    Channel,
     Handling,
     Material,
     MaterialForm,
@@ -329,7 +329,7 @@ def case_open(
     resident: Resident,
     matter: Matter | None,
     situation_id: int | None = None,
-    channel: str = Channel.COUNTER,
+    channel: str = CaseChannel.COUNTER,
     note: str = "",
     request=None,
 ) -> Case:
@@ -345,7 +345,7 @@ def case_open(
     )
     if resident.status != ResidentStatus.LIVING:
         raise ValidationError({"resident": _("Cases are opened for residents living here.")})
-    if channel not in Channel.values:
+    if channel not in CaseChannel.values:
         raise ValidationError({"channel": _("Choose how the resident came to the desk.")})
     if matter is not None:
         matter = Matter.objects.select_for_update().filter(pk=matter.pk).first()
