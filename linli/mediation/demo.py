@@ -25,11 +25,27 @@ def _at(day, hour=10):
 
 
 def _neighbours(compound: Place) -> list[Resident]:
-    return list(
-        Resident.objects.filter(place__path__startswith=compound.path)
+    """Four residents of different flats: the first two a flat and the one right above it
+    (a leak comes from upstairs), the others from further along the register."""
+    residents = (
+        Resident.objects.filter(place__path__startswith=compound.path, place__kind="household")
         .select_related("place")
-        .order_by("pk")[:4]
+        .order_by("place__path", "pk")
     )
+    one_per_flat = {}
+    for resident in residents[:400]:
+        one_per_flat.setdefault(resident.place_id, resident)
+    flats = list(one_per_flat.values())
+    by_place = {(r.place.parent_id, r.place.name): r for r in flats}
+    for below in flats:
+        name = below.place.name
+        above = (
+            by_place.get((below.place.parent_id, str(int(name) + 100))) if name.isdigit() else None
+        )
+        if above is not None:
+            rest = [r for r in flats if r.pk not in (below.pk, above.pk)]
+            return [below, above, *rest[:2]]
+    return flats[:4]
 
 
 def _backdate(mediation: Mediation, days_ago: list[int]) -> None:

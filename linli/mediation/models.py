@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.crypto import EncryptedTextField, mask_phone
 from linli.core.models import TimelineEvent
@@ -32,12 +33,12 @@ class DisputeKind(models.TextChoices):
 
 
 class MediationStatus(models.TextChoices):
-    REGISTERED = "registered", _("registered")
+    REGISTERED = "registered", pgettext_lazy("mediation", "registered")
     IN_MEDIATION = "in_mediation", _("in mediation")
     AGREED = "agreed", _("agreement reached")
     FAILED = "failed", _("mediation failed")
     CLOSED = "closed", _("closed after the follow-up visit")
-    WITHDRAWN = "withdrawn", _("withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("mediation", "withdrawn")
 
 
 OPEN_STATUSES = frozenset(
