@@ -207,13 +207,13 @@ class MediationSession(models.Model):
 
 
 class MediationEventKind(models.TextChoices):
-    REGISTERED = "registered", _("registered")
+    REGISTERED = "registered", pgettext_lazy("mediation", "registered")
     ACCEPTED = "accepted", _("accepted for mediation")
     SESSION = "session", _("session held")
     AGREED = "agreed", _("agreement recorded")
     FAILED = "failed", _("failed, referred")
     FOLLOWED_UP = "followed_up", _("follow-up visit")
-    WITHDRAWN = "withdrawn", _("withdrawn")
+    WITHDRAWN = "withdrawn", pgettext_lazy("mediation", "withdrawn")
     REMINDED = "reminded", _("reminded of the confirmation deadline")
 
 
