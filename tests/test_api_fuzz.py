@@ -67,6 +67,7 @@ RULES = {
     "a resident living here",
     ("POST", "/api/v1/servicedesk/cases/{case_id}/steps"): "the inputs a step needs (forward's "
     "department, refuse's reason)",
+    ("POST", "/api/v1/servicedesk/cases/{case_id}/rating"): "a dissatisfied rating says why",
 }
 # Refusals of a schema-valid request that are not about its values, accepted where the
 # operation documents them: 404 for an id (in the path or the body) that does not exist or

@@ -29,6 +29,7 @@ from . import selectors, services
 from .models import (
     CaseChannel,
     CaseEventKind,
+    CaseRating,
     CaseStatus,
     Handling,
     MaterialForm,
@@ -248,6 +249,20 @@ class CaseDetailOut(CaseOut):
         ..., alias="missing_names", description="Names of the materials still missing"
     )
     timeline: list[CaseEventOut] = Field(..., alias="timeline_events")
+    rating: CaseRating | None = Field(..., description="The resident's 好差评; null: not rated")
+    rating_comment: str
+    rated_at: datetime | None
+
+    @staticmethod
+    def resolve_rating(case):
+        return case.rating or None
+
+
+class CaseRatingIn(InputSchema):
+    rating: CaseRating = Field(..., description="One of the five levels of 国办发〔2019〕51号")
+    comment: Text(1000) = Field(
+        "", description="What went well or wrong (needed for dissatisfied and very dissatisfied)"
+    )
 
 
 class CaseFilters(Schema):
@@ -377,5 +392,22 @@ def cases_step(
         reason=payload.reason,
         answer=payload.answer,
         request=request,
+    )
+    return _case_detail(request, case_id)
+
+
+@router.post(
+    "/cases/{case_id}/rating",
+    response={200: CaseDetailOut, **STEP_ERRORS},
+    summary="Rate a case that is done (the resident whose case it is, once)",
+    description="400 (`refused`): a dissatisfied rating without a comment. 403: not your case. "
+    "409: the case is not done yet (`not_done`) or has been rated (`rated`).",
+)
+def cases_rate(
+    request: HttpRequest, payload: CaseRatingIn, case_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    case = selectors.case_get(user=request.user, pk=case_id)
+    services.case_rate(
+        actor=request.user, case=case, rating=payload.rating, comment=payload.comment
     )
     return _case_detail(request, case_id)

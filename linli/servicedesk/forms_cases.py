@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import CaseChannel
+from .models import CaseChannel, CaseRating
 from .selectors import MAX_QUERY
 from .services import CASE_STEPS
 
@@ -60,3 +60,19 @@ class CaseStepForm(forms.Form):
     department = forms.CharField(label=_("receiving department"), required=False, max_length=120)
     reason = forms.CharField(label=_("reason"), required=False, max_length=1000)
     answer = forms.CharField(label=_("the department's answer"), required=False, max_length=2000)
+
+
+class CaseRatingForm(forms.Form):
+    """The resident's 好差评: five levels; a dissatisfied one says why (the service checks)."""
+
+    rating = forms.ChoiceField(
+        label=_("How satisfied are you with how this was handled?"),
+        choices=CaseRating.choices,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("What went well, or what went wrong"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -217,6 +217,20 @@ class CaseStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", pgettext_lazy("case", "withdrawn")
 
 
+class CaseRating(models.TextChoices):
+    """The five levels of the government-service 好差评 (国办发〔2019〕51号)."""
+
+    VERY_SATISFIED = "very_satisfied", _("very satisfied")
+    SATISFIED = "satisfied", _("satisfied")
+    FAIRLY = "fairly", _("fairly satisfied")
+    DISSATISFIED = "dissatisfied", _("dissatisfied")
+    VERY_DISSATISFIED = "very_dissatisfied", _("very dissatisfied")
+
+
+# A 差评 says what went wrong: the desk checks it and puts it right.
+LOW_RATINGS = frozenset({CaseRating.DISSATISFIED, CaseRating.VERY_DISSATISFIED})
+
+
 OPEN_CASE_STATUSES = frozenset(
     {
         CaseStatus.CONSULTED,
@@ -285,6 +299,12 @@ class Case(models.Model):
     refusal_reason = EncryptedTextField(_("reason for the refusal"), blank=True, default="")
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     note = EncryptedTextField(_("note"), blank=True, default="")
+    # The resident's 好差评 once the case is done (once); the comment is theirs, encrypted.
+    rating = models.CharField(
+        _("rating"), max_length=20, choices=CaseRating.choices, blank=True, default=""
+    )
+    rating_comment = EncryptedTextField(_("what the resident said"), blank=True, default="")
+    rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -360,6 +380,7 @@ class CaseEventKind(models.TextChoices):
     REFUSED = "refused", _("refused")
     DONE = "done", _("result handed over")
     WITHDRAWN = "withdrawn", _("withdrawn")
+    RATED = "rated", _("rated by the resident")
 
 
 class CaseEvent(TimelineEvent):

@@ -20,3 +20,5 @@ rules.add_perm("servicedesk.serve_case", can_serve_desk)
 rules.add_perm("servicedesk.decide_case", can_serve_desk)
 # A case not yet decided may be withdrawn by its resident or the desk.
 rules.add_perm("servicedesk.withdraw_case", can_serve_desk | is_case_resident)
+# Once the case is done, the resident whose case it is rates it (好差评), once.
+rules.add_perm("servicedesk.rate_case", is_case_resident)

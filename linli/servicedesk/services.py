@@ -21,11 +21,13 @@ from linli.residents.nearby import compound_of
 
 from .models import (
     CHECKLIST_OPEN_STATUSES,
+    LOW_RATINGS,
     Case,
     CaseChannel,
     CaseEvent,
     CaseEventKind,
     CaseMaterial,
+    CaseRating,
     CaseStatus,
     Handling,
     Material,
@@ -482,3 +484,33 @@ def case_take_step(
             case.done_at = now
 
     return CASE.take(step, actor=actor, obj=case, change=change, data=data)
+
+
+@transaction.atomic
+def case_rate(*, actor, case: Case, rating: str, comment: str = "") -> Case:
+    """The resident's 好差评 of a case that is done: one of the five levels, once; a
+    dissatisfied one says what went wrong. The comment stays off the timeline (encrypted on
+    the case)."""
+    case = _case_lock(case)
+    check_perm(
+        actor,
+        "servicedesk.rate_case",
+        case,
+        message=_("Only the resident whose case it is rates it."),
+    )
+    if case.status != CS.DONE:
+        raise ConflictError(_("A case is rated once it is done."), code="not_done")
+    if case.rating:
+        raise ConflictError(_("This case has been rated already."), code="rated")
+    if rating not in CaseRating.values:
+        raise ValidationError({"rating": _("Choose one of the five levels.")})
+    comment = comment.strip()
+    if rating in LOW_RATINGS and not comment:
+        raise ValidationError(
+            {"comment": _("Say what went wrong, so that the desk can check it and put it right.")}
+        )
+    case.rating, case.rating_comment, case.rated_at = rating, comment[:1000], timezone.now()
+    validated(case, fields=["rating", "rating_comment", "rated_at"])
+    case.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
+    CASE.record(obj=case, kind=CaseEventKind.RATED, actor=actor, data={"rating": rating})
+    return case

@@ -30,6 +30,7 @@ urlpatterns = [
         name="case-material",
     ),
     path("servicedesk/cases/<int:pk>/step/", views_cases.case_step, name="case-step"),
+    path("servicedesk/cases/<int:pk>/rating/", views_cases.case_rate, name="case-rate"),
     path("servicedesk/cases/<int:pk>/missing/", views_cases.case_missing, name="case-missing"),
     path("servicedesk/cases/<int:pk>/receipt/", views_cases.case_receipt, name="case-receipt"),
 ]

@@ -4,6 +4,7 @@ cases, and the two printouts: the 一次告知单 and the 受理回执."""
 
 from datetime import timedelta
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -18,7 +19,13 @@ from linli.core.pagination import paginate
 from linli.residents.selectors import resident_get
 
 from . import selectors, services
-from .forms_cases import CaseOpenForm, CaseStepForm, MaterialMarkForm, ResidentSearchForm
+from .forms_cases import (
+    CaseOpenForm,
+    CaseRatingForm,
+    CaseStepForm,
+    MaterialMarkForm,
+    ResidentSearchForm,
+)
 from .models import Matter
 
 # Cases due within this many days (or overdue) are listed first at the counter.
@@ -166,16 +173,49 @@ def _case_context(request, case) -> dict:
     }
 
 
-@login_required
-@require_safe
-def case_detail(request, pk: int):
-    case = selectors.case_get(user=request.user, pk=pk)
+def _detail(request, case, rating_form=None):
     context = _case_context(request, case)
     context["timeline"] = selectors.case_timeline(case=case)
     context["accept_blocked"] = (
         context["serves"] and case.status in services.CHECKLIST_OPEN_STATUSES and context["missing"]
     )
+    may_rate = (
+        case.status == services.CS.DONE
+        and not case.rating
+        and request.user.has_perm("servicedesk.rate_case", case)
+    )
+    context["rating_form"] = (rating_form or CaseRatingForm()) if may_rate else None
+    if rating_form is not None and not may_rate:  # refused as a whole (rated, not done)
+        for error in rating_form.non_field_errors():
+            messages.error(request, error)
     return render(request, "servicedesk/case_detail.html", context)
+
+
+@login_required
+@require_safe
+def case_detail(request, pk: int):
+    return _detail(request, selectors.case_get(user=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def case_rate(request, pk: int):
+    """The resident's 好差评; a refused one comes back with what they chose and wrote."""
+    case = selectors.case_get(user=request.user, pk=pk)
+    form = CaseRatingForm(request.POST)
+    if form.is_valid() and submit_form(
+        request,
+        form,
+        lambda: services.case_rate(
+            actor=request.user,
+            case=case,
+            rating=form.cleaned_data["rating"],
+            comment=form.cleaned_data["comment"],
+        ),
+        _("Thank you: your rating is recorded."),
+    ):
+        return redirect("servicedesk:case-detail", case.pk)
+    return _detail(request, case, rating_form=form)
 
 
 @login_required
