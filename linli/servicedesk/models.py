@@ -305,6 +305,9 @@ class Case(models.Model):
     )
     rating_comment = EncryptedTextField(_("what the resident said"), blank=True, default="")
     rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
+    # The resident said they would otherwise have called 12345 about it (the seed: "12345
+    # work orders fell sharply"); the figures set these beside the compound's transfers.
+    would_call_12345 = models.BooleanField(_("would otherwise have called 12345"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -390,3 +393,94 @@ class CaseEvent(TimelineEvent):
     class Meta(TimelineEvent.Meta):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
+
+
+# -- policy consultations (政策咨询) -------------------------------------------------------------
+
+
+class Consultation(models.Model):
+    """A quick case: a question answered at the desk, with the matter it was about and the
+    minutes it took. It counts in the figures, and may turn into a case or a work order.
+    The question and the answer may say things about the asker: encrypted at rest."""
+
+    place = models.ForeignKey(
+        "places.Place", verbose_name=_("compound"), on_delete=models.PROTECT, related_name="+"
+    )
+    # Whoever asked: a resident in the register, or a passer-by named only as they wish.
+    resident = models.ForeignKey(
+        "residents.Resident",
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consultations",
+    )
+    asker = models.CharField(_("who asked"), max_length=60, blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=12, choices=CaseChannel.choices, default=CaseChannel.COUNTER
+    )
+    matter = models.ForeignKey(
+        Matter,
+        verbose_name=_("matter"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consultations",
+    )
+    question = EncryptedTextField(_("question"))
+    answer = EncryptedTextField(_("answer"))
+    minutes = models.PositiveSmallIntegerField(
+        _("minutes taken"), default=5, validators=[MaxValueValidator(600)]
+    )
+    would_call_12345 = models.BooleanField(_("would otherwise have called 12345"), default=False)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("answered"), default=timezone.now, db_index=True)
+    # What it turned into, if anything (one of the two).
+    case = models.OneToOneField(
+        Case,
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consultation",
+    )
+    work_order = models.OneToOneField(
+        "workorders.WorkOrder",
+        verbose_name=_("work order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consultation",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-answered_at", "-id"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        indexes = [models.Index(fields=["place", "answered_at"], name="consultation_place_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(case__isnull=True) | Q(work_order__isnull=True),
+                name="consultation_one_outcome",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        if not (self.answered_at and self.pk):
+            return ""
+        return f"ZX{timezone.localtime(self.answered_at):%Y}{self.pk:07d}"
+
+    @property
+    def audit_place_path(self) -> str:
+        return self.place.path
