@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from linli.core.actors import SYSTEM
 from linli.core.crypto import mask_id_number, mask_phone
 from linli.core.models import AuditEvent
+from linli.core.xlsx import XLSX_CONTENT_TYPE
 from linli.places.services import place_create
 from linli.residents import exports
 from linli.residents.idnumbers import make_id_number
@@ -75,7 +76,7 @@ def by_name(rows):
 
 def test_community_exports_only_its_community(client_for, register):
     response, rows = export(client_for("community"))
-    assert response["Content-Type"] == exports.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
     names = by_name(rows)
     assert "站东居民" in names
     assert "苹果园居民" not in names

@@ -19,6 +19,7 @@ from openpyxl import Workbook, load_workbook
 from linli.core.actors import SYSTEM
 from linli.core.crypto import lookup_hash
 from linli.core.models import AuditEvent
+from linli.core.xlsx import XLSX_CONTENT_TYPE
 from linli.places.services import place_create
 from linli.residents import import_files, tasks
 from linli.residents.idnumbers import make_id_number
@@ -609,7 +610,7 @@ def test_progress_is_polled_while_running_and_the_page_reloads_when_done(upload,
 def test_the_template_opens_and_documents_every_column(client_for):
     response = client_for("community").get(reverse("residents:resident-import-template"))
     assert response.status_code == 200
-    assert response["Content-Type"] == import_files.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == XLSX_CONTENT_TYPE
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.content), read_only=True)
     assert workbook.sheetnames == ["居民", "说明"]

@@ -323,8 +323,6 @@ def usage_report(*, user, start_date: date, end_date: date, place: int | None = 
 
 # -- the usage report as a workbook ---------------------------------------------------------
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def export_filename(start_date: date, end_date: date) -> tuple[str, str]:
     """The file's name, and an ASCII one for old browsers."""
@@ -332,32 +330,14 @@ def export_filename(start_date: date, end_date: date) -> tuple[str, str]:
     return f"阵地使用统计-{span}.xlsx", f"room-usage-{span}.xlsx"
 
 
-def content_disposition(filename: str, fallback: str) -> str:
-    from linli.residents.exports import content_disposition as disposition
-
-    return disposition(filename, fallback)
-
-
-def _cell_text(sheet, value: str):
-    # A room's name starting with "=" must never run as a formula in the reader's Excel.
-    from openpyxl.cell import WriteOnlyCell
-
-    if value.startswith("="):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
 def usage_export(*, actor, start_date: date, end_date: date, place=None, out, request=None):
     """Write the usage report this user may see as an xlsx workbook into ``out`` and record
     the export in the audit log. Returns the number of rooms."""
     from django.utils.translation import gettext as _
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
 
     from linli.core.audit import audit_record
+    from linli.core.xlsx import header_row, text_cell
 
     usage = usage_report(
         user=actor,
@@ -379,17 +359,12 @@ def usage_export(*, actor, start_date: date, end_date: date, place=None, out, re
         _("no-show rate %"),
         _("by purpose"),
     ]
-    header = []
-    for title in titles:
-        cell = WriteOnlyCell(sheet, value=str(title))
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
+    sheet.append(header_row(sheet, titles))
     for row in usage:
         sheet.append(
             [
-                _cell_text(sheet, row.room.place.name_path),
-                _cell_text(sheet, row.room.name),
+                text_cell(sheet, row.room.place.name_path),
+                text_cell(sheet, row.room.name),
                 row.total,
                 *[row.counts.get(value, 0) for value, _label in statuses],
                 row.hours,

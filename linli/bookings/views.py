@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from linli.core.forms import run_action, safe_next, submit_form, submitted
 from linli.core.ids import is_valid_id
 from linli.core.images import photo_response
 from linli.core.pagination import paginate
+from linli.core.xlsx import xlsx_response
 from linli.places import selectors as place_selectors
 from linli.places.models import Place
 from linli.places.names import spoken_name
@@ -524,7 +525,8 @@ def report_export(request):
     _require(request, "bookings.view_booking")
     place = _place_filter(request)
     _form, start, end = _report_range(request)
-    response = HttpResponse(content_type=reports.XLSX_CONTENT_TYPE)
+    filename, fallback = reports.export_filename(start, end)
+    response = xlsx_response(filename, fallback)
     reports.usage_export(
         actor=request.user,
         start_date=start,
@@ -533,8 +535,6 @@ def report_export(request):
         out=response,
         request=request,
     )
-    filename, fallback = reports.export_filename(start, end)
-    response["Content-Disposition"] = reports.content_disposition(filename, fallback)
     return response
 
 

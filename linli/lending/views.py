@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from linli.accounts.scope import resident_compounds
 from linli.core.forms import redirect_back, run_action, submit_form
 from linli.core.images import photo_response
 from linli.core.pagination import paginate
+from linli.core.xlsx import xlsx_response
 from linli.places import selectors as place_selectors
 from linli.places.models import Place
 
@@ -496,8 +497,7 @@ def usage_export(request):
     if start is None:
         raise Http404("Not found.")
     filename, fallback = exports.export_filename(start, end)
-    response = HttpResponse(content_type=exports.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = exports.content_disposition(filename, fallback)
+    response = xlsx_response(filename, fallback)
     response["Cache-Control"] = "no-store"
     try:
         exports.usage_export(

@@ -2,23 +2,27 @@
 user asks for them in full and may see them for that row; every export is audited."""
 
 from datetime import date
-from urllib.parse import quote
 
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from linli.accounts.roles import REVEAL_PERSONAL
 from linli.accounts.scope import scope_of
 from linli.core.audit import audit_record
 from linli.core.validators import looks_like_mobile
+from linli.core.xlsx import (
+    XLSX_CONTENT_TYPE,
+    column_widths,
+    content_disposition,
+    header_row,
+    text_cell,
+)
 from linli.places.models import Place
 
 from . import selectors
 from .idnumbers import ID_RE
-from .import_files import RELATION_WORDS, XLSX_CONTENT_TYPE
+from .import_files import RELATION_WORDS
 from .models import Gender
 
 COLUMNS = (
@@ -46,11 +50,6 @@ def export_filename(today: date | None = None) -> tuple[str, str]:
     return f"居民名册-{day}.xlsx", f"residents-{day}.xlsx"
 
 
-def content_disposition(filename: str, fallback: str) -> str:
-    """An attachment header with an ASCII fallback and the real name (RFC 6266 / 5987)."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
-
-
 def _audit_filters(filters: dict) -> dict:
     """The filters, for the audit log, without personal numbers: a search for an ID or
     mobile number is recorded as such, not with the number."""
@@ -65,16 +64,6 @@ def _audit_filters(filters: dict) -> dict:
     return kept
 
 
-def _text(sheet, value: str):
-    # openpyxl writes a string starting with "=" as a formula; a name or address must never
-    # run as one in the reader's Excel.
-    if value.startswith("="):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
-
-
 def residents_export(*, actor, filters: dict, reveal: bool, out, request=None) -> int:
     """Write the residents this user may export, filtered like the list page, as an xlsx
     workbook into ``out`` (a writable file, e.g. an HttpResponse). Returns how many."""
@@ -82,14 +71,8 @@ def residents_export(*, actor, filters: dict, reveal: bool, out, request=None) -
     scope = scope_of(actor)
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("居民名册")
-    for index, width in enumerate(WIDTHS):
-        sheet.column_dimensions[get_column_letter(index + 1)].width = width
-    header = []
-    for title in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
+    column_widths(sheet, WIDTHS)
+    sheet.append(header_row(sheet, COLUMNS))
     count = revealed = 0
     for resident in residents.iterator(chunk_size=CHUNK):
         full = reveal and scope.covers(resident.place.path, roles=REVEAL_PERSONAL)
@@ -97,13 +80,13 @@ def residents_export(*, actor, filters: dict, reveal: bool, out, request=None) -
         birth.number_format = "yyyy-mm-dd"
         sheet.append(
             [
-                _text(sheet, resident.name),
+                text_cell(sheet, resident.name),
                 GENDER_WORDS.get(resident.gender, ""),
                 birth,
                 resident.age,
                 resident.id_number if full else resident.id_number_masked,
                 resident.phone if full else resident.phone_masked,
-                _text(sheet, resident.place.name_path),
+                text_cell(sheet, resident.place.name_path),
                 RELATION_WORDS.get(resident.relation, ""),
                 "、".join(str(label) for label in resident.tag_labels),
                 str(resident.get_status_display()),

@@ -35,8 +35,6 @@ HEADER_SEARCH_ROWS = 10
 MAX_COLUMNS = 64
 PROGRESS_EVERY = 1_000
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 # -- the columns ------------------------------------------------------------------------------
 

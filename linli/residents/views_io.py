@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRefresh
 
 from linli.core.errors import LinliError
+from linli.core.xlsx import xlsx_response
 
 from . import exports, import_files, selectors, services_import
 from .forms import ImportUploadForm, ResidentFilterForm
@@ -121,12 +122,8 @@ def resident_import_detail(request, pk):
 def resident_import_template(request):
     if not request.user.has_perm("residents.add_resident", None):
         raise Http404("Not here.")
-    response = HttpResponse(
-        import_files.import_template_bytes(), content_type=import_files.XLSX_CONTENT_TYPE
-    )
-    response["Content-Disposition"] = exports.content_disposition(
-        "居民导入模板.xlsx", "residents-import-template.xlsx"
-    )
+    response = xlsx_response("居民导入模板.xlsx", "residents-import-template.xlsx")
+    response.write(import_files.import_template_bytes())
     return response
 
 
@@ -136,8 +133,7 @@ def resident_export(request):
     if not request.user.has_perm("residents.export_resident"):
         raise Http404("Not here.")
     filters = ResidentFilterForm(request.GET).cleaned_filters()
-    response = HttpResponse(content_type=exports.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = exports.content_disposition(*exports.export_filename())
+    response = xlsx_response(*exports.export_filename())
     response["Cache-Control"] = "no-store"
     exports.residents_export(
         actor=request.user,
