@@ -148,6 +148,14 @@ ACTION_LABELS = {
     "servicedesk.case.refuse": _("Service desk case refused"),
     "servicedesk.case.finish": _("Service desk case closed"),
     "servicedesk.case.withdraw": _("Service desk case withdrawn"),
+    "servicedesk.proxy.authorise": _("代办 authorised for a service desk case"),
+    "servicedesk.proxy.letter": _("代办: signed authorisation letter filed"),
+    "servicedesk.proxy.check_ids": _("代办: identities checked"),
+    "servicedesk.proxy.revoke": _("代办 revoked"),
+    "servicedesk.proxy.original_take": _("代办: original taken into custody"),
+    "servicedesk.proxy.original_return": _("代办: original returned"),
+    "servicedesk.proxy.file_view": _("代办: letter or signature viewed"),
+    "servicedesk.proxy.print": _("代办: authorisation letter or custody sheet printed"),
 }
 
 
@@ -184,6 +192,7 @@ OBJECT_NAMES = {
     "meetings.participant": "display_name",
     "accounts.user": "display_name",
     "servicedesk.case": "version.name",
+    "servicedesk.proxyauthorisation": "case.version.name",
 }
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from linli.core.crypto import EncryptedTextField
+from linli.core.crypto import EncryptedTextField, mask_id_number, mask_phone
 from linli.core.models import TimelineEvent
 
 # The longest time limit a matter may promise or the law may set, in working days.
@@ -384,6 +384,13 @@ class CaseEventKind(models.TextChoices):
     DONE = "done", _("result handed over")
     WITHDRAWN = "withdrawn", _("withdrawn")
     RATED = "rated", _("rated by the resident")
+    # 代办: the authorisation's steps and the custody of originals (values of 16 at most).
+    PROXY_AUTHORISED = "proxy_authorised", _("代办 authorised")
+    PROXY_LETTER = "proxy_letter", _("signed authorisation letter filed")
+    PROXY_ID_CHECKED = "proxy_id_checked", _("IDs checked for the 代办")
+    PROXY_REVOKED = "proxy_revoked", _("代办 revoked")
+    ORIGINAL_TAKEN = "original_taken", _("original taken into custody")
+    ORIGINAL_RETURNED = "original_return", _("original returned")
 
 
 class CaseEvent(TimelineEvent):
@@ -484,3 +491,264 @@ class Consultation(models.Model):
     @property
     def audit_place_path(self) -> str:
         return self.place.path
+
+
+# -- 代办 (handling a case on a resident's behalf) ---------------------------------------------
+
+# 《中华人民共和国老年人权益保障法》第二条: an elderly person is a citizen of sixty or more.
+PROXY_ELDERLY_AGE = 60
+
+
+class ProxyReason(models.TextChoices):
+    ELDERLY = "elderly", _("elderly (60 or over)")
+    DISABLED = "disabled", _("disabled")
+    LIVES_ALONE = "lives_alone", _("lives alone")
+    BEDRIDDEN = "bedridden", _("bedridden or housebound")
+    OTHER = "other", _("another reason (stated)")
+
+
+class ProxyRelation(models.TextChoices):
+    DESK_WORKER = "desk_worker", _("desk worker (全岗通)")
+    RELATIVE = "relative", _("relative")
+    NEIGHBOUR = "neighbour", _("neighbour")
+    VOLUNTEER = "volunteer", _("volunteer")
+    OTHER = "other", _("other")
+
+
+class ProxyIdMethod(models.TextChoices):
+    """How an identity was checked for a 代办."""
+
+    ID_CARD = "id_card", _("original ID card seen")
+    CARD_READER = "card_reader", _("ID card read by the card reader")
+    HOUSEHOLD_REGISTER = "hukou", _("household register (户口簿) seen")
+    IN_PERSON = "in_person", _("known in person, checked on a home visit")
+    OTHER_DOCUMENT = "other", _("another official document seen")
+
+
+class ProxyStatus(models.TextChoices):
+    PENDING = "pending", _("authorised, IDs not checked yet")
+    ACTIVE = "active", _("in force")
+    REVOKED = "revoked", _("revoked")
+
+
+class ProxyFileKind(models.TextChoices):
+    LETTER = "letter", _("signed authorisation letter")
+    TAKEN_SIGNATURE = "taken_sig", _("signature for an original taken")
+    RETURNED_SIGNATURE = "returned_sig", _("signature for an original returned")
+
+
+class SignatureMethod(models.TextChoices):
+    DRAWN = "drawn", _("signed on the screen")
+    PHOTO = "photo", _("photo of the signed paper")
+
+
+class ProxyAuthorisation(models.Model):
+    """A 代办委托: who acts for the case's resident, why, the signed letter, the ID check,
+    and, once revoked, why. One in force per case (a revoked one stays on record and a new
+    agent may be authorised). The agent's ID and mobile numbers are encrypted at rest and
+    shown masked; the worker's stated reason and the revocation's are encrypted too."""
+
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="proxies"
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ProxyStatus.choices, default=ProxyStatus.PENDING
+    )
+    agent_name = models.CharField(_("agent's name"), max_length=60)
+    agent_relation = models.CharField(
+        _("relation to the resident"), max_length=16, choices=ProxyRelation.choices
+    )
+    agent_relation_note = models.CharField(
+        _("relation, in words"), max_length=60, blank=True, help_text=_("e.g. 儿子, 对门邻居")
+    )
+    agent_id_number = EncryptedTextField(_("agent's ID number"))
+    agent_phone = EncryptedTextField(_("agent's mobile number"), blank=True, default="")
+    reason = models.CharField(_("why"), max_length=16, choices=ProxyReason.choices)
+    reason_note = EncryptedTextField(_("the reason, in words"), blank=True, default="")
+    powers = models.CharField(
+        _("what the agent may do"),
+        max_length=300,
+        help_text=_("As the letter says, e.g. 递交材料、签字确认、领取办理结果."),
+    )
+    authorised_on = models.DateField(_("authorised on"))
+    letter = models.OneToOneField(
+        "ProxyFile",
+        verbose_name=_("signed authorisation letter"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    id_checked_at = models.DateTimeField(_("IDs checked"), null=True, blank=True)
+    id_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resident_id_method = models.CharField(
+        _("how the resident's identity was checked"),
+        max_length=12,
+        choices=ProxyIdMethod.choices,
+        blank=True,
+    )
+    agent_id_method = models.CharField(
+        _("how the agent's identity was checked"),
+        max_length=12,
+        choices=ProxyIdMethod.choices,
+        blank=True,
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoke_reason = EncryptedTextField(_("why it was revoked"), blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["case", "-created_at", "-id"]
+        verbose_name = _("代办 authorisation")
+        verbose_name_plural = _("代办 authorisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=~Q(status="revoked"),
+                name="proxy_one_in_force_per_case",
+                violation_error_message=_("This case already has a 代办 in force."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        if not (self.created_at and self.pk):
+            return ""
+        return f"DB{timezone.localtime(self.created_at):%Y}{self.pk:07d}"
+
+    @property
+    def agent_id_number_masked(self) -> str:
+        return mask_id_number(self.agent_id_number)
+
+    @property
+    def agent_phone_masked(self) -> str:
+        return mask_phone(self.agent_phone)
+
+    @property
+    def audit_place_path(self) -> str:
+        return self.case.place.path
+
+
+class ProxyFile(models.Model):
+    """A file of a 代办 (the signed letter, a custody signature): cleaned of metadata as an
+    image, then stored encrypted at rest under a random name; served only through a
+    permission-checked view that decrypts it, each view audited. Never changed."""
+
+    proxy = models.ForeignKey(ProxyAuthorisation, on_delete=models.PROTECT, related_name="files")
+    kind = models.CharField(_("kind"), max_length=12, choices=ProxyFileKind.choices)
+    method = models.CharField(
+        _("how it was signed"),
+        max_length=8,
+        choices=SignatureMethod.choices,
+        default=SignatureMethod.PHOTO,
+    )
+    file = models.FileField(upload_to="servicedesk/proxy/")
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField(default=0)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["proxy", "created_at", "id"]
+        verbose_name = _("代办 file")
+        verbose_name_plural = _("代办 files")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def audit_place_path(self) -> str:
+        return self.proxy.case.place.path
+
+
+class OriginalCustody(models.Model):
+    """One line of the custody log of originals (原件保管): an original taken from the agent
+    or the resident, when, by whom, signed for; and its return, once, to whom, signed for.
+    Lines are never edited: a line is written when the original is taken and completed once
+    when it goes back."""
+
+    proxy = models.ForeignKey(
+        ProxyAuthorisation, on_delete=models.PROTECT, related_name="originals"
+    )
+    material = models.ForeignKey(
+        CaseMaterial,
+        verbose_name=_("line of the checklist"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="custody",
+    )
+    document = models.CharField(_("original document"), max_length=160)
+    count = models.PositiveSmallIntegerField(
+        _("how many"), default=1, validators=[MaxValueValidator(20)]
+    )
+    taken_from = models.CharField(_("taken from"), max_length=60)
+    taken_at = models.DateTimeField(_("taken"))
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("taken by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    taken_signature = models.OneToOneField(
+        ProxyFile, on_delete=models.PROTECT, related_name="+", verbose_name=_("signed for")
+    )
+    note = EncryptedTextField(_("note"), blank=True, default="")
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    returned_to = models.CharField(_("returned to"), max_length=60, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("returned by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    returned_signature = models.OneToOneField(
+        ProxyFile,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("signed for on return"),
+    )
+
+    class Meta:
+        ordering = ["proxy", "taken_at", "id"]
+        verbose_name = _("original in custody")
+        verbose_name_plural = _("originals in custody")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(returned_at__isnull=True, returned_signature__isnull=True)
+                | Q(returned_at__isnull=False, returned_signature__isnull=False),
+                name="custody_return_signed",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.document
+
+    @property
+    def in_custody(self) -> bool:
+        return self.returned_at is None
+
+    @property
+    def audit_place_path(self) -> str:
+        return self.proxy.case.place.path

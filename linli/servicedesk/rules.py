@@ -22,3 +22,10 @@ rules.add_perm("servicedesk.decide_case", can_serve_desk)
 rules.add_perm("servicedesk.withdraw_case", can_serve_desk | is_case_resident)
 # Once the case is done, the resident whose case it is rates it (好差评), once.
 rules.add_perm("servicedesk.rate_case", is_case_resident)
+
+# 代办 (a case handled on its resident's behalf; on a case or its 代办): kept by the desk of
+# the case's compound (authorising, the signed letter, the ID check, the custody log of
+# originals, revoking, printing); seen by that desk and the resident whose case it is.
+# Property staff and everyone else never learn that one exists.
+rules.add_perm("servicedesk.view_proxy", can_serve_desk | is_case_resident)
+rules.add_perm("servicedesk.manage_proxy", can_serve_desk)

@@ -20,6 +20,9 @@ from .models import (
     Material,
     Matter,
     MatterVersion,
+    OriginalCustody,
+    ProxyAuthorisation,
+    ProxyFile,
 )
 
 MAX_QUERY = 60
@@ -221,3 +224,69 @@ def desk_matters() -> list[Matter]:
         .select_related("current")
         .order_by("kind", "code")
     )
+
+
+# -- 代办 -------------------------------------------------------------------------------------
+
+
+def _custody_rows():
+    return OriginalCustody.objects.select_related(
+        "taken_by", "returned_by", "material"
+    ).order_by("taken_at", "id")
+
+
+def case_proxies(*, case: Case) -> list[ProxyAuthorisation]:
+    """The case's 代办, the one in force first, then the revoked ones, newest first; each
+    with its custody log (``originals``) prefetched: two queries whatever their number."""
+    proxies = list(
+        ProxyAuthorisation.objects.filter(case=case)
+        .select_related("letter", "id_checked_by", "revoked_by", "created_by")
+        .prefetch_related(Prefetch("originals", queryset=_custody_rows()))
+        .order_by("-created_at", "-id")
+    )
+    proxies.sort(key=lambda proxy: proxy.status == "revoked")
+    for proxy in proxies:
+        proxy.case = case
+    return proxies
+
+
+def proxy_get(*, user, pk) -> ProxyAuthorisation:
+    """One 代办 with its case, or 404 alike for a missing one and one the user may not see."""
+    return access_by_id(
+        ProxyAuthorisation.objects.select_related(
+            "case__place",
+            "case__resident",
+            "case__version__matter",
+            "case__situation",
+            "case__handled_by",
+            "letter",
+            "id_checked_by",
+            "revoked_by",
+            "created_by",
+        ).prefetch_related(Prefetch("originals", queryset=_custody_rows())),
+        pk=pk,
+        user=user,
+        perm="servicedesk.view_proxy",
+    )
+
+
+def custody_get(*, proxy: ProxyAuthorisation, pk) -> OriginalCustody:
+    """A line of the 代办's custody log (the 代办 already found visible), or 404."""
+    line = next((line for line in proxy.originals.all() if line.pk == pk), None)
+    if line is None:
+        raise Http404("Not found.")
+    line.proxy = proxy
+    return line
+
+
+def proxy_file_get(*, user, pk) -> ProxyFile:
+    """A letter or a signature of a 代办 the user may see, or 404 alike."""
+    row = access_by_id(
+        ProxyFile.objects.select_related("proxy__case__place", "proxy__case__resident"),
+        pk=pk,
+        user=user,
+        perm=None,
+    )
+    if not user.has_perm("servicedesk.view_proxy", row.proxy):
+        raise Http404("Not found.")
+    return row

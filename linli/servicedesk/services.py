@@ -1,9 +1,14 @@
 """Writes of the service desk: the catalogue of matters (each revision a new version)."""
 
+import base64
+import binascii
+import io
+import uuid
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
@@ -12,16 +17,21 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from linli.core.actors import user_or_none
 from linli.core.audit import audit_record
+from linli.core.crypto import decrypt_bytes, encrypt_bytes
 from linli.core.errors import ConflictError
+from linli.core.images import photo_files_delete, photo_prepare
 from linli.core.lifecycle import Lifecycle, Step, check_perm, validated
+from linli.core.validators import normalise_mobile
 from linli.core.workdays import add_working_days
 from linli.places.models import Place
-from linli.residents.models import Resident, ResidentStatus
+from linli.residents.idnumbers import parse_id_number
+from linli.residents.models import Resident, ResidentStatus, age_on
 from linli.residents.nearby import compound_of
 
 from .models import (
     CHECKLIST_OPEN_STATUSES,
     LOW_RATINGS,
+    PROXY_ELDERLY_AGE,
     Case,
     CaseChannel,
     CaseEvent,
@@ -35,6 +45,15 @@ from .models import (
     Matter,
     MatterKind,
     MatterVersion,
+    OriginalCustody,
+    ProxyAuthorisation,
+    ProxyFile,
+    ProxyFileKind,
+    ProxyIdMethod,
+    ProxyReason,
+    ProxyRelation,
+    ProxyStatus,
+    SignatureMethod,
     Situation,
 )
 
@@ -245,6 +264,20 @@ def missing_materials(case: Case) -> list[CaseMaterial]:
 
 
 def _case_guard(name: str, case: Case, **context) -> None:
+    if name in ("finish", "withdraw"):
+        held = OriginalCustody.objects.filter(
+            proxy__case=case, returned_at__isnull=True
+        ).values_list("document", flat=True)
+        held = list(held)
+        if held:
+            raise ConflictError(
+                _(
+                    "The desk still holds originals for this case under 代办: %(names)s. "
+                    "Return each one, signed for, before the case is closed."
+                )
+                % {"names": "、".join(held)},
+                code="originals_in_custody",
+            )
     if name == "accept":
         missing = [line.name for line in missing_materials(case)]
         if missing:
@@ -514,3 +547,591 @@ def case_rate(*, actor, case: Case, rating: str, comment: str = "") -> Case:
     case.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
     CASE.record(obj=case, kind=CaseEventKind.RATED, actor=actor, data={"rating": rating})
     return case
+
+
+# -- 代办 (handling a case on a resident's behalf) ---------------------------------------------
+
+# An agent is an adult (《民法典》第十八条: full civil capacity at eighteen).
+PROXY_AGENT_MIN_AGE = 18
+# A signature drawn on the screen arrives as a PNG; a photo of a signed sheet as an upload.
+MAX_SIGNATURE_BYTES = 2 * 1024 * 1024
+PROXY_MANAGE = "servicedesk.manage_proxy"
+
+
+def _proxy_lock(proxy: ProxyAuthorisation) -> ProxyAuthorisation:
+    return (
+        ProxyAuthorisation.objects.select_for_update(of=("self",))
+        .select_related("case__place", "case__resident", "letter")
+        .get(pk=proxy.pk)
+    )
+
+
+def _proxy_guard(name: str, proxy: ProxyAuthorisation, **context) -> None:
+    if name == "check_ids" and proxy.letter_id is None:
+        raise ConflictError(
+            _(
+                "File the signed authorisation letter (代办委托书) first: the IDs are checked "
+                "against the letter."
+            ),
+            code="letter_missing",
+        )
+
+
+PS = ProxyStatus
+PROXY = Lifecycle(
+    name="servicedesk.proxy",
+    model=ProxyAuthorisation,
+    event_model=CaseEvent,
+    subject="case",
+    event_subject=lambda proxy: proxy.case,
+    event_kinds=CaseEventKind,
+    illegal_message=gettext_lazy("This 代办 is %(status)s; it cannot be %(step)s now."),
+    forbidden_message=gettext_lazy("Only the desk serving this case keeps its 代办."),
+    lock=_proxy_lock,
+    guard=_proxy_guard,
+    audit_prefix="servicedesk.proxy",
+    steps={
+        # The desk checked both identities against the signed letter: the 代办 is in force.
+        "check_ids": Step(
+            frozenset({PS.PENDING}), PS.ACTIVE, PROXY_MANAGE, CaseEventKind.PROXY_ID_CHECKED,
+            gettext_lazy("checked"),
+        ),
+        "revoke": Step(
+            frozenset({PS.PENDING, PS.ACTIVE}), PS.REVOKED, PROXY_MANAGE,
+            CaseEventKind.PROXY_REVOKED, gettext_lazy("revoked"),
+        ),
+    },
+)  # fmt: skip
+
+
+def proxy_qualifies(resident: Resident, reason: str, reason_note: str = "") -> str | None:
+    """Why the resident may not be served under 代办 for ``reason`` (a message), or None.
+    Elderly, disabled and living alone are read from the register (age from the birth
+    date); bedridden or another reason is what the worker states."""
+    today = timezone.localdate()
+    if reason == ProxyReason.ELDERLY:
+        if resident.birth_date is None or age_on(resident.birth_date, today) < PROXY_ELDERLY_AGE:
+            return _(
+                "The register gives %(name)s's age as under %(age)d: 代办 for an elderly "
+                "resident is for those of %(age)d or more. State another reason if there is one."
+            ) % {"name": resident.name, "age": PROXY_ELDERLY_AGE}
+    elif reason == ProxyReason.DISABLED:
+        if not resident.disabled:
+            return _(
+                "The register does not mark %(name)s as disabled. Correct the register, or "
+                "state the reason."
+            ) % {"name": resident.name}
+    elif reason == ProxyReason.LIVES_ALONE:
+        if not resident.lives_alone:
+            return _(
+                "The register does not mark %(name)s as living alone. Correct the register, "
+                "or state the reason."
+            ) % {"name": resident.name}
+    elif reason in (ProxyReason.BEDRIDDEN, ProxyReason.OTHER):
+        if not reason_note.strip():
+            return _("Say why the resident cannot come to the desk themselves.")
+    else:
+        return _("Choose why the case is handled on the resident's behalf.")
+    return None
+
+
+def proxy_in_force(case: Case) -> ProxyAuthorisation | None:
+    return (
+        ProxyAuthorisation.objects.filter(case=case)
+        .exclude(status=ProxyStatus.REVOKED)
+        .select_related("letter")
+        .first()
+    )
+
+
+def originals_in_custody(case: Case) -> list[OriginalCustody]:
+    """The originals the desk still holds for the case (under any of its 代办, revoked too)."""
+    return list(
+        OriginalCustody.objects.filter(proxy__case=case, returned_at__isnull=True).order_by(
+            "taken_at", "id"
+        )
+    )
+
+
+@transaction.atomic
+def proxy_authorise(
+    *,
+    actor,
+    case: Case,
+    agent_name: str,
+    agent_relation: str,
+    agent_id_number: str,
+    agent_phone: str = "",
+    agent_relation_note: str = "",
+    reason: str,
+    reason_note: str = "",
+    powers: str = "",
+    authorised_on=None,
+    request=None,
+) -> ProxyAuthorisation:
+    """Record that the case is handled on its resident's behalf (代办): who acts (name,
+    relation, ID and mobile numbers, encrypted), why (the resident must qualify: 60 or over,
+    disabled or living alone as the register says, or a reason the worker states), and what
+    the agent may do. It is ``pending`` until the signed letter is filed and both identities
+    are checked. On the case's timeline; audited."""
+    case = _case_lock(case)
+    check_perm(
+        actor, PROXY_MANAGE, case, message=_("Only the desk serving this case keeps its 代办.")
+    )
+    if not case.is_open:
+        raise ConflictError(
+            _("This case is %(status)s: a 代办 is recorded on an open case.")
+            % {"status": case.get_status_display()},
+            code="case_closed",
+        )
+    if proxy_in_force(case) is not None:
+        raise ConflictError(
+            _("This case already has a 代办 in force; revoke it before authorising another agent."),
+            code="proxy_exists",
+        )
+    errors: dict[str, list] = {}
+    agent_name = agent_name.strip()
+    if not agent_name:
+        errors["agent_name"] = [_("Name the agent.")]
+    if agent_relation not in ProxyRelation.values:
+        errors["agent_relation"] = [_("Choose how the agent is related to the resident.")]
+    parsed = None
+    try:
+        parsed = parse_id_number(agent_id_number or "")
+    except ValidationError as exc:
+        errors["agent_id_number"] = exc.messages
+    if parsed is not None:
+        if age_on(parsed.birth_date, timezone.localdate()) < PROXY_AGENT_MIN_AGE:
+            errors["agent_id_number"] = [
+                _("The agent must be an adult (%(age)d or over).") % {"age": PROXY_AGENT_MIN_AGE}
+            ]
+        elif case.resident.id_number and parsed.value == case.resident.id_number:
+            errors["agent_id_number"] = [
+                _(
+                    "This is the resident's own ID number: a resident acting for themselves "
+                    "needs no 代办."
+                )
+            ]
+    phone = ""
+    if agent_phone and agent_phone.strip():
+        try:
+            phone = normalise_mobile(agent_phone)
+        except ValidationError as exc:
+            errors["agent_phone"] = exc.messages
+    refusal = proxy_qualifies(case.resident, reason, reason_note)
+    if refusal:
+        errors["reason_note" if reason in ProxyReason.values else "reason"] = [refusal]
+    if errors:
+        raise ValidationError(errors)
+    today = timezone.localdate()
+    authorised_on = authorised_on or today
+    if authorised_on > today:
+        raise ValidationError({"authorised_on": _("The letter cannot be dated in the future.")})
+    proxy = ProxyAuthorisation(
+        case=case,
+        agent_name=agent_name[:60],
+        agent_relation=agent_relation,
+        agent_relation_note=agent_relation_note.strip()[:60],
+        agent_id_number=parsed.value,
+        agent_phone=phone,
+        reason=reason,
+        reason_note=reason_note.strip()[:500],
+        powers=(powers.strip() or str(DEFAULT_POWERS))[:300],
+        authorised_on=authorised_on,
+        created_by=user_or_none(actor),
+    )
+    validated(proxy)
+    proxy.save()
+    PROXY.record(
+        obj=proxy,
+        kind=CaseEventKind.PROXY_AUTHORISED,
+        actor=actor,
+        to_status=proxy.status,
+        note=agent_name[:60],
+        data={"proxy": proxy.pk, "relation": agent_relation, "reason": reason},
+    )
+    audit_record(
+        actor=actor,
+        action="servicedesk.proxy.authorise",
+        obj=proxy,
+        request=request,
+        details={"case": case.pk, "relation": agent_relation, "reason": reason},
+    )
+    return proxy
+
+
+DEFAULT_POWERS = gettext_lazy("递交申请材料、签字确认、领取办理结果")
+
+
+def _proxy_file_prepare(*, upload=None, drawn: str = "") -> tuple[dict, str]:
+    """The cleaned image of a letter or a signature (metadata stripped, re-encoded) and how
+    it was signed: a PNG drawn on the screen (a ``data:image/png;base64,`` URL or plain
+    base64), or an uploaded photo. Refuses anything that is not a sound image."""
+    if drawn:
+        payload = drawn.split(",", 1)[1] if drawn.startswith("data:") else drawn
+        if not drawn.startswith(("data:image/png;base64,", "iVBOR")) or len(payload) > (
+            MAX_SIGNATURE_BYTES * 4 // 3 + 4
+        ):
+            raise ValidationError({"signature": [_("The drawn signature could not be read.")]})
+        try:
+            data = base64.b64decode(payload, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise ValidationError(
+                {"signature": [_("The drawn signature could not be read.")]}
+            ) from exc
+        try:
+            prepared = photo_prepare(ContentFile(data, name="signature.png"))
+        except ValidationError as exc:
+            raise ValidationError({"signature": exc.messages}) from exc
+        if _blank_image(prepared):
+            raise ValidationError({"signature": [_("The signature is empty: sign in the box.")]})
+        return prepared, SignatureMethod.DRAWN
+    if upload is None:
+        raise ValidationError(
+            {"signature": [_("Sign on the screen, or add a photo of the signed sheet.")]}
+        )
+    try:
+        return photo_prepare(upload), SignatureMethod.PHOTO
+    except ValidationError as exc:
+        raise ValidationError({"signature": exc.messages}) from exc
+
+
+def _blank_image(prepared: dict) -> bool:
+    """True when a drawn signature has no stroke (every pixel the same)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(prepared["data"])) as image:
+        extrema = image.convert("LA").getextrema()
+    return all(low == high for low, high in extrema)
+
+
+def _proxy_file_write(*, actor, proxy, kind: str, prepared: dict, method: str, stored: list):
+    """Store a prepared image encrypted at rest, under a random name that says nothing."""
+    row = ProxyFile(
+        proxy=proxy,
+        kind=kind,
+        method=method,
+        content_type=prepared["content_type"],
+        size=len(prepared["data"]),
+        width=prepared["width"],
+        height=prepared["height"],
+        created_by=user_or_none(actor),
+    )
+    row.file.save(
+        f"{uuid.uuid4().hex}.bin", ContentFile(encrypt_bytes(prepared["data"])), save=False
+    )
+    stored.append(row.file)
+    validated(row, fields=["kind", "method", "content_type", "size"])
+    row.save()
+    return row
+
+
+def _with_files_removed_on_failure(write):
+    """Run ``write(stored)`` in a transaction; the files of rows not written are removed."""
+    stored: list = []
+    try:
+        with transaction.atomic():
+            return write(stored)
+    except BaseException:
+        photo_files_delete(stored)
+        raise
+
+
+def proxy_letter_attach(
+    *, actor, proxy: ProxyAuthorisation, upload=None, drawn: str = "", request=None
+) -> ProxyAuthorisation:
+    """File the signed 代办委托书 (a photo of it): cleaned, encrypted at rest. Once filed it
+    stays; the letter of a 代办 is not replaced (revoke and authorise again instead)."""
+
+    def check(row):
+        check_perm(
+            actor, PROXY_MANAGE, row, message=_("Only the desk serving this case keeps its 代办.")
+        )
+        if row.status == ProxyStatus.REVOKED:
+            raise ConflictError(_("This 代办 has been revoked."), code="revoked")
+        if row.letter_id is not None:
+            raise ConflictError(
+                _("The signed letter is on file already; it is kept as it was filed."),
+                code="letter_filed",
+            )
+
+    check(proxy)
+    try:
+        prepared, method = _proxy_file_prepare(upload=upload, drawn=drawn)
+    except ValidationError as exc:
+        raise ValidationError({"letter": exc.messages}) from exc
+
+    def write(stored):
+        locked = _proxy_lock(proxy)
+        check(locked)
+        letter = _proxy_file_write(
+            actor=actor,
+            proxy=locked,
+            kind=ProxyFileKind.LETTER,
+            prepared=prepared,
+            method=method,
+            stored=stored,
+        )
+        locked.letter = letter
+        locked.save(update_fields=["letter", "updated_at"])
+        PROXY.record(
+            obj=locked, kind=CaseEventKind.PROXY_LETTER, actor=actor, data={"proxy": locked.pk}
+        )
+        audit_record(
+            actor=actor, action="servicedesk.proxy.letter", obj=locked, request=request
+        )
+        return locked
+
+    return _with_files_removed_on_failure(write)
+
+
+@transaction.atomic
+def proxy_check_ids(
+    *,
+    actor,
+    proxy: ProxyAuthorisation,
+    resident_method: str,
+    agent_method: str,
+    request=None,
+) -> ProxyAuthorisation:
+    """Record that the desk checked the resident's and the agent's identities against the
+    signed letter, and how (the original ID card seen, read by the card reader, the 户口簿, …):
+    the 代办 is then in force, and originals may be taken into custody."""
+
+    def change(row):
+        errors = {}
+        if resident_method not in ProxyIdMethod.values:
+            errors["resident_method"] = [_("Say how the resident's identity was checked.")]
+        if agent_method not in ProxyIdMethod.values or agent_method == ProxyIdMethod.IN_PERSON:
+            errors["agent_method"] = [
+                _("Say how the agent's identity was checked: an agent shows an ID document.")
+            ]
+        if errors:
+            raise ValidationError(errors)
+        row.resident_id_method, row.agent_id_method = resident_method, agent_method
+        row.id_checked_at, row.id_checked_by = timezone.now(), user_or_none(actor)
+
+    return PROXY.take(
+        "check_ids",
+        actor=actor,
+        obj=proxy,
+        change=change,
+        data={"proxy": proxy.pk, "resident": resident_method, "agent": agent_method},
+    )
+
+
+@transaction.atomic
+def proxy_revoke(
+    *, actor, proxy: ProxyAuthorisation, reason: str, request=None
+) -> ProxyAuthorisation:
+    """Revoke a 代办 (the resident withdrew it, the agent can no longer act, …), with the
+    reason (encrypted). Originals still in custody stay on the log, to be returned; no new
+    one is taken under it."""
+    reason = reason.strip()
+
+    def change(row):
+        if not reason:
+            raise ValidationError({"reason": _("Say why the 代办 is revoked.")})
+        row.revoked_at, row.revoked_by = timezone.now(), user_or_none(actor)
+        row.revoke_reason = reason[:1000]
+
+    return PROXY.take("revoke", actor=actor, obj=proxy, change=change, data={"proxy": proxy.pk})
+
+
+def original_take(
+    *,
+    actor,
+    proxy: ProxyAuthorisation,
+    document: str,
+    taken_from: str,
+    count: int = 1,
+    material_id: int | None = None,
+    note: str = "",
+    signature_upload=None,
+    signature_drawn: str = "",
+    request=None,
+) -> OriginalCustody:
+    """Take an original document into the desk's custody (原件保管) under a 代办 in force:
+    what, how many, from whom (the agent or the resident), signed for by them (drawn on the
+    screen, or a photo of the signed custody sheet; encrypted). A line of the log, never
+    edited; on the case's timeline."""
+    document, taken_from = document.strip(), taken_from.strip()
+
+    def check(row):
+        check_perm(
+            actor, PROXY_MANAGE, row, message=_("Only the desk serving this case keeps its 代办.")
+        )
+        if row.status != ProxyStatus.ACTIVE:
+            raise ConflictError(
+                _(
+                    "Originals are taken under a 代办 in force: file the signed letter and "
+                    "check both identities first."
+                )
+                if row.status == ProxyStatus.PENDING
+                else _("This 代办 has been revoked: no original is taken under it."),
+                code="proxy_not_in_force",
+            )
+        if not row.case.is_open:
+            raise ConflictError(
+                _("This case is %(status)s: no original is taken for it.")
+                % {"status": row.case.get_status_display()},
+                code="case_closed",
+            )
+
+    check(proxy)
+    errors = {}
+    if not document:
+        errors["document"] = [_("Name the original document.")]
+    if not taken_from:
+        errors["taken_from"] = [_("Say whom it was taken from.")]
+    if not isinstance(count, int) or not 1 <= count <= 20:
+        errors["count"] = [_("Between 1 and 20.")]
+    material = None
+    if material_id is not None:
+        material = CaseMaterial.objects.filter(pk=material_id, case_id=proxy.case_id).first()
+        if material is None:
+            errors["material"] = [_("Choose a line of this case's checklist.")]
+    if errors:
+        raise ValidationError(errors)
+    prepared, method = _proxy_file_prepare(upload=signature_upload, drawn=signature_drawn)
+
+    def write(stored):
+        locked = _proxy_lock(proxy)
+        check(locked)
+        signature = _proxy_file_write(
+            actor=actor,
+            proxy=locked,
+            kind=ProxyFileKind.TAKEN_SIGNATURE,
+            prepared=prepared,
+            method=method,
+            stored=stored,
+        )
+        line = OriginalCustody(
+            proxy=locked,
+            material=material,
+            document=document[:160],
+            count=count,
+            taken_from=taken_from[:60],
+            taken_at=timezone.now(),
+            taken_by=user_or_none(actor),
+            taken_signature=signature,
+            note=note.strip()[:500],
+        )
+        validated(line)
+        line.save()
+        PROXY.record(
+            obj=locked,
+            kind=CaseEventKind.ORIGINAL_TAKEN,
+            actor=actor,
+            note=line.document,
+            data={"proxy": locked.pk, "custody": line.pk, "count": count},
+        )
+        audit_record(
+            actor=actor,
+            action="servicedesk.proxy.original_take",
+            obj=locked,
+            request=request,
+            details={"custody": line.pk, "document": line.document},
+        )
+        return line
+
+    return _with_files_removed_on_failure(write)
+
+
+def original_return(
+    *,
+    actor,
+    custody: OriginalCustody,
+    returned_to: str,
+    signature_upload=None,
+    signature_drawn: str = "",
+    request=None,
+) -> OriginalCustody:
+    """Give an original back, once: to whom, signed for by them. Allowed under a revoked
+    代办 too, so that everything taken goes back."""
+    returned_to = returned_to.strip()
+
+    def check(line):
+        check_perm(
+            actor,
+            PROXY_MANAGE,
+            line.proxy,
+            message=_("Only the desk serving this case keeps its 代办."),
+        )
+        if line.returned_at is not None:
+            raise ConflictError(
+                _("This original was returned on %(day)s; a return is recorded once.")
+                % {"day": f"{timezone.localtime(line.returned_at):%Y-%m-%d}"},
+                code="returned",
+            )
+
+    check(custody)
+    if not returned_to:
+        raise ValidationError({"returned_to": [_("Say whom it was returned to.")]})
+    prepared, method = _proxy_file_prepare(upload=signature_upload, drawn=signature_drawn)
+
+    def write(stored):
+        line = (
+            OriginalCustody.objects.select_for_update(of=("self",))
+            .select_related("proxy__case__place", "proxy__case__resident")
+            .get(pk=custody.pk)
+        )
+        check(line)
+        signature = _proxy_file_write(
+            actor=actor,
+            proxy=line.proxy,
+            kind=ProxyFileKind.RETURNED_SIGNATURE,
+            prepared=prepared,
+            method=method,
+            stored=stored,
+        )
+        line.returned_at, line.returned_by = timezone.now(), user_or_none(actor)
+        line.returned_to, line.returned_signature = returned_to[:60], signature
+        validated(line, fields=["returned_at", "returned_to", "returned_signature"])
+        line.save(
+            update_fields=["returned_at", "returned_by", "returned_to", "returned_signature"]
+        )
+        PROXY.record(
+            obj=line.proxy,
+            kind=CaseEventKind.ORIGINAL_RETURNED,
+            actor=actor,
+            note=line.document,
+            data={"proxy": line.proxy_id, "custody": line.pk},
+        )
+        audit_record(
+            actor=actor,
+            action="servicedesk.proxy.original_return",
+            obj=line.proxy,
+            request=request,
+            details={"custody": line.pk, "document": line.document},
+        )
+        return line
+
+    return _with_files_removed_on_failure(write)
+
+
+def proxy_file_read(*, actor, proxy_file: ProxyFile, request=None) -> bytes:
+    """The decrypted image of a letter or a signature, for a reader allowed to see the 代办;
+    every view is audited."""
+    check_perm(
+        actor, "servicedesk.view_proxy", proxy_file.proxy, message=_("This is not yours to see.")
+    )
+    with proxy_file.file.open("rb") as stored:
+        data = decrypt_bytes(stored.read())
+    audit_record(
+        actor=actor,
+        action="servicedesk.proxy.file_view",
+        obj=proxy_file.proxy,
+        request=request,
+        details={"file": proxy_file.pk, "kind": proxy_file.kind},
+    )
+    return data
+
+
+def proxy_print(*, actor, proxy: ProxyAuthorisation, request=None) -> None:
+    """The printed 代办委托书 and 原件保管清单 carry the agent's whole ID and mobile numbers
+    (for signing): printing is a reveal, for the desk only, and audited."""
+    check_perm(
+        actor, PROXY_MANAGE, proxy, message=_("Only the desk serving this case prints its 代办.")
+    )
+    audit_record(actor=actor, action="servicedesk.proxy.print", obj=proxy, request=request)
