@@ -11,6 +11,12 @@ class MediationConfig(AppConfig):
         from . import workbench
 
         workbench.register()
+        from linli.workorders.actions import register_order_action
+
+        from .order_actions import from_order
+
+        # A neighbour-dispute work order's page offers to start a mediation.
+        register_order_action(from_order)
         from linli.core.navigation import NavEntry, register_nav_entry
 
         register_nav_entry(

@@ -128,3 +128,15 @@ def resident_by_phone(*, place, phone: str):
         .select_related("place")
         .first()
     )
+
+
+def mediation_from_order(*, user, order) -> Mediation | None:
+    """The mediation started from ``order`` (not a withdrawn one), if the user may see it:
+    one query, nothing prefetched (the order's page links to it)."""
+    return (
+        Mediation.objects.filter(_visible_q(user), source_order=order)
+        .exclude(status=MediationStatus.WITHDRAWN)
+        .only("pk", "created_at", "status", "subject")
+        .order_by("-created_at", "-id")
+        .first()
+    )

@@ -31,6 +31,7 @@ from linli.places.names import places_label
 from linli.places.selectors import place_get
 
 from . import selectors, services
+from .actions import order_actions
 from .forms import OrderFileForm, OrderQueueForm, StepForm
 from .models import Satisfaction, Status
 from .selectors import photo_list
@@ -325,6 +326,7 @@ def order_detail(request, pk):
             "order": order,
             "timeline": selectors.order_timeline(order=order),
             "steps": steps,
+            "order_actions": order_actions(request, order),
             "photos": photo_list(order=order),
             "organisations": selectors.dispatch_organisations(user=request.user)
             if "dispatch" in steps
