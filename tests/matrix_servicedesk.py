@@ -51,4 +51,56 @@ CASE_SPEC = MatrixSpec(
         "servicedesk.withdraw_case": DESK | {"resident"},
     },
 )
-SPECS = [CASE_SPEC]
+
+
+def _proxy(status: str):
+    """A 代办 of the demo resident (周桂兰, elderly by the register) on a new case, its signed
+    letter filed (so that its IDs may be checked), in ``status``."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image, ImageDraw
+
+    from linli.residents.idnumbers import make_id_number
+    from linli.servicedesk.models import ProxyAuthorisation
+
+    case = _case(S.ACCEPTED)
+    proxy = services.proxy_authorise(
+        actor=actor_named("community"),
+        case=case,
+        agent_name="矩阵代办人",
+        agent_relation="neighbour",
+        agent_id_number=make_id_number("140202", timezone.localdate().replace(year=1980), 11),
+        reason="elderly",
+    )
+    image = Image.new("RGB", (200, 100), "white")
+    ImageDraw.Draw(image).line((10, 50, 190, 20), fill="black", width=3)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    services.proxy_letter_attach(
+        actor=actor_named("community"),
+        proxy=proxy,
+        upload=SimpleUploadedFile("letter.png", out.getvalue(), content_type="image/png"),
+    )
+    ProxyAuthorisation.objects.filter(pk=proxy.pk).update(status=status)
+    return ProxyAuthorisation.objects.select_related("case__place", "case__resident", "letter").get(
+        pk=proxy.pk
+    )
+
+
+def _proxy_take(step: str, actor, proxy):
+    if step == "check_ids":
+        return services.proxy_check_ids(
+            actor=actor, proxy=proxy, resident_method="id_card", agent_method="id_card"
+        )
+    return services.proxy_revoke(actor=actor, proxy=proxy, reason="矩阵测试")
+
+
+# 代办 (issue 15 item 3): kept by the desk of the case's compound.
+PROXY_SPEC = MatrixSpec(
+    lifecycle=services.PROXY,
+    make=_proxy,
+    take=_proxy_take,
+    holders={"servicedesk.manage_proxy": DESK},
+)
+SPECS = [CASE_SPEC, PROXY_SPEC]
