@@ -118,6 +118,8 @@ MANAGE_CATALOGUE = frozenset({Role.DISTRICT_ADMIN, Role.STREET_ADMIN})
 # Its cases are served at the compound's desk (全岗通): the community worker and the branch
 # secretary over the case's compound. Administrators and property staff never read them.
 SERVE_DESK = frozenset({Role.COMMUNITY_WORKER, Role.BRANCH_SECRETARY})
+# Its figures are counts, no person in them: the desk and the leaders above it read them.
+VIEW_DESK_FIGURES = SERVE_DESK | {Role.DISTRICT_ADMIN, Role.STREET_ADMIN}
 
 # Health help (SPEC 3.7, 5.2). Clinic staff hold the health records of the residents of
 # their area; a community worker makes cards and sees the health content only of the cards

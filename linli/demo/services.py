@@ -17,7 +17,7 @@ from linli.places.services import (
     place_create,
     places_bulk_create,
 )
-from linli.servicedesk.demo import demo_cases, demo_catalogue
+from linli.servicedesk.demo import demo_cases, demo_catalogue, demo_year
 from linli.workorders.demo import demo_orders
 
 from . import world
@@ -170,6 +170,7 @@ def demo_load() -> dict:
     matters = demo_catalogue()
     mediations = demo_mediation(compound)
     cases = demo_cases(compound)
+    cases += demo_year(compound)
     return {
         "places": Place.objects.count(),
         "organisations": len(orgs),

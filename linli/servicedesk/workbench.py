@@ -37,6 +37,16 @@ def register() -> None:
     )
     register_nav_entry(
         NavEntry(
+            "servicedesk:figures",
+            _("Service desk figures"),
+            _("Matters handled per matter, channel, worker and month; the 12345 calls saved."),
+            permission="servicedesk.view_figures",
+            audience=STAFF,
+        ),
+        after="servicedesk:desk",
+    )
+    register_nav_entry(
+        NavEntry(
             "servicedesk:my-cases",
             _("My cases"),
             _("What you asked the service desk to do, and where each stands."),
