@@ -156,6 +156,9 @@ ACTION_LABELS = {
     "servicedesk.proxy.original_return": _("代办: original returned"),
     "servicedesk.proxy.file_view": _("代办: letter or signature viewed"),
     "servicedesk.proxy.print": _("代办: authorisation letter or custody sheet printed"),
+    "servicedesk.consultation.record": _("Policy consultation recorded"),
+    "servicedesk.consultation.to_case": _("Policy consultation turned into a case"),
+    "servicedesk.consultation.to_order": _("Policy consultation turned into a work order"),
 }
 
 

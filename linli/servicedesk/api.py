@@ -6,8 +6,10 @@ ticked as materials arrive, and their steps."""
 from datetime import date, datetime
 from typing import Literal
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -23,6 +25,7 @@ from linli.api.schemas import (
     PlaceRef,
     Text,
 )
+from linli.places.models import Place
 from linli.residents.selectors import resident_get
 
 from . import selectors, services
@@ -278,6 +281,7 @@ class CaseOpenIn(InputSchema):
     situation: Id | None = Field(None, description="One of the current version's situations")
     channel: CaseChannel = CaseChannel.COUNTER
     note: Text(2000) = ""
+    would_call_12345: bool = Field(False, description="Would otherwise have called 12345")
 
 
 class MaterialMarkIn(InputSchema):
@@ -327,14 +331,20 @@ def cases_get(request: HttpRequest, case_id: int = Path(..., ge=1, le=MAX_ID)):
 @router.post(
     "/cases",
     response={201: CaseDetailOut, **WRITE_ERRORS},
-    summary="Open a case for a resident (the desk)",
+    summary="Open a case for a resident (the desk), or start one of your own (online)",
     description="Under the matter's version in force, with its checklist for the situation "
     "(every applicant's materials and the situation's), nothing received yet; `consulted`. "
+    "A resident starts a case for themselves with channel `online` (403 `online_only` for "
+    "another channel; 409 `already_open` while one for the matter is open). "
     "404 for a resident you do not serve, 403 for anyone but the desk of the resident's "
     "compound, 400 for a matter not in the catalogue or a situation it does not have.",
 )
 def cases_open(request: HttpRequest, payload: CaseOpenIn):
-    resident = resident_get(user=request.user, pk=payload.resident)
+    own = selectors.own_resident(user=request.user)
+    if own is not None and own.pk == payload.resident:  # a resident starting their own, online
+        resident = own
+    else:
+        resident = resident_get(user=request.user, pk=payload.resident)
     case = services.case_open(
         actor=request.user,
         resident=resident,
@@ -342,6 +352,7 @@ def cases_open(request: HttpRequest, payload: CaseOpenIn):
         situation_id=payload.situation,
         channel=payload.channel,
         note=payload.note,
+        would_call_12345=payload.would_call_12345,
         request=request,
     )
     return Status(201, _case_detail(request, case.pk))
@@ -411,3 +422,209 @@ def cases_rate(
         actor=request.user, case=case, rating=payload.rating, comment=payload.comment
     )
     return _case_detail(request, case_id)
+
+
+# -- policy consultations (政策咨询) -------------------------------------------------------------
+
+MONTH_PATTERN = r"^(20[0-9]{2}|21[0-9]{2})-(0[1-9]|1[0-2])$"
+
+
+class ConsultationMatterRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class ConsultationOut(Schema):
+    id: int
+    number: str = Field(..., description="ZX, the year answered and the id")
+    place: PlaceRef = Field(..., description="The compound whose desk answered it")
+    channel: CaseChannel = Field(..., description="counter, phone or home_visit")
+    matter: ConsultationMatterRef | None = Field(..., description="null: no particular matter")
+    resident: int | None = Field(..., description="The resident who asked; null: a passer-by")
+    asker: str = Field(..., description="The resident's name, or the name a passer-by gave")
+    minutes: int = Field(..., description="Minutes the answer took")
+    would_call_12345: bool = Field(..., description="Would otherwise have called 12345")
+    answered_at: datetime
+    case: int | None = Field(..., description="The case it became; null: none")
+    work_order: int | None = Field(..., description="The work order it became; null: none")
+
+    @staticmethod
+    def resolve_matter(consultation):
+        matter = consultation.matter
+        if matter is None:
+            return None
+        name = matter.current.name if matter.current_id else ""
+        return {"id": matter.pk, "code": matter.code, "name": name}
+
+    @staticmethod
+    def resolve_resident(consultation):
+        return consultation.resident_id
+
+    @staticmethod
+    def resolve_asker(consultation):
+        return consultation.resident.name if consultation.resident_id else consultation.asker
+
+    @staticmethod
+    def resolve_answered_at(consultation):
+        return timezone.localtime(consultation.answered_at)
+
+    @staticmethod
+    def resolve_case(consultation):
+        return consultation.case_id
+
+    @staticmethod
+    def resolve_work_order(consultation):
+        return consultation.work_order_id
+
+
+class ConsultationDetailOut(ConsultationOut):
+    """With the question and the answer (personal: the desk and the asker only)."""
+
+    question: str
+    answer: str
+
+
+class ConsultationFilters(Schema):
+    month: str | None = Field(None, pattern=MONTH_PATTERN, description="YYYY-MM, local time")
+    matter: Id | None = Field(None, description="Only those about this matter (its id)")
+    mine: bool = Field(False, description="Only those you asked (as a resident)")
+    place: Id | None = Field(None, description="Only those of compounds in this subtree")
+
+
+class ConsultationIn(InputSchema):
+    resident: Id | None = Field(None, description="The resident who asked, from the register")
+    asker: Text(60) = Field("", description="A passer-by's name (when `resident` is null)")
+    place: Id | None = Field(
+        None, description="The compound whose desk answered (a passer-by's; else the resident's)"
+    )
+    matter: Id | None = Field(None, description="The matter asked about (its id); null: none")
+    channel: CaseChannel = Field(CaseChannel.COUNTER, description="counter, phone or home_visit")
+    question: Text(2000, 1)
+    answer: Text(4000, 1)
+    minutes: int = Field(5, ge=1, le=600)
+    would_call_12345: bool = False
+
+
+class ConsultationCaseIn(InputSchema):
+    situation: Id | None = Field(None, description="One of the matter's current situations")
+
+
+class ConsultationOrderIn(InputSchema):
+    category: Text(50, 1) = Field(..., description="The work order's category code")
+    title: Text(120, 1)
+    description: Text(4000) = Field("", description="Seen by whoever handles the order")
+
+
+@router.get(
+    "/consultations",
+    response={200: list[ConsultationOut], **LIST_ERRORS},
+    summary="Policy consultations you may see",
+)
+@paginate(Pagination)
+def consultations_list(request: HttpRequest, filters: Query[ConsultationFilters]):
+    """Those answered at the desks you serve, and those you asked; the latest first."""
+    month = None
+    if filters.month:
+        year, number = filters.month.split("-")
+        month = date(int(year), int(number), 1)
+    return selectors.consultation_list(
+        user=request.user,
+        month=month,
+        matter=filters.matter,
+        mine=filters.mine,
+        place=filters.place,
+    )
+
+
+@router.get(
+    "/consultations/{consultation_id}",
+    response={200: ConsultationDetailOut, **READ_ERRORS},
+    summary="One consultation, with its question and answer",
+)
+def consultations_get(request: HttpRequest, consultation_id: int = Path(..., ge=1, le=MAX_ID)):
+    return selectors.consultation_get(user=request.user, pk=consultation_id)
+
+
+@router.post(
+    "/consultations",
+    response={201: ConsultationDetailOut, **WRITE_ERRORS},
+    summary="Record a consultation (the desk)",
+    description="Who asked (a resident you serve, or a passer-by's name and the compound), the "
+    "matter (optional, in the catalogue), the question, the answer and the minutes. 404 for a "
+    "resident you do not serve, 403 for anyone but the desk of the compound, 400 for a matter "
+    "not in the catalogue, a channel other than counter, phone or home_visit, or nobody named.",
+)
+def consultations_create(request: HttpRequest, payload: ConsultationIn):
+    resident = resident_get(user=request.user, pk=payload.resident) if payload.resident else None
+    matter = None
+    if payload.matter is not None:
+        matter = Matter.objects.filter(pk=payload.matter).first()
+        if matter is None:
+            raise ValidationError({"matter": _("Choose a matter of the catalogue, or none.")})
+    place = Place.objects.filter(pk=payload.place).first() if payload.place else None
+    consultation = services.consultation_record(
+        actor=request.user,
+        resident=resident,
+        asker=payload.asker,
+        place=place,
+        matter=matter,
+        question=payload.question,
+        answer=payload.answer,
+        minutes=payload.minutes,
+        channel=payload.channel,
+        would_call_12345=payload.would_call_12345,
+        request=request,
+    )
+    return Status(201, selectors.consultation_get(user=request.user, pk=consultation.pk))
+
+
+@router.post(
+    "/consultations/{consultation_id}/case",
+    response={200: ConsultationDetailOut, **STEP_ERRORS},
+    summary="Turn a consultation into a case (the desk)",
+    description="Opens a case (`consulted`) for the resident who asked and the matter asked "
+    "about, by the channel it came, linked to it. 409: it has become a case or a work order "
+    "already (`converted`), it names nobody of the register (`no_resident`), no matter "
+    "(`no_matter`), or a matter no longer listed (`matter_unlisted`).",
+)
+def consultations_case(
+    request: HttpRequest,
+    payload: ConsultationCaseIn,
+    consultation_id: int = Path(..., ge=1, le=MAX_ID),
+):
+    consultation = selectors.consultation_get(user=request.user, pk=consultation_id)
+    services.consultation_to_case(
+        actor=request.user,
+        consultation=consultation,
+        situation_id=payload.situation,
+        request=request,
+    )
+    return selectors.consultation_get(user=request.user, pk=consultation_id)
+
+
+@router.post(
+    "/consultations/{consultation_id}/order",
+    response={200: ConsultationDetailOut, **STEP_ERRORS},
+    summary="Turn a consultation into a work order (the desk)",
+    description="Filed as at the counter (by phone, when it came by phone) at the compound, on "
+    "the asker's behalf, linked to it. 409 (`converted`): it has become a case or a work order "
+    "already; 400: no such category.",
+)
+def consultations_order(
+    request: HttpRequest,
+    payload: ConsultationOrderIn,
+    consultation_id: int = Path(..., ge=1, le=MAX_ID),
+):
+    from linli.workorders.selectors import category_by_code
+
+    consultation = selectors.consultation_get(user=request.user, pk=consultation_id)
+    services.consultation_to_order(
+        actor=request.user,
+        consultation=consultation,
+        category=category_by_code(payload.category),
+        title=payload.title,
+        description=payload.description,
+        request=request,
+    )
+    return selectors.consultation_get(user=request.user, pk=consultation_id)

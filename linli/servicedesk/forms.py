@@ -1,7 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import MatterKind
+from linli.core.ids import MAX_ID
+
+from .models import CaseChannel, MatterKind
 from .selectors import MAX_QUERY
 
 
@@ -29,3 +31,125 @@ class MatterFilterForm(forms.Form):
         if not self.is_bound or not self.is_valid():
             return {}
         return {"q": self.cleaned_data["q"], "kind": self.cleaned_data["kind"]}
+
+
+# -- policy consultations (政策咨询) -------------------------------------------------------------
+
+CONSULTATION_CHANNEL_CHOICES = [
+    (c.value, c.label) for c in (CaseChannel.COUNTER, CaseChannel.PHONE, CaseChannel.HOME_VISIT)
+]
+
+
+def _matter_choices(matters, empty):
+    return [("", empty), *((m.pk, m.current.display_name) for m in matters)]
+
+
+class ConsultationForm(forms.Form):
+    """The counter's quick form: who asked, about what, the answer, the minutes it took."""
+
+    resident = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput
+    )
+    asker = forms.CharField(
+        label=_("who asked"),
+        required=False,
+        max_length=60,
+        help_text=_("A name, when the asker is not found in the register."),
+    )
+    place = forms.TypedChoiceField(
+        label=_("compound"), coerce=int, empty_value=None, required=False, choices=()
+    )
+    matter = forms.TypedChoiceField(
+        label=_("matter"), coerce=int, empty_value=None, required=False, choices=()
+    )
+    channel = forms.ChoiceField(
+        label=_("channel"), choices=CONSULTATION_CHANNEL_CHOICES, initial=CaseChannel.COUNTER
+    )
+    question = forms.CharField(
+        label=_("question"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    answer = forms.CharField(
+        label=_("answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    minutes = forms.IntegerField(label=_("minutes taken"), min_value=1, max_value=600, initial=5)
+    would_call_12345 = forms.BooleanField(
+        label=_("would otherwise have called 12345"), required=False
+    )
+
+    def __init__(self, *args, matters=(), compounds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["matter"].choices = _matter_choices(matters, _("no particular matter"))
+        compounds = list(compounds)
+        self.fields["place"].choices = [(c.pk, c.name) for c in compounds]
+        if len(compounds) <= 1:
+            self.fields["place"].widget = forms.HiddenInput()
+            if compounds:
+                self.fields["place"].initial = compounds[0].pk
+
+
+class ConsultationFilterForm(forms.Form):
+    month = forms.DateField(
+        label=_("month"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(format="%Y-%m", attrs={"type": "month"}),
+    )
+    matter = forms.TypedChoiceField(
+        label=_("matter"), coerce=int, empty_value=None, required=False, choices=()
+    )
+
+    def __init__(self, *args, matters=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["matter"].choices = _matter_choices(matters, _("all matters"))
+
+    def filters(self) -> dict:
+        if not self.is_bound or not self.is_valid():
+            return {}
+        return {"month": self.cleaned_data["month"], "matter": self.cleaned_data["matter"]}
+
+
+class ConsultationCaseForm(forms.Form):
+    situation = forms.TypedChoiceField(
+        label=_("situation"), required=False, coerce=int, empty_value=None, choices=()
+    )
+
+    def __init__(self, *args, situations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["situation"].choices = [
+            ("", _("none of these")),
+            *((s.pk, s.name) for s in situations),
+        ]
+
+
+class ConsultationOrderForm(forms.Form):
+    category = forms.ModelChoiceField(label=_("category"), queryset=None)
+    title = forms.CharField(label=_("title"), max_length=120)
+    description = forms.CharField(
+        label=_("description"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Seen by whoever handles the work order: leave out what they need not know."),
+    )
+
+    def __init__(self, *args, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = categories
+
+
+# -- a resident starts a case online -------------------------------------------------------------
+
+
+class CaseStartForm(forms.Form):
+    matter = forms.ChoiceField(label=_("matter"), choices=())
+    situation = forms.TypedChoiceField(
+        label=_("Your situation"), required=False, coerce=int, empty_value=None, choices=()
+    )
+
+    def __init__(self, *args, matters=(), situations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["matter"].choices = [(m.code, m.current.display_name) for m in matters]
+        self.fields["situation"].choices = [
+            ("", _("none of these")),
+            *((s.pk, s.name) for s in situations),
+        ]

@@ -39,6 +39,9 @@ class CaseOpenForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Kept encrypted; seen by the desk and the resident."),
     )
+    would_call_12345 = forms.BooleanField(
+        label=_("would otherwise have called 12345"), required=False
+    )
 
     def __init__(self, *args, situations=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -48,3 +48,30 @@ def is_case_resident(user, case):
     case = getattr(case, "case", case)
     resident = getattr(case, "resident", None)
     return resident is not None and resident.user_id is not None and resident.user_id == user.pk
+
+
+@rules.predicate
+def is_own_resident(user, resident):
+    """The resident's register entry is the user's own (a resident acting for themselves)."""
+    if resident is None or not getattr(user, "is_authenticated", False):
+        return False
+    return resident.user_id is not None and resident.user_id == user.pk
+
+
+def consultation_place_of(obj):
+    """The compound a consultation was answered at (or a place itself)."""
+    return getattr(obj, "place", obj)
+
+
+can_serve_consultation = role_in_scope(
+    "can_serve_consultation", SERVE_DESK, place_of=consultation_place_of
+)
+
+
+@rules.predicate
+def is_consultation_asker(user, consultation):
+    """The resident who asked (their register entry is linked to their account)."""
+    if consultation is None or not getattr(user, "is_authenticated", False):
+        return False
+    resident = getattr(consultation, "resident", None)
+    return resident is not None and resident.user_id is not None and resident.user_id == user.pk

@@ -2,6 +2,7 @@
 it for the people who keep the catalogue, each page in a bounded number of queries."""
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
@@ -14,9 +15,11 @@ from linli.places.selectors import within_place
 from .models import (
     OPEN_CASE_STATUSES,
     Case,
+    CaseChannel,
     CaseEvent,
     CaseMaterial,
     CaseStatus,
+    Consultation,
     Material,
     Matter,
     MatterVersion,
@@ -223,6 +226,112 @@ def desk_matters() -> list[Matter]:
         Matter.objects.filter(is_active=True, current__isnull=False)
         .select_related("current")
         .order_by("kind", "code")
+    )
+
+
+# -- policy consultations (政策咨询) -------------------------------------------------------------
+
+
+def _visible_consultations_q(user) -> Q:
+    """The consultations answered at the desks the user serves, and those the user asked."""
+    visible = scope_of(user).q(roles=SERVE_DESK, field="place__path")
+    if getattr(user, "is_authenticated", False):
+        visible |= Q(resident__user_id=user.pk)
+    return visible
+
+
+def consultation_list(
+    *,
+    user,
+    month: date | None = None,
+    matter: int | None = None,
+    mine: bool = False,
+    place: int | None = None,
+) -> QuerySet:
+    """The consultations the user may see, the latest first; ``month``: any day of the month
+    (local time) whose consultations are listed."""
+    consultations = Consultation.objects.filter(_visible_consultations_q(user))
+    if mine:
+        consultations = (
+            consultations.filter(resident__user_id=user.pk)
+            if user.is_authenticated
+            else consultations.none()
+        )
+    if month is not None:
+        consultations = consultations.filter(
+            answered_at__date__gte=month.replace(day=1),
+            answered_at__date__lt=_next_month(month),
+        )
+    if matter is not None:
+        consultations = consultations.filter(matter_id=matter)
+    if place is not None:
+        consultations = within_place(consultations, place, "place__path")
+    return consultations.select_related(
+        "place", "resident", "matter__current", "answered_by", "case", "work_order"
+    ).order_by("-answered_at", "-id")
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def consultation_get(*, user, pk):
+    """One consultation, or 404 alike for a missing one and one the user may not see."""
+    return access_by_id(
+        Consultation.objects.select_related(
+            "place", "resident__place", "matter__current", "answered_by", "case", "work_order"
+        ),
+        pk=pk,
+        user=user,
+        perm="servicedesk.view_consultation",
+    )
+
+
+def consultation_matters(*, user) -> list[Matter]:
+    """The matters the desk's consultations name (the list's filter), and those listed."""
+    asked = Consultation.objects.filter(_visible_consultations_q(user)).values("matter_id")
+    return list(
+        Matter.objects.filter(Q(is_active=True) | Q(pk__in=asked), current__isnull=False)
+        .select_related("current")
+        .order_by("kind", "code")
+    )
+
+
+def own_resident(*, user):
+    """The user's own register entry, living here (a resident acting for themselves)."""
+    from linli.residents.models import Resident, ResidentStatus
+
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Resident.objects.filter(user_id=user.pk, status=ResidentStatus.LIVING)
+        .select_related("place")
+        .first()
+    )
+
+
+def online_cases_new(*, user, limit: int = 20) -> list[Case]:
+    """Cases residents of the compounds the user serves started online and the desk has not
+    taken up yet (still consulted), the oldest first."""
+    return list(
+        Case.objects.filter(
+            scope_of(user).q(roles=SERVE_DESK, field="place__path"),
+            channel=CaseChannel.ONLINE,
+            status=CaseStatus.CONSULTED,
+        )
+        .select_related("place", "version__matter", "situation", "resident")
+        .order_by("created_at", "id")[:limit]
+    )
+
+
+def desk_compounds(*, user) -> list:
+    """The compounds whose desk the user serves (where a consultation may be recorded)."""
+    from linli.places.models import Place
+
+    return list(
+        Place.objects.filter(
+            scope_of(user).q(roles=SERVE_DESK, field="path"), kind="compound"
+        ).order_by("path")
     )
 
 

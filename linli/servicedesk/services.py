@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from linli.core.actors import user_or_none
 from linli.core.audit import audit_record
 from linli.core.crypto import decrypt_bytes, encrypt_bytes
-from linli.core.errors import ConflictError
+from linli.core.errors import ConflictError, ForbiddenError
 from linli.core.images import photo_files_delete, photo_prepare
 from linli.core.lifecycle import Lifecycle, Step, check_perm, validated
 from linli.core.validators import normalise_mobile
@@ -31,6 +31,7 @@ from linli.residents.nearby import compound_of
 from .models import (
     CHECKLIST_OPEN_STATUSES,
     LOW_RATINGS,
+    OPEN_CASE_STATUSES,
     PROXY_ELDERLY_AGE,
     Case,
     CaseChannel,
@@ -39,6 +40,7 @@ from .models import (
     CaseMaterial,
     CaseRating,
     CaseStatus,
+    Consultation,
     Handling,
     Material,
     MaterialForm,
@@ -366,18 +368,34 @@ def case_open(
     situation_id: int | None = None,
     channel: str = CaseChannel.COUNTER,
     note: str = "",
+    would_call_12345: bool = False,
+    origin_note: str = "",
+    origin: dict | None = None,
     request=None,
 ) -> Case:
     """Open a case for a resident at their compound's desk, under the version of the matter
     in force now, with its checklist copied from that version (the materials every applicant
-    brings, and the chosen situation's). Nothing is received yet."""
+    brings, and the chosen situation's). Nothing is received yet.
+
+    The desk opens cases for the residents of its compounds, by any channel; a resident opens
+    one for themselves only, online (``servicedesk.open_own_case``), and not a second one for
+    a matter they have open. ``origin_note`` and ``origin`` go on the 'opened' event (where
+    the case came from: a consultation)."""
     compound = compound_of(resident.place)
-    check_perm(
-        actor,
-        "servicedesk.open_case",
-        compound,
-        message=_("You may not open cases for this resident."),
-    )
+    by_desk = actor.has_perm("servicedesk.open_case", compound)
+    if not by_desk:
+        if not actor.has_perm("servicedesk.open_own_case", resident):
+            check_perm(
+                actor,
+                "servicedesk.open_case",
+                compound,
+                message=_("You may not open cases for this resident."),
+            )
+        if channel != CaseChannel.ONLINE:
+            raise ForbiddenError(
+                _("You start a case of your own online; the desk opens cases at the counter."),
+                code="online_only",
+            )
     if resident.status != ResidentStatus.LIVING:
         raise ValidationError({"resident": _("Cases are opened for residents living here.")})
     if channel not in CaseChannel.values:
@@ -386,6 +404,15 @@ def case_open(
         matter = Matter.objects.select_for_update().filter(pk=matter.pk).first()
     if matter is None or not matter.is_active or matter.current_id is None:
         raise ValidationError({"matter": _("Choose a matter of the catalogue.")})
+    if not by_desk and (
+        Case.objects.filter(
+            resident=resident, version__matter=matter, status__in=OPEN_CASE_STATUSES
+        ).exists()
+    ):
+        raise ConflictError(
+            _("You have an open case for this matter already: follow it in My cases."),
+            code="already_open",
+        )
     version = MatterVersion.objects.get(pk=matter.current_id)
     situation = None
     if situation_id is not None:
@@ -399,8 +426,9 @@ def case_open(
         situation=situation,
         channel=channel,
         opened_by=user_or_none(actor),
-        handled_by=user_or_none(actor),
+        handled_by=user_or_none(actor) if by_desk else None,
         note=note.strip()[:2000],
+        would_call_12345=bool(would_call_12345),
     )
     validated(case)
     case.save()
@@ -423,7 +451,8 @@ def case_open(
         kind=CaseEventKind.OPENED,
         actor=actor,
         to_status=case.status,
-        data={"version": version.number, "channel": channel},
+        note=origin_note[:200],
+        data={"version": version.number, "channel": channel, **(origin or {})},
     )
     audit_record(actor=actor, action="servicedesk.case.open", obj=case, request=request)
     return case
@@ -547,6 +576,199 @@ def case_rate(*, actor, case: Case, rating: str, comment: str = "") -> Case:
     case.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
     CASE.record(obj=case, kind=CaseEventKind.RATED, actor=actor, data={"rating": rating})
     return case
+
+
+# -- policy consultations (政策咨询) -------------------------------------------------------------
+
+# How a consultation may come to the desk (a home visit's question is answered there too).
+CONSULTATION_CHANNELS = (CaseChannel.COUNTER, CaseChannel.PHONE, CaseChannel.HOME_VISIT)
+# The channels of the work order a consultation turns into (the workorders' own).
+ORDER_CHANNELS = {CaseChannel.PHONE: "phone"}
+
+
+def _consultation_lock(consultation: Consultation) -> Consultation:
+    return (
+        Consultation.objects.select_for_update(of=("self",))
+        .select_related("place", "resident__place", "matter")
+        .get(pk=consultation.pk)
+    )
+
+
+def _not_converted(consultation: Consultation) -> None:
+    if consultation.case_id or consultation.work_order_id:
+        raise ConflictError(
+            _("This consultation has become a case or a work order already."), code="converted"
+        )
+
+
+@transaction.atomic
+def consultation_record(
+    *,
+    actor,
+    question: str,
+    answer: str,
+    resident: Resident | None = None,
+    asker: str = "",
+    place: Place | None = None,
+    matter: Matter | None = None,
+    minutes: int = 5,
+    channel: str = CaseChannel.COUNTER,
+    would_call_12345: bool = False,
+    answered_at=None,
+    request=None,
+) -> Consultation:
+    """Record a question answered at the desk: who asked (a resident of the register, whose
+    compound's desk it is, or a name given), the matter it was about (optional), the
+    question, the answer and the minutes it took. Question and answer are encrypted."""
+    if resident is not None:
+        place = compound_of(resident.place)
+    if place is None or place.kind != "compound":
+        raise ValidationError({"place": _("Say at which compound's desk it was answered.")})
+    check_perm(
+        actor,
+        "servicedesk.record_consultation",
+        place,
+        message=_("You may not record consultations at this desk."),
+    )
+    asker = asker.strip()
+    if resident is None and not asker:
+        raise ValidationError(
+            {"asker": _("Say who asked: find the resident, or write the name they gave.")}
+        )
+    if channel not in CONSULTATION_CHANNELS:
+        raise ValidationError({"channel": _("Choose how the question came to the desk.")})
+    if matter is not None and (not matter.is_active or matter.current_id is None):
+        raise ValidationError({"matter": _("Choose a matter of the catalogue, or none.")})
+    question, answer = question.strip(), answer.strip()
+    if not question:
+        raise ValidationError({"question": _("Write down the question.")})
+    if not answer:
+        raise ValidationError({"answer": _("Write down the answer given.")})
+    consultation = Consultation(
+        place=place,
+        resident=resident,
+        asker=asker[:60] if resident is None else "",
+        channel=channel,
+        matter=matter,
+        question=question[:2000],
+        answer=answer[:4000],
+        minutes=minutes,
+        would_call_12345=bool(would_call_12345),
+        answered_by=user_or_none(actor),
+        answered_at=answered_at or timezone.now(),
+    )
+    validated(consultation)
+    consultation.save()
+    audit_record(
+        actor=actor, action="servicedesk.consultation.record", obj=consultation, request=request
+    )
+    return consultation
+
+
+@transaction.atomic
+def consultation_to_case(
+    *, actor, consultation: Consultation, situation_id: int | None = None, request=None
+) -> Case:
+    """Turn a consultation into a case: opened through ``case_open`` for the resident who
+    asked and the matter asked about, by the channel it came, linked to the consultation;
+    the case's 'opened' event says where it came from."""
+    consultation = _consultation_lock(consultation)
+    check_perm(
+        actor,
+        "servicedesk.convert_consultation",
+        consultation,
+        message=_("You may not turn this consultation into a case."),
+    )
+    _not_converted(consultation)
+    if consultation.resident_id is None:
+        raise ConflictError(
+            _(
+                "A case is opened for a resident of the register: this consultation names "
+                "nobody in it. Find the resident at the counter and open the case there."
+            ),
+            code="no_resident",
+        )
+    if consultation.matter_id is None:
+        raise ConflictError(
+            _("The consultation names no matter: open the case at the counter instead."),
+            code="no_matter",
+        )
+    if not consultation.matter.is_active or consultation.matter.current_id is None:
+        raise ConflictError(
+            _("The matter is no longer in the catalogue; a case cannot be opened for it."),
+            code="matter_unlisted",
+        )
+    case = case_open(
+        actor=actor,
+        resident=consultation.resident,
+        matter=consultation.matter,
+        situation_id=situation_id,
+        channel=consultation.channel,
+        would_call_12345=consultation.would_call_12345,
+        origin_note=_("from the consultation %(number)s") % {"number": consultation.number},
+        origin={"consultation": consultation.pk},
+        request=request,
+    )
+    consultation.case = case
+    consultation.save(update_fields=["case"])
+    audit_record(
+        actor=actor,
+        action="servicedesk.consultation.to_case",
+        obj=consultation,
+        request=request,
+        details={"case": case.pk},
+    )
+    return case
+
+
+@transaction.atomic
+def consultation_to_order(
+    *,
+    actor,
+    consultation: Consultation,
+    category,
+    title: str,
+    description: str = "",
+    request=None,
+):
+    """Turn a consultation into a work order: filed through the work orders' own service,
+    as at the counter (or by phone, as it came), on the asker's behalf, at the compound (never
+    the asker's flat: where an order is shows on the compound's board), and linked to the
+    consultation."""
+    from linli.workorders.services import order_file
+
+    consultation = _consultation_lock(consultation)
+    check_perm(
+        actor,
+        "servicedesk.convert_consultation",
+        consultation,
+        message=_("You may not turn this consultation into a work order."),
+    )
+    _not_converted(consultation)
+    if category is None:
+        raise ValidationError({"category": _("Choose the work order's category.")})
+    resident = consultation.resident
+    order = order_file(
+        actor=actor,
+        category=category,
+        place=consultation.place,
+        title=title,
+        description=description,
+        channel=ORDER_CHANNELS.get(consultation.channel, "counter"),
+        reporter=resident.user if resident is not None and resident.user_id else None,
+        reporter_name=resident.name if resident is not None else consultation.asker,
+        request=request,
+    )
+    consultation.work_order = order
+    consultation.save(update_fields=["work_order"])
+    audit_record(
+        actor=actor,
+        action="servicedesk.consultation.to_order",
+        obj=consultation,
+        request=request,
+        details={"order": order.pk},
+    )
+    return order
 
 
 # -- 代办 (handling a case on a resident's behalf) ---------------------------------------------

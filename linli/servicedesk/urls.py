@@ -23,6 +23,7 @@ urlpatterns = [
     path("servicedesk/desk/", views_cases.desk, name="desk"),
     path("servicedesk/cases/open/", views_cases.case_open, name="case-open"),
     path("servicedesk/cases/mine/", views_cases.my_cases, name="my-cases"),
+    path("servicedesk/cases/start/", views.case_start, name="case-start"),
     path("servicedesk/cases/<int:pk>/", views_cases.case_detail, name="case-detail"),
     path(
         "servicedesk/cases/<int:pk>/materials/<int:material_id>/",
@@ -33,4 +34,22 @@ urlpatterns = [
     path("servicedesk/cases/<int:pk>/rating/", views_cases.case_rate, name="case-rate"),
     path("servicedesk/cases/<int:pk>/missing/", views_cases.case_missing, name="case-missing"),
     path("servicedesk/cases/<int:pk>/receipt/", views_cases.case_receipt, name="case-receipt"),
+    # Policy consultations (政策咨询, issue 15 item 4).
+    path("servicedesk/consultations/", views.consultation_list, name="consultation-list"),
+    path("servicedesk/consultations/new/", views.consultation_create, name="consultation-create"),
+    path(
+        "servicedesk/consultations/<int:pk>/",
+        views.consultation_detail,
+        name="consultation-detail",
+    ),
+    path(
+        "servicedesk/consultations/<int:pk>/case/",
+        views.consultation_case,
+        name="consultation-case",
+    ),
+    path(
+        "servicedesk/consultations/<int:pk>/order/",
+        views.consultation_order,
+        name="consultation-order",
+    ),
 ]

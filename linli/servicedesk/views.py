@@ -1,18 +1,30 @@
 """Pages of the service desk. The catalogue is public: a resident can look up what to bring
 before coming, without an account."""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from linli.core.forms import submit_form
 from linli.core.ids import is_valid_id
 from linli.core.pagination import paginate
 from linli.core.workdays import UnknownCalendarYear, add_working_days
+from linli.residents.selectors import resident_get
 
-from . import selectors
-from .forms import MatterFilterForm
-from .models import MatterKind
+from . import selectors, services
+from .forms import (
+    CaseStartForm,
+    ConsultationCaseForm,
+    ConsultationFilterForm,
+    ConsultationForm,
+    ConsultationOrderForm,
+    MatterFilterForm,
+)
+from .models import CaseChannel, Matter, MatterKind
 
 
 @require_safe
@@ -58,17 +70,256 @@ def matter_detail(request, code: str):
         done_by = add_working_days(now, version.promised_days) if version.promised_days else None
     except UnknownCalendarYear:
         done_by = None
+    is_current = version.pk == matter.current_id
     return render(
         request,
         "servicedesk/matter_detail.html",
         {
             "matter": matter,
             "version": version,
-            "is_current": version.pk == matter.current_id,
+            "is_current": is_current,
             "history": selectors.version_history(matter=matter),
             "checklist": selectors.checklist(version, situation_id),
             "situation_id": situation_id,
             "done_by": done_by,
             "can_manage": request.user.has_perm("servicedesk.manage_catalogue", matter),
+            # a signed-in resident may start a case for it online
+            "may_start": matter.is_active
+            and is_current
+            and selectors.own_resident(user=request.user) is not None,
         },
+    )
+
+
+# -- policy consultations (政策咨询) -------------------------------------------------------------
+
+
+def _require(request, perm: str, obj=None) -> None:
+    """Pages a user may not use answer as missing, so that nothing leaks."""
+    if not request.user.has_perm(perm, obj):
+        raise Http404("Not found.")
+
+
+def consultation_form(user, data=None, initial=None) -> ConsultationForm:
+    """The quick form of the counter, with the matters and the compounds the user serves."""
+    return ConsultationForm(
+        data,
+        initial=initial,
+        matters=selectors.desk_matters(),
+        compounds=selectors.desk_compounds(user=user),
+    )
+
+
+@login_required
+@require_POST
+def consultation_create(request):
+    """Record a consultation from the counter's quick form; back to the counter for the next."""
+    _require(request, "servicedesk.record_consultation")
+    form = consultation_form(request.user, request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        resident = data["resident"] and resident_get(user=request.user, pk=data["resident"])
+        compounds = {c.pk: c for c in selectors.desk_compounds(user=request.user)}
+        if data["place"] is None and len(compounds) == 1:  # the one compound the desk serves
+            data["place"] = next(iter(compounds))
+        matter = Matter.objects.filter(pk=data["matter"]).first() if data["matter"] else None
+        consultation = submit_form(
+            request,
+            form,
+            lambda: services.consultation_record(
+                actor=request.user,
+                resident=resident,
+                asker=data["asker"],
+                place=compounds.get(data["place"]),
+                matter=matter,
+                question=data["question"],
+                answer=data["answer"],
+                minutes=data["minutes"],
+                channel=data["channel"],
+                would_call_12345=data["would_call_12345"],
+                request=request,
+            ),
+            _("The consultation is recorded."),
+        )
+        if consultation is not None:
+            return redirect("servicedesk:desk")
+    resident_id = form.cleaned_data.get("resident")
+    return render(
+        request,
+        "servicedesk/consultation_form.html",
+        {
+            "form": form,
+            "resident": resident_get(user=request.user, pk=resident_id) if resident_id else None,
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_safe
+def consultation_list(request):
+    """The desk's consultations, the latest first, by month and matter."""
+    _require(request, "servicedesk.record_consultation")
+    matters = selectors.consultation_matters(user=request.user)
+    form = ConsultationFilterForm(request.GET or None, matters=matters)
+    consultations = selectors.consultation_list(user=request.user, **form.filters())
+    page = paginate(request, consultations)
+    return render(
+        request,
+        "servicedesk/consultation_list.html",
+        {
+            "form": form,
+            "page": page,
+            "total_minutes": sum(c.minutes for c in page.object_list),
+        },
+    )
+
+
+def _consultation_page(request, consultation, case_form=None, order_form=None, status=200):
+    from linli.workorders.models import Category
+
+    may_convert = (
+        request.user.has_perm("servicedesk.convert_consultation", consultation)
+        and not consultation.case_id
+        and not consultation.work_order_id
+    )
+    situations = ()
+    if may_convert and consultation.matter_id and consultation.matter.current_id:
+        situations = consultation.matter.current.situations.all()
+    first_line = consultation.question.strip().splitlines()[0] if consultation.question else ""
+    context = {
+        "consultation": consultation,
+        "may_convert": may_convert,
+        "may_see_order": consultation.work_order_id is not None
+        and request.user.has_perm("workorders.view_order", consultation.work_order),
+        "may_open_case": may_convert
+        and consultation.resident_id is not None
+        and consultation.matter_id is not None
+        and consultation.matter.is_active,
+        "case_form": case_form or ConsultationCaseForm(situations=situations),
+        "order_form": order_form
+        or ConsultationOrderForm(
+            categories=Category.objects.filter(is_active=True).order_by("name"),
+            initial={"title": first_line[:120], "description": consultation.question},
+        ),
+    }
+    return render(request, "servicedesk/consultation_detail.html", context, status=status)
+
+
+@login_required
+@require_safe
+def consultation_detail(request, pk: int):
+    consultation = selectors.consultation_get(user=request.user, pk=pk)
+    return _consultation_page(request, consultation)
+
+
+@login_required
+@require_POST
+def consultation_case(request, pk: int):
+    """Turn the consultation into a case (the resident who asked, the matter asked about)."""
+    consultation = selectors.consultation_get(user=request.user, pk=pk)
+    _require(request, "servicedesk.convert_consultation", consultation)
+    situations = ()
+    if consultation.matter_id and consultation.matter.current_id:
+        situations = consultation.matter.current.situations.all()
+    form = ConsultationCaseForm(request.POST, situations=situations)
+    if form.is_valid():
+        case = submit_form(
+            request,
+            form,
+            lambda: services.consultation_to_case(
+                actor=request.user,
+                consultation=consultation,
+                situation_id=form.cleaned_data["situation"],
+                request=request,
+            ),
+            _("The case is opened from the consultation; tick the materials as they arrive."),
+        )
+        if case is not None:
+            return redirect("servicedesk:case-detail", case.pk)
+    for error in form.non_field_errors():
+        messages.error(request, error)
+    return _consultation_page(request, consultation, case_form=form, status=400)
+
+
+@login_required
+@require_POST
+def consultation_order(request, pk: int):
+    """Turn the consultation into a work order, filed as at the counter."""
+    from linli.workorders.models import Category
+
+    consultation = selectors.consultation_get(user=request.user, pk=pk)
+    _require(request, "servicedesk.convert_consultation", consultation)
+    form = ConsultationOrderForm(
+        request.POST, categories=Category.objects.filter(is_active=True).order_by("name")
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        order = submit_form(
+            request,
+            form,
+            lambda: services.consultation_to_order(
+                actor=request.user,
+                consultation=consultation,
+                category=data["category"],
+                title=data["title"],
+                description=data["description"],
+                request=request,
+            ),
+            _("The work order is filed from the consultation."),
+        )
+        if order is not None:
+            return redirect("workorders:order-detail", order.pk)
+    for error in form.non_field_errors():
+        messages.error(request, error)
+    return _consultation_page(request, consultation, order_form=form, status=400)
+
+
+# -- a resident starts a case online -------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def case_start(request):
+    """A resident chooses a matter and their situation, and starts a case online: the desk of
+    their compound sees it at the counter, and they see what to bring."""
+    resident = selectors.own_resident(user=request.user)
+    if resident is None or not request.user.has_perm("servicedesk.open_own_case", resident):
+        raise Http404("Not found.")
+    matters = selectors.desk_matters()
+    data = request.POST if request.method == "POST" else request.GET
+    code = data.get("matter", "")[:40]
+    matter = next((m for m in matters if m.code == code), None)
+    situations = list(matter.current.situations.all()) if matter else []
+    if request.method == "POST":
+        form = CaseStartForm(request.POST, matters=matters, situations=situations)
+        if form.is_valid():
+            case = submit_form(
+                request,
+                form,
+                lambda: services.case_open(
+                    actor=request.user,
+                    resident=resident,
+                    matter=matter,
+                    situation_id=form.cleaned_data["situation"],
+                    channel=CaseChannel.ONLINE,
+                    request=request,
+                ),
+                _("Your case is started: the desk has it. Bring the materials listed below."),
+            )
+            if case is not None:
+                return redirect("servicedesk:case-detail", case.pk)
+        status = 400
+    else:
+        initial = {"matter": matter.code if matter else ""}
+        situation = data.get("situation", "")
+        if situation.isdigit() and any(s.pk == int(situation) for s in situations):
+            initial["situation"] = int(situation)
+        form = CaseStartForm(initial=initial, matters=matters, situations=situations)
+        status = 200
+    return render(
+        request,
+        "servicedesk/case_start.html",
+        {"form": form, "matter": matter, "resident": resident},
+        status=status,
     )

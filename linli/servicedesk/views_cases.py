@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
+from linli.accounts.scope import resident_compounds
 from linli.core.forms import redirect_back, run_action, submit_form
 from linli.core.pagination import paginate
 from linli.residents.selectors import resident_get
@@ -27,6 +28,7 @@ from .forms_cases import (
     ResidentSearchForm,
 )
 from .models import Matter
+from .views import consultation_form
 
 # Cases due within this many days (or overdue) are listed first at the counter.
 DUE_SOON_DAYS = 2
@@ -93,6 +95,10 @@ def desk(request):
         request,
         "servicedesk/desk.html",
         {
+            "online_new": selectors.online_cases_new(user=request.user),
+            "consult_form": consultation_form(
+                request.user, initial={"resident": resident.pk} if resident else None
+            ),
             "due": selectors.cases_due(user=request.user, by=today + timedelta(days=DUE_SOON_DAYS)),
             "search": search,
             "q": q,
@@ -134,6 +140,7 @@ def case_open(request):
             situation_id=data["situation"],
             channel=data["channel"],
             note=data["note"],
+            would_call_12345=data["would_call_12345"],
             request=request,
         ),
         _("The case is opened; tick the materials as they arrive."),
@@ -272,7 +279,16 @@ def case_step(request, pk: int):
 def my_cases(request):
     """A resident's own cases, newest first."""
     page = paginate(request, selectors.case_list(user=request.user, mine=True))
-    return render(request, "servicedesk/my_cases.html", {"page": page})
+    return render(
+        request,
+        "servicedesk/my_cases.html",
+        {
+            "page": page,
+            "consultations": selectors.consultation_list(user=request.user, mine=True)[:20],
+            # a resident of a compound may start a case online (scope: no query)
+            "may_start": bool(resident_compounds(request.user)),
+        },
+    )
 
 
 @login_required
