@@ -3,7 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.core.ids import MAX_ID
 
-from .models import CaseChannel, MatterKind
+from .models import (
+    CaseChannel,
+    MatterKind,
+    ProxyIdMethod,
+    ProxyReason,
+    ProxyRelation,
+)
 from .selectors import MAX_QUERY
 
 
@@ -153,3 +159,113 @@ class CaseStartForm(forms.Form):
             ("", _("none of these")),
             *((s.pk, s.name) for s in situations),
         ]
+
+
+# -- 代办 -------------------------------------------------------------------------------------
+
+
+class ProxyAuthoriseForm(forms.Form):
+    """Who acts for the resident, and why (the service checks that the resident qualifies)."""
+
+    agent_name = forms.CharField(label=_("agent's name"), max_length=60)
+    agent_relation = forms.ChoiceField(
+        label=_("relation to the resident"), choices=ProxyRelation.choices
+    )
+    agent_relation_note = forms.CharField(
+        label=_("relation, in words"),
+        max_length=60,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 儿子, 对门邻居")}),
+    )
+    agent_id_number = forms.CharField(
+        label=_("agent's ID number"),
+        max_length=18,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+        help_text=_("Kept encrypted; shown masked."),
+    )
+    agent_phone = forms.CharField(
+        label=_("agent's mobile number"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
+    reason = forms.ChoiceField(
+        label=_("why the resident cannot come themselves"),
+        choices=ProxyReason.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Elderly (60 or over), disabled and living alone are read from the register; "
+            "for another reason, say it below."
+        ),
+    )
+    reason_note = forms.CharField(
+        label=_("the reason, in words"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept encrypted."),
+    )
+    powers = forms.CharField(
+        label=_("what the agent may do"),
+        max_length=300,
+        required=False,
+        help_text=_("As the letter will say; empty: 递交申请材料、签字确认、领取办理结果."),
+    )
+    authorised_on = forms.DateField(
+        label=_("authorised on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("The day on the signed letter; empty: today."),
+    )
+
+
+class ProxyLetterForm(forms.Form):
+    letter = forms.ImageField(
+        label=_("photo of the signed authorisation letter"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+
+class ProxyCheckForm(forms.Form):
+    resident_method = forms.ChoiceField(
+        label=_("how the resident's identity was checked"), choices=ProxyIdMethod.choices
+    )
+    agent_method = forms.ChoiceField(
+        label=_("how the agent's identity was checked"),
+        choices=[(v, label) for v, label in ProxyIdMethod.choices if v != ProxyIdMethod.IN_PERSON],
+    )
+
+
+class ProxyRevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("why it is revoked"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SignatureForm(forms.Form):
+    """A signature drawn on the screen (the pad posts a PNG as a data URL), or else a photo
+    of the signed custody sheet."""
+
+    signature_drawn = forms.CharField(
+        required=False, max_length=3_000_000, widget=forms.HiddenInput
+    )
+    signature_photo = forms.ImageField(
+        label=_("or a photo of the signed custody sheet"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+
+class OriginalTakeForm(SignatureForm):
+    document = forms.CharField(label=_("original document"), max_length=160)
+    count = forms.IntegerField(label=_("how many"), min_value=1, max_value=20, initial=1)
+    taken_from = forms.CharField(label=_("taken from"), max_length=60)
+    note = forms.CharField(
+        label=_("note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    field_order = ["document", "count", "taken_from", "note"]
+
+
+class OriginalReturnForm(SignatureForm):
+    returned_to = forms.CharField(label=_("returned to"), max_length=60)
+    field_order = ["returned_to"]

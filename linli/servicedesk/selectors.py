@@ -339,9 +339,9 @@ def desk_compounds(*, user) -> list:
 
 
 def _custody_rows():
-    return OriginalCustody.objects.select_related(
-        "taken_by", "returned_by", "material"
-    ).order_by("taken_at", "id")
+    return OriginalCustody.objects.select_related("taken_by", "returned_by", "material").order_by(
+        "taken_at", "id"
+    )
 
 
 def case_proxies(*, case: Case) -> list[ProxyAuthorisation]:

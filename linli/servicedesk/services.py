@@ -1099,9 +1099,7 @@ def proxy_letter_attach(
         PROXY.record(
             obj=locked, kind=CaseEventKind.PROXY_LETTER, actor=actor, data={"proxy": locked.pk}
         )
-        audit_record(
-            actor=actor, action="servicedesk.proxy.letter", obj=locked, request=request
-        )
+        audit_record(actor=actor, action="servicedesk.proxy.letter", obj=locked, request=request)
         return locked
 
     return _with_files_removed_on_failure(write)
@@ -1310,9 +1308,7 @@ def original_return(
         line.returned_at, line.returned_by = timezone.now(), user_or_none(actor)
         line.returned_to, line.returned_signature = returned_to[:60], signature
         validated(line, fields=["returned_at", "returned_to", "returned_signature"])
-        line.save(
-            update_fields=["returned_at", "returned_by", "returned_to", "returned_signature"]
-        )
+        line.save(update_fields=["returned_at", "returned_by", "returned_to", "returned_signature"])
         PROXY.record(
             obj=line.proxy,
             kind=CaseEventKind.ORIGINAL_RETURNED,
@@ -1350,10 +1346,16 @@ def proxy_file_read(*, actor, proxy_file: ProxyFile, request=None) -> bytes:
     return data
 
 
-def proxy_print(*, actor, proxy: ProxyAuthorisation, request=None) -> None:
+def proxy_print(*, actor, proxy: ProxyAuthorisation, sheet: str, request=None) -> None:
     """The printed 代办委托书 and 原件保管清单 carry the agent's whole ID and mobile numbers
     (for signing): printing is a reveal, for the desk only, and audited."""
     check_perm(
         actor, PROXY_MANAGE, proxy, message=_("Only the desk serving this case prints its 代办.")
     )
-    audit_record(actor=actor, action="servicedesk.proxy.print", obj=proxy, request=request)
+    audit_record(
+        actor=actor,
+        action="servicedesk.proxy.print",
+        obj=proxy,
+        request=request,
+        details={"sheet": sheet},
+    )

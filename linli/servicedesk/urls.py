@@ -34,6 +34,31 @@ urlpatterns = [
     path("servicedesk/cases/<int:pk>/rating/", views_cases.case_rate, name="case-rate"),
     path("servicedesk/cases/<int:pk>/missing/", views_cases.case_missing, name="case-missing"),
     path("servicedesk/cases/<int:pk>/receipt/", views_cases.case_receipt, name="case-receipt"),
+    # 代办 (a case handled on its resident's behalf, issue 15 item 3).
+    path("servicedesk/cases/<int:pk>/proxy/", views.proxy_create, name="proxy-create"),
+    path("servicedesk/proxies/<int:pk>/", views.proxy_detail, name="proxy-detail"),
+    path("servicedesk/proxies/<int:pk>/letter/", views.proxy_letter, name="proxy-letter"),
+    path("servicedesk/proxies/<int:pk>/check/", views.proxy_check, name="proxy-check"),
+    path("servicedesk/proxies/<int:pk>/revoke/", views.proxy_revoke, name="proxy-revoke"),
+    path(
+        "servicedesk/proxies/<int:pk>/originals/",
+        views.proxy_original_take,
+        name="proxy-original-take",
+    ),
+    path(
+        "servicedesk/proxies/<int:pk>/originals/<int:line_id>/return/",
+        views.proxy_original_return,
+        name="proxy-original-return",
+    ),
+    path(
+        "servicedesk/proxies/<int:pk>/print/<slug:sheet>/",
+        views.proxy_print,
+        name="proxy-print",
+    ),
+    path("servicedesk/proxy-files/<int:pk>/", views.proxy_file, name="proxy-file"),
+    # The desk's figures (issue 15 item 7).
+    path("servicedesk/figures/", views.figures, name="figures"),
+    path("servicedesk/figures/export.xlsx", views.figures_export, name="figures-export"),
     # Policy consultations (政策咨询, issue 15 item 4).
     path("servicedesk/consultations/", views.consultation_list, name="consultation-list"),
     path("servicedesk/consultations/new/", views.consultation_create, name="consultation-create"),

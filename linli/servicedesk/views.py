@@ -3,7 +3,7 @@ before coming, without an account."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,8 +23,14 @@ from .forms import (
     ConsultationForm,
     ConsultationOrderForm,
     MatterFilterForm,
+    OriginalReturnForm,
+    OriginalTakeForm,
+    ProxyAuthoriseForm,
+    ProxyCheckForm,
+    ProxyLetterForm,
+    ProxyRevokeForm,
 )
-from .models import CaseChannel, Matter, MatterKind
+from .models import PROXY_ELDERLY_AGE, CaseChannel, Matter, MatterKind, ProxyStatus
 
 
 @require_safe
@@ -322,4 +328,256 @@ def case_start(request):
         "servicedesk/case_start.html",
         {"form": form, "matter": matter, "resident": resident},
         status=status,
+    )
+
+
+# -- 代办 (a case handled on its resident's behalf) ------------------------------------------
+
+
+def _proxy_require(request, perm: str, obj) -> None:
+    """Pages a user may not use answer as missing, so that nothing leaks."""
+    if not request.user.has_perm(perm, obj):
+        raise Http404("Not found.")
+
+
+def _proxy_page(request, proxy, *, forms_shown=None, status=200):
+    """The 代办 record: who acts, why, the letter, the ID check, the custody log; the desk's
+    forms for the next step (each shown again with what was typed when refused)."""
+    user = request.user
+    manages = user.has_perm("servicedesk.manage_proxy", proxy)
+    originals = list(proxy.originals.all())
+    shown = forms_shown or {}
+    forms_for = {}
+    if manages and proxy.status != ProxyStatus.REVOKED:
+        if proxy.letter_id is None:
+            forms_for["letter"] = shown.get("letter") or ProxyLetterForm()
+        if proxy.status == ProxyStatus.PENDING:
+            forms_for["check"] = shown.get("check") or ProxyCheckForm()
+        if proxy.status == ProxyStatus.ACTIVE and proxy.case.is_open:
+            forms_for["take"] = shown.get("take") or OriginalTakeForm(
+                initial={"taken_from": proxy.agent_name}
+            )
+        forms_for["revoke"] = shown.get("revoke") or ProxyRevokeForm()
+    return_forms = {}
+    if manages:
+        for line in originals:
+            if line.in_custody:
+                return_forms[line.pk] = shown.get(("return", line.pk)) or OriginalReturnForm(
+                    initial={"returned_to": proxy.case.resident.name}, prefix=f"r{line.pk}"
+                )
+    return render(
+        request,
+        "servicedesk/proxy_detail.html",
+        {
+            "proxy": proxy,
+            "case": proxy.case,
+            "originals": [(line, return_forms.get(line.pk)) for line in originals],
+            "in_custody": [line for line in originals if line.in_custody],
+            "manages": manages,
+            "forms": forms_for,
+            "statuses": ProxyStatus,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def proxy_create(request, pk: int):
+    """Record a 代办 on a case: who acts for the resident and why."""
+    case = selectors.case_get(user=request.user, pk=pk)
+    _proxy_require(request, "servicedesk.manage_proxy", case)
+    form = ProxyAuthoriseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        proxy = submit_form(
+            request,
+            form,
+            lambda: services.proxy_authorise(
+                actor=request.user,
+                case=case,
+                agent_name=data["agent_name"],
+                agent_relation=data["agent_relation"],
+                agent_relation_note=data["agent_relation_note"],
+                agent_id_number=data["agent_id_number"],
+                agent_phone=data["agent_phone"],
+                reason=data["reason"],
+                reason_note=data["reason_note"],
+                powers=data["powers"],
+                authorised_on=data["authorised_on"],
+                request=request,
+            ),
+            _("The 代办 is recorded. Print the letter for signing, then file its photo."),
+        )
+        if proxy is not None:
+            return redirect("servicedesk:proxy-detail", proxy.pk)
+    return render(
+        request,
+        "servicedesk/proxy_form.html",
+        {"case": case, "form": form, "elderly_age": PROXY_ELDERLY_AGE},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_safe
+def proxy_detail(request, pk: int):
+    return _proxy_page(request, selectors.proxy_get(user=request.user, pk=pk))
+
+
+def _proxy_post(request, pk: int):
+    proxy = selectors.proxy_get(user=request.user, pk=pk)
+    _proxy_require(request, "servicedesk.manage_proxy", proxy)
+    return proxy
+
+
+def _signature(form) -> dict:
+    return {
+        "signature_drawn": form.cleaned_data["signature_drawn"],
+        "signature_upload": form.cleaned_data["signature_photo"],
+    }
+
+
+def _done_or_again(request, proxy, key, form, write, message):
+    if form.is_valid() and submit_form(request, form, write, message) is not None:
+        return redirect("servicedesk:proxy-detail", proxy.pk)
+    proxy = selectors.proxy_get(user=request.user, pk=proxy.pk)
+    return _proxy_page(request, proxy, forms_shown={key: form}, status=400)
+
+
+@login_required
+@require_POST
+def proxy_letter(request, pk: int):
+    proxy = _proxy_post(request, pk)
+    form = ProxyLetterForm(request.POST, request.FILES)
+    return _done_or_again(
+        request,
+        proxy,
+        "letter",
+        form,
+        lambda: services.proxy_letter_attach(
+            actor=request.user, proxy=proxy, upload=form.cleaned_data["letter"], request=request
+        ),
+        _("The signed letter is filed, encrypted."),
+    )
+
+
+@login_required
+@require_POST
+def proxy_check(request, pk: int):
+    proxy = _proxy_post(request, pk)
+    form = ProxyCheckForm(request.POST)
+    return _done_or_again(
+        request,
+        proxy,
+        "check",
+        form,
+        lambda: services.proxy_check_ids(
+            actor=request.user,
+            proxy=proxy,
+            resident_method=form.cleaned_data["resident_method"],
+            agent_method=form.cleaned_data["agent_method"],
+            request=request,
+        ),
+        _("Both identities are checked: the 代办 is in force."),
+    )
+
+
+@login_required
+@require_POST
+def proxy_revoke(request, pk: int):
+    proxy = _proxy_post(request, pk)
+    form = ProxyRevokeForm(request.POST)
+    return _done_or_again(
+        request,
+        proxy,
+        "revoke",
+        form,
+        lambda: services.proxy_revoke(
+            actor=request.user, proxy=proxy, reason=form.cleaned_data["reason"], request=request
+        ),
+        _("The 代办 is revoked. Originals still held are returned from this page."),
+    )
+
+
+@login_required
+@require_POST
+def proxy_original_take(request, pk: int):
+    proxy = _proxy_post(request, pk)
+    form = OriginalTakeForm(request.POST, request.FILES)
+    return _done_or_again(
+        request,
+        proxy,
+        "take",
+        form,
+        lambda: services.original_take(
+            actor=request.user,
+            proxy=proxy,
+            document=form.cleaned_data["document"],
+            count=form.cleaned_data["count"],
+            taken_from=form.cleaned_data["taken_from"],
+            note=form.cleaned_data["note"],
+            request=request,
+            **_signature(form),
+        ),
+        _("The original is on the custody log, signed for."),
+    )
+
+
+@login_required
+@require_POST
+def proxy_original_return(request, pk: int, line_id: int):
+    proxy = _proxy_post(request, pk)
+    line = selectors.custody_get(proxy=proxy, pk=line_id)
+    form = OriginalReturnForm(request.POST, request.FILES, prefix=f"r{line.pk}")
+    return _done_or_again(
+        request,
+        proxy,
+        ("return", line.pk),
+        form,
+        lambda: services.original_return(
+            actor=request.user,
+            custody=line,
+            returned_to=form.cleaned_data["returned_to"],
+            request=request,
+            **_signature(form),
+        ),
+        _("The original is returned, signed for."),
+    )
+
+
+@login_required
+@require_safe
+def proxy_file(request, pk: int):
+    """A letter or a signature, decrypted for a reader allowed to see the 代办; each view is
+    audited, and nothing is cached anywhere."""
+    row = selectors.proxy_file_get(user=request.user, pk=pk)
+    data = services.proxy_file_read(actor=request.user, proxy_file=row, request=request)
+    response = HttpResponse(data, content_type=row.content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Disposition"] = "inline"
+    return response
+
+
+@login_required
+@require_safe
+def proxy_print(request, pk: int, sheet: str):
+    """The 代办委托书 (``letter``) or the 原件保管清单 (``custody``), A4, for signing; they carry
+    whole ID and mobile numbers, so they are the desk's only and each print is audited."""
+    proxy = selectors.proxy_get(user=request.user, pk=pk)
+    _proxy_require(request, "servicedesk.manage_proxy", proxy)
+    if sheet not in ("letter", "custody"):
+        raise Http404("Not found.")
+    services.proxy_print(actor=request.user, proxy=proxy, sheet=sheet, request=request)
+    return render(
+        request,
+        f"servicedesk/proxy_{sheet}.html",
+        {
+            "proxy": proxy,
+            "case": proxy.case,
+            "originals": list(proxy.originals.all()),
+            "blank_rows": range(max(0, 6 - len(proxy.originals.all()))),
+            "today": timezone.localdate(),
+        },
     )

@@ -183,6 +183,14 @@ def _case_context(request, case) -> dict:
 def _detail(request, case, rating_form=None):
     context = _case_context(request, case)
     context["timeline"] = selectors.case_timeline(case=case)
+    # 代办: seen by the desk and the resident; the desk may authorise one on an open case.
+    context["proxy_visible"] = request.user.has_perm("servicedesk.view_proxy", case)
+    context["proxies"] = selectors.case_proxies(case=case) if context["proxy_visible"] else []
+    context["may_authorise"] = (
+        case.is_open
+        and request.user.has_perm("servicedesk.manage_proxy", case)
+        and not any(proxy.status != "revoked" for proxy in context["proxies"])
+    )
     context["accept_blocked"] = (
         context["serves"] and case.status in services.CHECKLIST_OPEN_STATUSES and context["missing"]
     )
