@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.audit_labels import action_choices
+from linli.core.forms import DateInput
 
 # The years a filter's day may be in (the log begins with the platform).
 EARLIEST, LATEST = 2000, 2100
@@ -35,12 +36,8 @@ class AuditFilterForm(forms.Form):
         help_text=_("User name, or part of the person's name."),
     )
     action = forms.ChoiceField(label=_("action"), required=False)
-    since = forms.DateField(
-        label=_("from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    since = forms.DateField(label=_("from"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("until"), required=False, widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,11 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from linli.core.forms import DateInput
+
 from .models import Purpose, Repeat, Room, Weekday
 
 
 def _date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return DateInput()
 
 
 def _time_input():

@@ -1,11 +1,22 @@
 """Form handling shared by every page."""
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from .errors import LinliError
+
+
+class DateInput(forms.DateInput):
+    """A date picker (``<input type="date">``), whose value is always ISO: a browser shows
+    nothing for a date written the way the page's language writes it (2026/1/1)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):  # noqa: A002 - Django's own name
+        super().__init__(attrs=attrs, format=format)
 
 
 def submit_form(request, form, write, success_message):

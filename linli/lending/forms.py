@@ -4,6 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.forms import DateInput
+
 from .models import MAX_LOAN_DAYS, Category, Condition
 
 
@@ -175,9 +177,7 @@ class DonationForm(forms.Form):
         label=_("donor's account (user name)"), max_length=150, required=False
     )
     anonymous = forms.BooleanField(label=_("anonymous (not named to residents)"), required=False)
-    donated_on = forms.DateField(
-        label=_("donated on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    donated_on = forms.DateField(label=_("donated on"), required=False, widget=DateInput())
     note = forms.CharField(label=_("note"), max_length=500, required=False)
 
     def __init__(self, *args, items, places, user, **kwargs):
@@ -224,8 +224,8 @@ class DonationForm(forms.Form):
 
 
 class ReportForm(forms.Form):
-    start = forms.DateField(label=_("from"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("until"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("from"), widget=DateInput())
+    end = forms.DateField(label=_("until"), widget=DateInput())
 
     def clean(self):
         data = super().clean()

@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.forms import DateInput
 from linli.core.ids import MAX_ID
 
 
@@ -106,9 +107,7 @@ class DecisionForm(forms.Form):
     votes_abstain = forms.IntegerField(
         label=_("abstain"), required=False, min_value=0, max_value=999
     )
-    due_date = forms.DateField(
-        label=_("due by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    due_date = forms.DateField(label=_("due by"), required=False, widget=DateInput())
     create_order = forms.BooleanField(label=_("create a work order"), required=False)
     order_title = forms.CharField(
         label=_("title of the work order"), max_length=120, required=False

@@ -4,6 +4,7 @@ only shape input and show the services' messages next to the right field."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.forms import DateInput
 from linli.core.ids import MAX_ID
 from linli.places.models import Place
 
@@ -62,7 +63,7 @@ class ResidentForm(forms.Form):
     birth_date = forms.DateField(
         label=_("birth date"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("Left empty, it is taken from the ID number."),
     )
     id_number = forms.CharField(label=_("ID number"), required=False, max_length=30)
