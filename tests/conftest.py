@@ -117,9 +117,11 @@ def without_demo_orders(db):
     """Start from no work orders (the demo world has a year of them), for tests that count
     or list every order. Undone with the test's transaction."""
     from linli.core.models import Notification
+    from linli.servicedesk.models import Consultation
     from linli.workorders.models import WorkOrder, WorkOrderEvent
 
     Notification.objects.all().delete()
+    Consultation.objects.update(work_order=None)
     WorkOrderEvent.objects.all().delete()
     WorkOrder.objects.update(merged_into=None)
     WorkOrder.objects.all().delete()

@@ -31,8 +31,9 @@ class Command(BaseCommand):
         self.stdout.write(
             "Demo world ready: {places} places, {organisations} organisations, "
             "{accounts} accounts; {residents} residents, {orders} work orders, "
-            "{meetings} meetings, {rooms} rooms, {items} lent items, {cards} health cards and "
-            "{matters} service matters added.".format(**counts)
+            "{meetings} meetings, {rooms} rooms, {items} lent items, {cards} health cards, "
+            "{matters} service matters, {cases} desk cases and {mediations} mediations "
+            "added.".format(**counts)
         )
 
     def print_logins(self):
