@@ -107,6 +107,7 @@ ACTION_LABELS = {
     "mediation.open": _("Mediation registered"),
     "mediation.read": _("Mediation read"),
     "mediation.print": _("Mediation agreement printed"),
+    "mediation.print_notice": _("Notice of a failed mediation printed"),
     "mediation.accept": _("Mediation accepted"),
     "mediation.session": _("Mediation session recorded"),
     "mediation.agree": _("Mediation agreement recorded"),

@@ -40,7 +40,7 @@ from linli.core.audit import audit_record
 from linli.core.lifecycle import check_perm
 
 from . import selectors, services
-from .models import DisputeKind, MediationStatus, Referral, Side
+from .models import DisputeKind, MediationEndReason, MediationStatus, Referral, Side
 
 router = Router(tags=["mediation"])
 
@@ -86,6 +86,9 @@ class MediationAgreementOut(Schema):
 
 class MediationFailureOut(Schema):
     failed_on: date
+    reason: MediationEndReason | None = Field(
+        ..., description="Why the mediation ended (人民调解法 art. 26)"
+    )
     referral: Referral
     note: str
 
@@ -188,7 +191,12 @@ def _detail(request, mediation) -> dict:
         }
         if m.agreed_on
         else None,
-        "failure": {"failed_on": m.failed_on, "referral": m.referral, "note": m.referral_note}
+        "failure": {
+            "failed_on": m.failed_on,
+            "reason": m.end_reason or None,
+            "referral": m.referral,
+            "note": m.referral_note,
+        }
         if m.status == MediationStatus.FAILED
         else None,
         "follow_up": {
@@ -270,6 +278,9 @@ class MediationAgreementIn(InputSchema):
 
 class MediationFailureIn(InputSchema):
     failed_on: Day
+    reason: MediationEndReason = Field(
+        MediationEndReason.NO_AGREEMENT, description="Why the mediation ended (art. 26)"
+    )
     referral: Referral
     note: Text(5000, 1)
 

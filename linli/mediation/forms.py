@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import DisputeKind, Referral
+from .models import DisputeKind, MediationEndReason, Referral
 
 PARTY_ROWS = 2  # per side
 
@@ -115,6 +115,11 @@ class AgreementForm(forms.Form):
 
 class FailForm(forms.Form):
     failed_on = forms.DateField(label=_("ended without agreement on"), widget=DateInput)
+    reason = forms.ChoiceField(
+        label=_("why the mediation ended"),
+        choices=MediationEndReason.choices,
+        initial=MediationEndReason.NO_AGREEMENT,
+    )
     referral = forms.ChoiceField(label=_("referred to"), choices=Referral.choices)
     note = _text(_("referral note"))
 

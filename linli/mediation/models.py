@@ -52,6 +52,16 @@ class Referral(models.TextChoices):
     ADMINISTRATIVE = "administrative", _("an administrative department")
 
 
+class MediationEndReason(models.TextChoices):
+    """Why a mediation ended without agreement (人民调解法 art. 26: the mediator ends it and
+    tells the parties where they may take the dispute)."""
+
+    NO_AGREEMENT = "no_agreement", _("the parties could not reach an agreement")
+    PARTY_ENDED = "party_ended", _("a party asked to end the mediation (art. 23)")
+    PARTY_REFUSED = "party_refused", _("a party refused to take part in mediation (art. 17)")
+    OTHER_BODY = "other_body", _("the law gives the dispute to another body")
+
+
 class Side(models.TextChoices):
     A = "a", _("party A")
     B = "b", _("party B")
@@ -110,6 +120,9 @@ class Mediation(models.Model):
     confirmation_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     # A failed mediation and where the parties were referred.
     failed_on = models.DateField(_("mediation ended without agreement on"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("why the mediation ended"), max_length=16, choices=MediationEndReason.choices, blank=True
+    )
     referral = models.CharField(
         _("referred to"), max_length=16, choices=Referral.choices, blank=True
     )

@@ -26,6 +26,7 @@ from .models import (
     CONFIRMATION_REMIND_DAYS,
     DisputeKind,
     Mediation,
+    MediationEndReason,
     MediationEvent,
     MediationEventKind,
     MediationParty,
@@ -354,22 +355,37 @@ def mediation_agree(
 
 @transaction.atomic
 def mediation_fail(
-    *, actor, mediation: Mediation, failed_on: date, referral: str, note: str, now=None
+    *,
+    actor,
+    mediation: Mediation,
+    failed_on: date,
+    referral: str,
+    note: str,
+    reason: str = MediationEndReason.NO_AGREEMENT,
+    now=None,
 ) -> Mediation:
-    """No agreement: the parties are told where to take the dispute (a court, arbitration,
-    an administrative department), with a note."""
+    """No agreement: why the mediation ended (人民调解法 art. 26), and where the parties are
+    told to take the dispute (a court, arbitration, an administrative department), with a
+    note; the notice of it is printed for the parties."""
 
     def change(obj):
         obj.failed_on = _day(
             failed_on, "failed_on", not_before=timezone.localdate(obj.created_at), now=now
         )
+        if reason not in MediationEndReason.values:
+            raise ValidationError({"end_reason": _("Choose why the mediation ended.")})
         if referral not in Referral.values:
             raise ValidationError({"referral": _("Choose where the parties were referred.")})
+        obj.end_reason = reason
         obj.referral = referral
         obj.referral_note = _text(note, "referral_note")
 
     return MEDIATION.take(
-        "fail", actor=actor, obj=mediation, change=change, data={"referral": referral}
+        "fail",
+        actor=actor,
+        obj=mediation,
+        change=change,
+        data={"referral": referral, "reason": reason},
     )
 
 

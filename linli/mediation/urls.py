@@ -18,4 +18,9 @@ urlpatterns = [
         views.mediation_print,
         name="mediation-print",
     ),
+    path(
+        "servicedesk/mediations/<int:pk>/notice/",
+        views.mediation_notice,
+        name="mediation-notice",
+    ),
 ]

@@ -1,8 +1,9 @@
 """Pages of dispute mediation (人民调解): the list (with the counts, and all that
 administrators see), registering a dispute (also from a neighbour-dispute work order), a
-mediation's page with its parties, sessions, outcome, timeline and the viewer's steps, and
-the agreement printed for signing. Thin: the selectors decide what is visible (404 for
-everyone else), the services act; every read of a mediation's content is audited."""
+mediation's page with its parties, sessions, outcome, timeline and the viewer's steps, the
+agreement printed for signing, and the notice of a failed mediation with its referral.
+Thin: the selectors decide what is visible (404 for everyone else), the services act; every
+read of a mediation's content is audited."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -236,5 +237,30 @@ def mediation_print(request, pk):
             "mediation": mediation,
             "parties": list(mediation.parties.all()),
             "mediators": list(mediation.mediators.all()),
+        },
+    )
+
+
+@login_required
+@require_safe
+def mediation_notice(request, pk):
+    """The notice that a mediation ended without agreement (人民调解终止告知书, 人民调解法
+    art. 26) on A4: the parties, the dispute, why it ended, where they may take it and the
+    rights they keep, for the mediators to sign and each party to sign for. Only a failed
+    mediation has one (404 otherwise); the facts and the phones are not printed."""
+    mediation = selectors.mediation_get(user=request.user, pk=pk)
+    if mediation.status != MediationStatus.FAILED or mediation.failed_on is None:
+        raise Http404("Not found.")
+    audit_record(
+        actor=request.user, action="mediation.print_notice", obj=mediation, request=request
+    )
+    return render(
+        request,
+        "mediation/mediation_notice.html",
+        {
+            "mediation": mediation,
+            "parties": list(mediation.parties.all()),
+            "mediators": list(mediation.mediators.all()),
+            "sessions": len(mediation.sessions.all()),
         },
     )
