@@ -18,7 +18,7 @@ from linli.servicedesk.figures import desk_figures
 from linli.servicedesk.models import Case, CaseChannel, CaseEvent, Consultation, MatterKind
 from linli.workorders.models import Category, Channel, WorkOrder
 from linli.workorders.services import order_file
-from tests.factories import make_resident
+from tests.factories import id_number, make_resident
 from tests.test_servicedesk_cases import spec
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +93,15 @@ def world(demo):
             channel=channel,
             would_call_12345=hotline,
         )
+        if index == 0:  # handled for its elderly resident by a neighbour (代办)
+            services.proxy_authorise(
+                actor=demo.user("community"),
+                case=case,
+                agent_name="邻居张师傅",
+                agent_relation="neighbour",
+                agent_id_number=id_number(birth=date(1975, 5, 5)),
+                reason="elderly",
+            )
         opened = at(month or 12, 2)
         if month is not None:
             finish(demo, case, forward=forward, refuse=refuse)
@@ -155,7 +164,7 @@ def test_the_figures_match_an_independent_count_of_the_cases(demo, world):
     assert figures.total.consultations == counted(
         Consultation.objects.filter(place=demo.nanguanfang), "answered_at"
     )
-    assert (figures.total.forwarded, figures.total.refused) == (2, 1)
+    assert (figures.total.forwarded, figures.total.refused, figures.total.proxied) == (2, 1, 1)
 
     by_matter = {row.key: row for row in figures.by_matter}
     dibao, proof = world["dibao"].pk, world["proof"].pk
@@ -165,6 +174,7 @@ def test_the_figures_match_an_independent_count_of_the_cases(demo, world):
         1,
     )
     assert by_matter[dibao].consultations == 3
+    assert by_matter[dibao].proxied == 1 and by_matter[proof].proxied == 0
     assert by_matter[proof].handled == 2
     assert "测试低保" in by_matter[dibao].label
 
@@ -284,3 +294,31 @@ def test_default_period_is_the_last_twelve_months(demo, client_for):
     assert html.count('data-testid="by-month-row"') == 12
     assert f'data-month="{today:%Y-%m}"' in html
     assert f'data-month="{(today.replace(day=1) - timedelta(days=1)):%Y-%m}"' in html
+
+
+def test_the_api_gives_the_figures_the_page_shows(demo, world, client_for):
+    client = client_for("community")
+    response = client.get(
+        "/api/v1/servicedesk/figures", {"start": START.isoformat(), "end": END.isoformat()}
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["total"]["handled"] == 5 and body["total"]["proxied"] == 1
+    assert body["total"]["consultations"] == 3
+    dibao = next(r for r in body["by_matter"] if r["key"] == str(world["dibao"].pk))
+    assert (dibao["handled"], dibao["forwarded"], dibao["refused"]) == (3, 2, 1)
+    assert len(body["by_month"]) == 12 and body["by_month"][0]["month"] == f"{YEAR}-01"
+    assert body["by_compound"][0]["place"]["id"] == demo.nanguanfang.pk
+    assert body["by_compound"][0]["hotline"] == 3
+
+
+def test_the_api_refuses_a_bad_period_and_hides_from_others(demo, client_for):
+    client = client_for("community")
+    bad = client.get("/api/v1/servicedesk/figures", {"start": "2020-05-01", "end": "2020-01-01"})
+    assert bad.status_code == 422
+    long = client.get("/api/v1/servicedesk/figures", {"start": "2020-01-01", "end": "2024-01-01"})
+    assert long.status_code == 422
+    outside = demo.place("平城区/清远街道")
+    assert client.get("/api/v1/servicedesk/figures", {"place": outside.pk}).status_code == 404
+    for who in ("resident", "property"):
+        assert client_for(who).get("/api/v1/servicedesk/figures").status_code == 404

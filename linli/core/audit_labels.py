@@ -79,6 +79,7 @@ ACTION_LABELS = {
     "bookings.calendar_feed.create": _("Calendar link created"),
     "bookings.calendar_feed.reset": _("Calendar link renewed"),
     "bookings.report.export": _("Room use report exported"),
+    "servicedesk.figures.export": _("Service desk figures exported"),
     # lending
     "lending.item.create": _("Item added to the shelf"),
     "lending.item.change": _("Item changed"),

@@ -17,7 +17,7 @@ from linli.places.services import (
     place_create,
     places_bulk_create,
 )
-from linli.servicedesk.demo import demo_cases, demo_catalogue, demo_year
+from linli.servicedesk.demo import demo_cases, demo_catalogue, demo_consultations, demo_year
 from linli.workorders.demo import demo_orders
 
 from . import world
@@ -171,6 +171,7 @@ def demo_load() -> dict:
     mediations = demo_mediation(compound)
     cases = demo_cases(compound)
     cases += demo_year(compound)
+    demo_consultations(compound)  # policy consultations, a few turned into cases
     return {
         "places": Place.objects.count(),
         "organisations": len(orgs),

@@ -3,7 +3,7 @@ Nanguanfang come to the branch centre's 全岗通 desk for, with what to bring i
 situation. 低保 was revised once, so that its first version can be seen beside the one in
 force. Kept by the street administrator, through the services."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -364,14 +364,14 @@ STEPS_TO = {
 @transaction.atomic
 def demo_cases(compound: Place | None = None) -> int:
     """A handful of cases at Nanguanfang's desk in different statuses, opened and moved on
-    through the services; returns how many the compound's desk holds."""
+    through the services; returns how many it added."""
     from linli.residents.models import Resident, ResidentStatus
 
     from .models import Case
 
     compound = compound or Place.objects.get(kind="compound", name="南官房小区")
     if Case.objects.filter(place=compound).exists():
-        return Case.objects.filter(place=compound).count()
+        return 0  # loaded already
     living = Resident.objects.filter(
         place__path__startswith=compound.path, status=ResidentStatus.LIVING
     ).select_related("place")
@@ -423,3 +423,409 @@ def demo_cases(compound: Place | None = None) -> int:
                 comment="在小区服务台一次就办好了，不用跑街道。",
             )
     return Case.objects.filter(place=compound).count()
+
+
+# -- a year of the desk (the seed: "more than 130 matters handled") ---------------------------
+
+# How often each matter comes to the desk in a year, roughly (the rest: once or twice).
+YEAR_WEIGHTS = {
+    "居住证明开具": 30,
+    "城乡居民基本医疗保险参保登记": 26,
+    "城乡居民基本养老保险待遇领取": 14,
+    "城乡居民基本养老保险参保登记": 12,
+    "高龄津贴申领": 12,
+    "老年人优待证办理": 10,
+    "最低生活保障（低保）申请": 8,
+    "残疾人证新办": 6,
+    "困难残疾人生活补贴和重度残疾人护理补贴申请": 6,
+    "临时救助申请": 5,
+    "就业创业证申领": 5,
+    "生育登记": 4,
+    "居住证申领（受理）": 4,
+    "特困人员救助供养申请": 2,
+}
+YEAR_CASES = 150
+# Elderly residents are served at home more often; the rest mostly at the counter.
+CHANNEL_WEIGHTS = (("counter", 62), ("phone", 14), ("home_visit", 14), ("online", 10))
+
+
+def _backdate(case, *, opened, decided, done) -> None:
+    """Put a case made today at the days it was served (the year's demo only)."""
+    from linli.core.workdays import add_working_days
+
+    from .models import Case, CaseEvent, CaseEventKind
+
+    due = add_working_days(opened, case.version.promised_days).date()
+    forwarded = opened + timedelta(hours=3) if case.forwarded_at else None
+    Case.objects.filter(pk=case.pk).update(
+        created_at=opened,
+        accepted_at=opened,
+        due_on=due,
+        forwarded_at=forwarded,
+        decided_at=decided,
+        done_at=done,
+    )
+    for event in CaseEvent.objects.filter(case=case):
+        when = opened
+        if event.kind in (CaseEventKind.APPROVED, CaseEventKind.REFUSED):
+            when = decided
+        elif event.kind == CaseEventKind.DONE:
+            when = done
+        elif event.kind == CaseEventKind.FORWARDED:
+            when = forwarded
+        CaseEvent.objects.filter(pk=event.pk).update(at=when)
+
+
+@transaction.atomic
+def demo_year(compound: Place | None = None, *, count: int = YEAR_CASES, seed: int = 2026) -> int:
+    """A year of Nanguanfang's desk: ``count`` cases across the catalogue, served at the
+    counter, by phone, at home and online, each taken through the services to its result
+    and dated over the twelve months before today, more of them in the later months as
+    residents came to know the desk. Returns how many the year added (none when loaded)."""
+    import random
+
+    from linli.core.workdays import add_working_days
+    from linli.residents.models import Resident, ResidentStatus
+
+    from .models import Case
+
+    compound = compound or Place.objects.get(kind="compound", name="南官房小区")
+    if Case.objects.filter(
+        place=compound, done_at__lt=timezone.now() - timedelta(days=24)
+    ).exists():
+        return 0  # loaded already
+    rng = random.Random(seed)  # noqa: S311 - a repeatable demo, not a secret
+    matters = {
+        m.current.name: m
+        for m in Matter.objects.filter(place__kind="street", is_active=True).select_related(
+            "current"
+        )
+    }
+    names = [name for name in YEAR_WEIGHTS if name in matters]
+    if not names:
+        return 0
+    living = list(
+        Resident.objects.filter(
+            place__path__startswith=compound.path, status=ResidentStatus.LIVING
+        ).order_by("birth_date", "id")
+    )
+    elderly = living[: max(1, len(living) // 4)]
+    workers = [User.objects.get(username=u) for u in ("community", "community", "secretary")]
+    channels = [c for c, _w in CHANNEL_WEIGHTS]
+    channel_weights = [w for _c, w in CHANNEL_WEIGHTS]
+    zone = timezone.get_current_timezone()
+    today = timezone.localdate()
+    added = 0
+    for _ in range(count):
+        name = rng.choices(names, weights=[YEAR_WEIGHTS[n] for n in names])[0]
+        matter = matters[name]
+        version = matter.current
+        old = name in ("高龄津贴申领", "老年人优待证办理", "城乡居民基本养老保险待遇领取")
+        resident = rng.choice(elderly if old else living)
+        channel = rng.choices(channels, weights=channel_weights)[0]
+        if old and rng.random() < 0.3:
+            channel = "home_visit"
+        actor = rng.choice(workers)
+        situations = list(version.situations.all())
+        situation = rng.choice(situations) if situations and rng.random() < 0.3 else None
+        case = services.case_open(
+            actor=actor,
+            resident=resident,
+            matter=matter,
+            situation_id=situation.pk if situation else None,
+            channel=channel,
+            would_call_12345=rng.random() < 0.35,
+        )
+        for line in case.materials.all():
+            services.case_material_mark(actor=actor, case=case, material_id=line.pk, received=True)
+        services.case_take_step(actor=actor, case=case, step="accept")
+        if version.handling == Handling.FORWARD:
+            services.case_take_step(
+                actor=actor, case=case, step="forward", department=version.department
+            )
+        refused = name in ("临时救助申请", "最低生活保障（低保）申请") and rng.random() < 0.25
+        if refused:
+            services.case_take_step(
+                actor=actor,
+                case=case,
+                step="refuse",
+                reason="经入户调查和家庭经济状况核对，家庭人均收入高于本地标准。",
+            )
+        else:
+            services.case_take_step(actor=actor, case=case, step="approve")
+        services.case_take_step(actor=actor, case=case, step="finish")
+        case.refresh_from_db()
+        # Spread over the year, denser towards today (the square root weights later days).
+        days_back = int(340 * (1 - rng.random() ** 0.7)) + 25
+        day = today - timedelta(days=days_back)
+        opened = datetime.combine(day, time(rng.randint(8, 16), rng.randint(0, 59)), tzinfo=zone)
+        # Most are decided well within the promised time (and all before today).
+        took = rng.randint(0, min(version.promised_days, 8))
+        decided = add_working_days(opened, took) + timedelta(hours=1)
+        done = decided + timedelta(hours=rng.randint(1, 30))
+        _backdate(case, opened=opened, decided=decided, done=done)
+        added += 1
+    return added
+
+
+# -- policy consultations (政策咨询) -------------------------------------------------------------
+
+# (matter or None, question, answer, minutes, would otherwise have called 12345)
+DEMO_CONSULTATIONS = [
+    (
+        "高龄津贴申领",
+        "父亲下个月满八十岁，高龄津贴什么时候能领？",
+        "满八十周岁的次月起可申领，带身份证、户口簿到服务台登记，按月发放到社保卡。",
+        4,
+        True,
+    ),
+    (
+        "高龄津贴申领",
+        "高龄津贴每个月多少钱？",
+        "八十至八十九岁每月一百元，九十至九十九岁每月二百元，百岁以上每月五百元。",
+        2,
+        False,
+    ),
+    (
+        "最低生活保障（低保）申请",
+        "家里只有我一个人有收入，能不能申请低保？",
+        "看共同生活家庭成员人均收入是否低于本地低保标准，并核对财产状况；可以先登记，由街道入户调查。",
+        12,
+        True,
+    ),
+    (
+        "最低生活保障（低保）申请",
+        "低保还需要单位开收入证明吗？",
+        "新版办法不再要求收入证明，改由家庭成员签授权书、系统核对经济状况。",
+        5,
+        False,
+    ),
+    (
+        "城乡居民基本医疗保险参保登记",
+        "孩子刚出生，医保怎么办？",
+        "出生后可随时参保，带出生医学证明和监护人身份证，当场办结。",
+        6,
+        True,
+    ),
+    (
+        "城乡居民基本医疗保险参保登记",
+        "今年医保个人缴费是多少，在哪交？",
+        "按当年标准缴纳，可在服务台扫码或通过手机缴费；低保、特困人员有资助。",
+        3,
+        True,
+    ),
+    (
+        "城乡居民基本养老保险参保登记",
+        "我没有单位，能交养老保险吗？",
+        "可以参加城乡居民基本养老保险，按年选择缴费档次，带身份证和户口簿登记。",
+        7,
+        False,
+    ),
+    (
+        "城乡居民基本养老保险待遇领取",
+        "母亲满六十岁了，养老金怎么开始领？",
+        "满六十周岁且缴费满十五年，带身份证、户口簿和社保卡办理待遇领取。",
+        8,
+        True,
+    ),
+    (
+        "城乡居民基本养老保险待遇领取",
+        "每年的领取资格认证在哪里做？",
+        "可在手机上刷脸认证，行动不便的老人可预约网格员上门认证。",
+        4,
+        True,
+    ),
+    (
+        "残疾人证新办",
+        "孩子听力有问题，残疾人证怎么办？",
+        "先在服务台登记，到指定医院评定，评定结果由区残联审核发证。",
+        10,
+        False,
+    ),
+    (
+        "困难残疾人生活补贴和重度残疾人护理补贴申请",
+        "重度残疾人护理补贴要什么条件？",
+        "残疾等级为一、二级且需长期照护的可申请，带残疾人证和身份证。",
+        6,
+        False,
+    ),
+    (
+        "居住证明开具",
+        "孩子上学要开居住证明，需要带什么？",
+        "带户口簿或身份证、房产证或租房合同，当场开具。",
+        3,
+        True,
+    ),
+    (
+        "居住证明开具",
+        "租房住能开居住证明吗？",
+        "可以，带租赁合同和房东身份证复印件，由社区核实后开具。",
+        4,
+        False,
+    ),
+    (
+        "临时救助申请",
+        "家里突然有人住院，花费很大，有没有救助？",
+        "可申请临时救助，带住院费用票据和诊断证明，街道审核后发放。",
+        11,
+        True,
+    ),
+    (
+        "老年人优待证办理",
+        "老年人优待证有什么用，怎么办？",
+        "六十周岁以上可办理，乘公交、进公园等享受优待，带身份证和一寸照片当场办。",
+        3,
+        False,
+    ),
+    (
+        "就业创业证申领",
+        "刚毕业想找工作，就业创业证在哪办？",
+        "带身份证和毕业证到服务台受理，转街道人社所办理。",
+        5,
+        False,
+    ),
+    (
+        "生育登记",
+        "二孩生育登记需要什么？",
+        "夫妻双方身份证、户口簿、结婚证，可在服务台或手机上登记。",
+        4,
+        False,
+    ),
+    (
+        "居住证申领（受理）",
+        "外地户口在这里工作，居住证怎么办？",
+        "居住满半年，带身份证、住所证明和劳动合同，服务台受理后转派出所。",
+        6,
+        True,
+    ),
+    (
+        "特困人员救助供养申请",
+        "邻居老人无儿无女，能申请特困供养吗？",
+        "无劳动能力、无生活来源且无法定赡养人的可申请，可由社区代为提出。",
+        9,
+        False,
+    ),
+    (
+        None,
+        "小区停车位怎么收费，谁定的价？",
+        "由业主大会与物业协商确定，收费标准在物业公示栏公示；有异议可向社区反映。",
+        5,
+        True,
+    ),
+    (None, "楼道的灯坏了很久，找谁修？", "公共部位由物业维修，已帮您转成工单派给物业。", 3, True),
+    (
+        None,
+        "家里老人独居，社区有没有探访服务？",
+        "有，网格员和志愿者定期探访，可以登记需求。",
+        6,
+        False,
+    ),
+    (None, "暖气不热可以找谁？", "先联系供热公司客服，三天内未解决可再到服务台登记。", 4, True),
+    (
+        None,
+        "社区有没有免费的法律咨询？",
+        "每月第二个周三有律师在党群服务中心坐班，可预约。",
+        3,
+        False,
+    ),
+    (
+        "高龄津贴申领",
+        "老人卧床不能来，高龄津贴能上门办吗？",
+        "可以预约网格员上门办理，带上身份证和户口簿即可。",
+        5,
+        True,
+    ),
+    (
+        "最低生活保障（低保）申请",
+        "家里有在校大学生，低保要多交什么材料？",
+        "另需学校出具的在校就读证明原件。",
+        4,
+        False,
+    ),
+    (
+        "城乡居民基本医疗保险参保登记",
+        "在外地看病医保能报销吗？",
+        "办理异地就医备案后可直接结算，可在手机上备案。",
+        6,
+        True,
+    ),
+    ("居住证明开具", "开居住证明要多久？", "材料齐全当场开具。", 2, False),
+    (
+        "临时救助申请",
+        "家里着火了，东西都烧了，能申请什么帮助？",
+        "可申请临时救助，社区先行核实情况，急难情形可先行救助。",
+        8,
+        True,
+    ),
+    (None, "小区里的健身器材坏了谁管？", "属小区公共设施，由物业维护，已登记转办。", 3, False),
+]
+# Which of them turned into a case (index → situation name or None) and the one work order.
+DEMO_CONSULTATIONS_TO_CASE = {2: None, 7: None, 13: None}
+DEMO_CONSULTATION_TO_ORDER = 20
+
+
+@transaction.atomic
+def demo_consultations(compound: Place | None = None) -> int:
+    """About thirty consultations answered at Nanguanfang's desk over the past year, at the
+    counter and by phone, a few of them turned into cases and one into a work order, through
+    the services; the demo resident asked two. Returns how many it added (none when loaded)."""
+    from linli.residents.models import Resident, ResidentStatus
+    from linli.workorders.models import Category
+
+    from .models import Consultation
+
+    compound = compound or Place.objects.get(kind="compound", name="南官房小区")
+    if Consultation.objects.filter(place=compound).exists():
+        return 0  # loaded already
+    living = list(
+        Resident.objects.filter(place__path__startswith=compound.path, status=ResidentStatus.LIVING)
+        .select_related("place", "user")
+        .order_by("id")
+    )
+    own = next((r for r in living if r.user_id and r.user.username == "resident"), None)
+    matters = {
+        m.current.name: m
+        for m in Matter.objects.filter(is_active=True, current__isnull=False).select_related(
+            "current"
+        )
+    }
+    workers = [User.objects.get(username=u) for u in ("community", "secretary")]
+    category = Category.objects.filter(code="corridor-light", is_active=True).first()
+    now = timezone.now()
+    added = 0
+    for index, (name, question, answer, minutes, hotline) in enumerate(DEMO_CONSULTATIONS):
+        matter = matters.get(name) if name else None
+        if name and matter is None:
+            continue
+        # every third asker is a passer-by named only as they wish; the demo resident asked two
+        resident = None
+        if index in (11, 25) and own is not None:
+            resident = own
+        elif index % 3 and living:
+            resident = living[(index * 7) % len(living)]
+        days_back = 355 - index * 11
+        consultation = services.consultation_record(
+            actor=workers[index % 2],
+            resident=resident,
+            asker="" if resident else ("王先生", "刘阿姨", "路过的居民")[index % 3],
+            place=compound,
+            matter=matter,
+            question=question,
+            answer=answer,
+            minutes=minutes,
+            channel="phone" if index % 4 == 1 else "counter",
+            would_call_12345=hotline,
+            answered_at=now - timedelta(days=days_back, hours=index % 5),
+        )
+        added += 1
+        if index in DEMO_CONSULTATIONS_TO_CASE and resident is not None and matter is not None:
+            services.consultation_to_case(actor=workers[0], consultation=consultation)
+        if index == DEMO_CONSULTATION_TO_ORDER and category is not None:
+            services.consultation_to_order(
+                actor=workers[0],
+                consultation=consultation,
+                category=category,
+                title="楼道灯长时间不亮",
+                description="居民到服务台咨询时反映，楼道灯坏了很久无人维修。",
+            )
+    return added

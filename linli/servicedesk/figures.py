@@ -9,7 +9,8 @@ Each figure has one definition, written here and shown on the page:
 - *accepted* (受理): cases accepted in the period;
 - *handled* (办结): cases closed in the period with the result handed over (whether the
   department approved or refused), of which *forwarded* went to a deciding department and
-  *refused* were refused;
+  *refused* were refused, and *代办* were handled on the resident's behalf under an
+  authorisation in force;
 - *consultations* (咨询): policy questions answered in the period;
 - *would have called 12345*: cases opened and consultations answered in the period whose
   resident said they would otherwise have called the hotline;
@@ -30,7 +31,16 @@ from linli.accounts.scope import scope_of
 from linli.places import tree
 from linli.places.models import Place
 
-from .models import Case, CaseChannel, CaseEvent, CaseEventKind, Consultation, Matter
+from .models import (
+    Case,
+    CaseChannel,
+    CaseEvent,
+    CaseEventKind,
+    Consultation,
+    Matter,
+    ProxyAuthorisation,
+    ProxyStatus,
+)
 
 # The longest period one page or workbook covers.
 MAX_FIGURES_DAYS = 731
@@ -47,6 +57,7 @@ class Row:
     handled: int = 0
     forwarded: int = 0
     refused: int = 0
+    proxied: int = 0
     consultations: int = 0
 
 
@@ -83,6 +94,29 @@ class Figures:
     by_compound: list[Compound] = field(default_factory=list)
 
 
+def last_twelve_months(today: date) -> tuple[date, date]:
+    """The period a page shows unless asked otherwise: this month and the eleven before."""
+    months = today.year * 12 + today.month - 1 - 11
+    return date(months // 12, months % 12 + 1, 1), today
+
+
+def figures_place(*, user, place_id: int | None) -> Place | None:
+    """The place figures are asked for (None: all the user's), 404 alike for one that does
+    not exist and one outside the user's figures, and for a user who reads none."""
+    from django.http import Http404
+
+    from linli.places.selectors import place_get
+
+    if not user.has_perm("servicedesk.view_figures"):
+        raise Http404("Not found.")
+    if place_id is None:
+        return None
+    place = place_get(user=user, pk=place_id)
+    if not user.has_perm("servicedesk.view_figures", place):
+        raise Http404("Not found.")
+    return place
+
+
 def _span(start: date, end: date) -> tuple[datetime, datetime]:
     zone = timezone.get_current_timezone()
     return (
@@ -103,9 +137,12 @@ def _case_counts(cases, group: str, begin: datetime, until: datetime) -> dict:
     accepted = Q(accepted_at__gte=begin, accepted_at__lt=until)
     handled = Q(done_at__gte=begin, done_at__lt=until)
     refused = CaseEvent.objects.filter(case=OuterRef("pk"), kind=CaseEventKind.REFUSED)
+    proxied = ProxyAuthorisation.objects.filter(case=OuterRef("pk")).exclude(
+        status=ProxyStatus.REVOKED
+    )
     rows = (
         cases.filter(accepted | handled)
-        .annotate(was_refused=Exists(refused))
+        .annotate(was_refused=Exists(refused), was_proxied=Exists(proxied))
         .values(group)
         .order_by(group)
         .annotate(
@@ -113,6 +150,7 @@ def _case_counts(cases, group: str, begin: datetime, until: datetime) -> dict:
             handled=Count("id", filter=handled),
             forwarded=Count("id", filter=handled & Q(forwarded_at__isnull=False)),
             refused=Count("id", filter=handled & Q(was_refused=True)),
+            proxied=Count("id", filter=handled & Q(was_proxied=True)),
         )
     )
     return {row[group]: row for row in rows}
@@ -139,6 +177,7 @@ def _breakdown(cases, consultations, group: str, consultation_group: str, begin,
                 handled=row.get("handled", 0),
                 forwarded=row.get("forwarded", 0),
                 refused=row.get("refused", 0),
+                proxied=row.get("proxied", 0),
                 consultations=asked.get(key, 0),
             )
         )
@@ -220,7 +259,7 @@ def desk_figures(*, user, start: date, end: date, place: Place | None = None) ->
         ),
     )
     for row in figures.by_channel:
-        for name in ("accepted", "handled", "forwarded", "refused", "consultations"):
+        for name in ("accepted", "handled", "forwarded", "refused", "proxied", "consultations"):
             setattr(figures.total, name, getattr(figures.total, name) + getattr(row, name))
 
     opened = _by_month(cases.filter(created_at__gte=begin, created_at__lt=until), "created_at")
@@ -291,12 +330,13 @@ def _row_titles():
         _("handled"),
         _("of which forwarded"),
         _("of which refused"),
+        _("of which 代办"),
         _("consultations"),
     ]
 
 
 def _row_values(row: Row) -> list[int]:
-    return [row.accepted, row.handled, row.forwarded, row.refused, row.consultations]
+    return [row.accepted, row.handled, row.forwarded, row.refused, row.proxied, row.consultations]
 
 
 def figures_export(*, actor, figures: Figures, place: Place | None, out, request=None) -> None:
@@ -314,7 +354,7 @@ def figures_export(*, actor, figures: Figures, place: Place | None, out, request
         (_("By worker"), figures.by_worker, _("worker")),
     ):
         sheet = book.create_sheet(str(title))
-        column_widths(sheet, (40, 10, 10, 12, 12, 12))
+        column_widths(sheet, (40, 10, 10, 12, 12, 12, 12))
         sheet.append(header_row(sheet, [what, *_row_titles()]))
         for row in rows:
             sheet.append([text_cell(sheet, row.label), *_row_values(row)])
@@ -328,7 +368,13 @@ def figures_export(*, actor, figures: Figures, place: Place | None, out, request
     )
     for month in figures.by_month:
         sheet.append(
-            [f"{month.month:%Y-%m}", month.opened, month.handled, month.consultations, month.hotline]
+            [
+                f"{month.month:%Y-%m}",
+                month.opened,
+                month.handled,
+                month.consultations,
+                month.hotline,
+            ]
         )
     sheet = book.create_sheet("12345")
     column_widths(sheet, (40, 14, 18, 14))

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.forms import DateInput
 from linli.core.ids import MAX_ID
 
 from .models import (
@@ -161,6 +162,30 @@ class CaseStartForm(forms.Form):
         ]
 
 
+# -- the desk's figures --------------------------------------------------------------------------
+
+
+class FiguresForm(forms.Form):
+    """The period the figures cover (both days included)."""
+
+    start = forms.DateField(label=_("from"), widget=DateInput())
+    end = forms.DateField(label=_("until"), widget=DateInput())
+
+    def clean(self):
+        from .figures import MAX_FIGURES_DAYS
+
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if end < start:
+                raise forms.ValidationError(_("The end date must not be before the start date."))
+            if (end - start).days >= MAX_FIGURES_DAYS:
+                raise forms.ValidationError(
+                    _("The figures cover at most %(days)s days.") % {"days": MAX_FIGURES_DAYS}
+                )
+        return data
+
+
 # -- 代办 -------------------------------------------------------------------------------------
 
 
@@ -214,7 +239,7 @@ class ProxyAuthoriseForm(forms.Form):
     authorised_on = forms.DateField(
         label=_("authorised on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
         help_text=_("The day on the signed letter; empty: today."),
     )
 

@@ -3,7 +3,7 @@
 import rules
 
 from linli.accounts.predicates import role_in_scope
-from linli.accounts.roles import MANAGE_CATALOGUE, SERVE_DESK
+from linli.accounts.roles import MANAGE_CATALOGUE, SERVE_DESK, VIEW_DESK_FIGURES
 
 
 def place_of(obj):
@@ -75,3 +75,7 @@ def is_consultation_asker(user, consultation):
         return False
     resident = getattr(consultation, "resident", None)
     return resident is not None and resident.user_id is not None and resident.user_id == user.pk
+
+
+# The desk's figures: counts over the places of the user's desk or leadership.
+can_view_desk_figures = role_in_scope("can_view_desk_figures", VIEW_DESK_FIGURES)

@@ -6,6 +6,7 @@ from .predicates import (
     can_manage_catalogue,
     can_serve_consultation,
     can_serve_desk,
+    can_view_desk_figures,
     is_case_resident,
     is_consultation_asker,
     is_listed,
@@ -39,6 +40,8 @@ rules.add_perm("servicedesk.rate_case", is_case_resident)
 rules.add_perm("servicedesk.view_consultation", can_serve_consultation | is_consultation_asker)
 rules.add_perm("servicedesk.record_consultation", can_serve_consultation)
 rules.add_perm("servicedesk.convert_consultation", can_serve_consultation)
+# The desk's figures (counts per matter, channel, worker and month), on a place or anywhere.
+rules.add_perm("servicedesk.view_figures", can_view_desk_figures)
 
 # 代办 (a case handled on its resident's behalf; on a case or its 代办): kept by the desk of
 # the case's compound (authorising, the signed letter, the ID check, the custody log of

@@ -57,8 +57,8 @@ urlpatterns = [
     ),
     path("servicedesk/proxy-files/<int:pk>/", views.proxy_file, name="proxy-file"),
     # The desk's figures (issue 15 item 7).
-    path("servicedesk/figures/", views.figures, name="figures"),
-    path("servicedesk/figures/export.xlsx", views.figures_export, name="figures-export"),
+    path("servicedesk/figures/", views.figures_page, name="figures"),
+    path("servicedesk/figures/export.xlsx", views.figures_download, name="figures-export"),
     # Policy consultations (政策咨询, issue 15 item 4).
     path("servicedesk/consultations/", views.consultation_list, name="consultation-list"),
     path("servicedesk/consultations/new/", views.consultation_create, name="consultation-create"),

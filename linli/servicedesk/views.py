@@ -13,15 +13,17 @@ from linli.core.forms import submit_form
 from linli.core.ids import is_valid_id
 from linli.core.pagination import paginate
 from linli.core.workdays import UnknownCalendarYear, add_working_days
+from linli.core.xlsx import xlsx_response
 from linli.residents.selectors import resident_get
 
-from . import selectors, services
+from . import figures, selectors, services
 from .forms import (
     CaseStartForm,
     ConsultationCaseForm,
     ConsultationFilterForm,
     ConsultationForm,
     ConsultationOrderForm,
+    FiguresForm,
     MatterFilterForm,
     OriginalReturnForm,
     OriginalTakeForm,
@@ -329,6 +331,60 @@ def case_start(request):
         {"form": form, "matter": matter, "resident": resident},
         status=status,
     )
+
+
+# -- the desk's figures (issue 15 item 7) ---------------------------------------------------------
+
+
+def _figures_request(request):
+    """The place (within the user's figures) and the period a figures page asks for; a
+    period not given, or not valid, is the last twelve months."""
+    raw = request.GET.get("place", "")
+    if raw and not (raw.isdigit() and is_valid_id(int(raw))):
+        raise Http404("Not found.")
+    place = figures.figures_place(user=request.user, place_id=int(raw) if raw else None)
+    default_start, today = figures.last_twelve_months(timezone.localdate())
+    data = request.GET if "start" in request.GET or "end" in request.GET else None
+    form = FiguresForm(data, initial={"start": default_start, "end": today})
+    if data is not None and form.is_valid():
+        return form, place, form.cleaned_data["start"], form.cleaned_data["end"]
+    return form, place, default_start, today
+
+
+@login_required
+@require_safe
+def figures_page(request):
+    """Matters handled per matter, channel, worker and month, consultations beside them, and
+    the 12345 calls the desk saved set beside the compound's 12345 transfers."""
+    form, place, start, end = _figures_request(request)
+    query = request.GET.copy()
+    query["start"], query["end"] = start.isoformat(), end.isoformat()
+    return render(
+        request,
+        "servicedesk/figures.html",
+        {
+            "form": form,
+            "place": place,
+            "figures": figures.desk_figures(user=request.user, start=start, end=end, place=place),
+            "export_query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+@require_safe
+def figures_download(request):
+    _form, place, start, end = _figures_request(request)
+    response = xlsx_response(*figures.export_filename(start, end))
+    response["Cache-Control"] = "no-store"
+    figures.figures_export(
+        actor=request.user,
+        figures=figures.desk_figures(user=request.user, start=start, end=end, place=place),
+        place=place,
+        out=response,
+        request=request,
+    )
+    return response
 
 
 # -- 代办 (a case handled on its resident's behalf) ------------------------------------------
