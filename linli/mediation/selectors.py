@@ -140,3 +140,23 @@ def mediation_from_order(*, user, order) -> Mediation | None:
         .order_by("-created_at", "-id")
         .first()
     )
+
+
+def parties_in_scope(*, user) -> QuerySet:
+    """The parties of the mediations the user may see (the admin's list)."""
+    return (
+        MediationParty.objects.filter(mediation__in=Mediation.objects.filter(_visible_q(user)))
+        .select_related("mediation", "resident")
+        .order_by("-mediation__created_at", "-mediation_id", "side", "id")
+    )
+
+
+def sessions_in_scope(*, user) -> QuerySet:
+    """The sessions of the mediations the user may see (the admin's list)."""
+    from .models import MediationSession
+
+    return (
+        MediationSession.objects.filter(mediation__in=Mediation.objects.filter(_visible_q(user)))
+        .select_related("mediation", "recorded_by")
+        .order_by("-held_at", "-id")
+    )
