@@ -29,7 +29,7 @@ from linli.meetings import selectors as meeting_selectors
 from linli.meetings.models import AgendaItem, Meeting, Topic
 from linli.places.models import Organisation, Place
 from linli.residents.models import Household, Resident
-from linli.servicedesk.models import Case, Matter
+from linli.servicedesk.models import Case, Consultation, Matter, ProxyAuthorisation
 from linli.workorders import selectors as order_selectors
 from linli.workorders.models import WorkOrder
 from tests.lifecycle_matrix import DEMO_USERS
@@ -61,7 +61,9 @@ MODELS = {
     ),
     "mediation_id": (Mediation, "/api/v1/servicedesk/mediations/{}"),
     "case_id": (Case, "/api/v1/servicedesk/cases/{}"),
+    "consultation_id": (Consultation, "/api/v1/servicedesk/consultations/{}"),
     "matter_id": (Matter, "/api/v1/servicedesk/matters/{}"),
+    "proxy_id": (ProxyAuthorisation, "/api/v1/servicedesk/proxies/{}"),
 }
 # "Me too" is for the orders of one's compound board too, not only those one may open.
 SUPPORTABLE = (
@@ -99,6 +101,8 @@ def model_for(path, param):
         return None  # an agenda item: it is found through its meeting
     if param == "material_id":
         return None  # a case's material: it is found through its case
+    if param == "custody_id":
+        return None  # a line of a 代办's custody log: it is found through its 代办
     return MODELS[param]
 
 

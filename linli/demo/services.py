@@ -17,7 +17,13 @@ from linli.places.services import (
     place_create,
     places_bulk_create,
 )
-from linli.servicedesk.demo import demo_cases, demo_catalogue, demo_consultations, demo_year
+from linli.servicedesk.demo import (
+    demo_cases,
+    demo_catalogue,
+    demo_consultations,
+    demo_proxies,
+    demo_year,
+)
 from linli.workorders.demo import demo_orders
 
 from . import world
@@ -172,6 +178,7 @@ def demo_load() -> dict:
     cases = demo_cases(compound)
     cases += demo_year(compound)
     demo_consultations(compound)  # policy consultations, a few turned into cases
+    demo_proxies(compound)  # 代办 for elderly residents living alone
     return {
         "places": Place.objects.count(),
         "organisations": len(orgs),

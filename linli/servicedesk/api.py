@@ -7,10 +7,13 @@ from datetime import date, datetime
 from typing import Literal
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, File, Path, Query, Router, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from linli.api.pagination import Pagination
@@ -19,12 +22,16 @@ from linli.api.schemas import (
     MAX_ID,
     READ_ERRORS,
     WRITE_ERRORS,
+    Day,
     Error,
     Id,
     InputSchema,
+    MaskedIdNumber,
+    MaskedPhone,
     PlaceRef,
     Text,
 )
+from linli.core.errors import ForbiddenError
 from linli.places.models import Place
 from linli.residents.selectors import resident_get
 
@@ -38,6 +45,12 @@ from .models import (
     MaterialForm,
     Matter,
     MatterKind,
+    ProxyFileKind,
+    ProxyIdMethod,
+    ProxyReason,
+    ProxyRelation,
+    ProxyStatus,
+    SignatureMethod,
 )
 
 router = Router(tags=["servicedesk"])
@@ -253,6 +266,11 @@ class CaseDetailOut(CaseOut):
     )
     timeline: list[CaseEventOut] = Field(..., alias="timeline_events")
     rating: CaseRating | None = Field(..., description="The resident's 好差评; null: not rated")
+    proxy: int | None = Field(
+        ...,
+        alias="proxy_in_force_id",
+        description="The 代办 in force (/proxies/{id}), for the desk and the resident; null: none",
+    )
     rating_comment: str
     rated_at: datetime | None
 
@@ -303,6 +321,12 @@ def _case_detail(request, pk: int):
     case.checklist_lines = selectors.case_checklist(case=case)
     case.missing_names = [line.name for line in case.checklist_lines if not line.received]
     case.timeline_events = list(selectors.case_timeline(case=case))
+    proxy = (
+        services.proxy_in_force(case)
+        if request.user.has_perm("servicedesk.view_proxy", case)
+        else None
+    )
+    case.proxy_in_force_id = proxy.pk if proxy is not None else None
     return case
 
 
@@ -628,3 +652,311 @@ def consultations_order(
         request=request,
     )
     return selectors.consultation_get(user=request.user, pk=consultation_id)
+
+
+# -- 代办 (a case handled on its resident's behalf) ------------------------------------------
+
+# 409 codes of the 代办: `case_closed`, `proxy_exists`, `letter_missing`, `letter_filed`,
+# `proxy_not_in_force`, `returned`, `revoked`, `illegal_step`.
+PROXY_ERRORS = {**WRITE_ERRORS, 409: Error}
+
+
+class ProxyFileOut(Schema):
+    id: int
+    kind: ProxyFileKind
+    method: SignatureMethod = Field(..., description="Drawn on the screen, or a photo of paper")
+    created_at: datetime
+    url: str = Field(..., description="The image, decrypted for you; each view is audited")
+
+    @staticmethod
+    def resolve_url(row):
+        return reverse("servicedesk:proxy-file", args=[row.pk])
+
+
+class CustodyOut(Schema):
+    id: int
+    document: str
+    count: int
+    material: int | None = Field(..., alias="material_id", description="Its checklist line")
+    taken_from: str
+    taken_at: datetime
+    taken_by: str | None
+    taken_signature: int = Field(..., alias="taken_signature_id", description="A file's id")
+    in_custody: bool = Field(..., description="Held by the desk (not returned yet)")
+    returned_at: datetime | None
+    returned_to: str
+    returned_by: str | None
+    returned_signature: int | None = Field(..., alias="returned_signature_id")
+    note: str
+
+    @staticmethod
+    def resolve_taken_by(line):
+        return line.taken_by.display_name if line.taken_by_id else None
+
+    @staticmethod
+    def resolve_returned_by(line):
+        return line.returned_by.display_name if line.returned_by_id else None
+
+
+class ProxyOut(Schema):
+    id: int
+    number: str = Field(..., description="The number on the 代办委托书")
+    case: int = Field(..., alias="case_id")
+    status: ProxyStatus = Field(
+        ...,
+        description="`pending`: authorised, the letter or the ID check to come; `active`: in "
+        "force, originals may be taken; `revoked`: ended (originals held still go back)",
+    )
+    agent_name: str
+    agent_relation: ProxyRelation
+    agent_relation_note: str
+    agent_id_number: MaskedIdNumber
+    agent_phone: MaskedPhone
+    reason: ProxyReason
+    reason_note: str
+    powers: str = Field(..., description="What the agent may do, as the letter says")
+    authorised_on: date
+    letter: ProxyFileOut | None = Field(..., description="The signed letter; null: not filed")
+    id_checked_at: datetime | None
+    resident_id_method: ProxyIdMethod | None
+    agent_id_method: ProxyIdMethod | None
+    revoked_at: datetime | None
+    revoke_reason: str
+    originals: list[CustodyOut] = Field(..., description="The custody log, oldest first")
+    in_custody: int = Field(..., description="How many originals the desk holds now")
+
+    @staticmethod
+    def resolve_resident_id_method(proxy):
+        return proxy.resident_id_method or None
+
+    @staticmethod
+    def resolve_agent_id_method(proxy):
+        return proxy.agent_id_method or None
+
+    @staticmethod
+    def resolve_originals(proxy):
+        return list(proxy.originals.all())
+
+    @staticmethod
+    def resolve_in_custody(proxy):
+        return sum(1 for line in proxy.originals.all() if line.in_custody)
+
+
+class ProxyIn(InputSchema):
+    agent_name: Text(60, 1)
+    agent_relation: ProxyRelation
+    agent_relation_note: Text(60) = ""
+    agent_id_number: Text(18, 15) = Field(..., description="The agent's (an adult's) ID number")
+    agent_phone: Text(20) = ""
+    reason: ProxyReason = Field(
+        ...,
+        description="elderly (60+ by the register's birth date), disabled or lives_alone (as "
+        "the register marks the resident), bedridden or other (`reason_note` needed)",
+    )
+    reason_note: Text(500) = ""
+    powers: Text(300) = Field("", description="Empty: 递交申请材料、签字确认、领取办理结果")
+    authorised_on: Day | None = Field(None, description="The letter's date; not ahead; today")
+
+
+class ProxyCheckIn(InputSchema):
+    resident_method: ProxyIdMethod
+    agent_method: ProxyIdMethod = Field(..., description="Not `in_person`: an agent shows an ID")
+
+
+class ProxyRevokeIn(InputSchema):
+    reason: Text(1000, 1)
+
+
+SIGNATURE_DESCRIPTION = "The signature drawn on the screen: a PNG, base64 (a data URL or bare)"
+
+
+class OriginalTakeIn(InputSchema):
+    document: Text(160, 1)
+    count: int = Field(1, ge=1, le=20)
+    taken_from: Text(60, 1) = Field(..., description="Who handed it over (agent or resident)")
+    material: Id | None = Field(None, description="A line of the case's checklist")
+    note: Text(500) = ""
+    signature_png: str = Field(
+        ..., min_length=1, max_length=3_000_000, description=SIGNATURE_DESCRIPTION
+    )
+
+
+class OriginalReturnIn(InputSchema):
+    returned_to: Text(60, 1)
+    signature_png: str = Field(
+        ..., min_length=1, max_length=3_000_000, description=SIGNATURE_DESCRIPTION
+    )
+
+
+def _proxy(request, pk: int):
+    return selectors.proxy_get(user=request.user, pk=pk)
+
+
+def _proxy_manage(request, pk: int):
+    """A 代办 the user may see, for a write: 404 when not visible, 403 when only seen."""
+    proxy = _proxy(request, pk)
+    if not request.user.has_perm("servicedesk.manage_proxy", proxy):
+        raise ForbiddenError(_("Only the desk serving this case keeps its 代办."))
+    return proxy
+
+
+@router.get(
+    "/cases/{case_id}/proxies",
+    response={200: list[ProxyOut], **READ_ERRORS},
+    summary="The 代办 of a case (the one in force first, then revoked ones)",
+    description="For the desk of the case's compound and the resident whose case it is; "
+    "404 for anyone else. ID and mobile numbers are masked.",
+)
+def proxies_of_case(request: HttpRequest, case_id: int = Path(..., ge=1, le=MAX_ID)):
+    case = selectors.case_get(user=request.user, pk=case_id)
+    if not request.user.has_perm("servicedesk.view_proxy", case):
+        raise Http404("Not found.")
+    return selectors.case_proxies(case=case)
+
+
+@router.get(
+    "/proxies/{proxy_id}",
+    response={200: ProxyOut, **READ_ERRORS},
+    summary="One 代办 with its custody log",
+)
+def proxies_get(request: HttpRequest, proxy_id: int = Path(..., ge=1, le=MAX_ID)):
+    return _proxy(request, proxy_id)
+
+
+@router.post(
+    "/cases/{case_id}/proxies",
+    response={201: ProxyOut, **PROXY_ERRORS},
+    summary="Authorise a 代办 on an open case (the desk)",
+    description="`pending` until the signed letter is filed and both IDs are checked. 400 "
+    "(fields): the resident does not qualify for `reason` (`reason_note`), the agent's ID "
+    "number is not valid, not an adult's or the resident's own, the mobile number is not one, "
+    "the letter is dated ahead. 403: not the desk of the case's compound. 409: the case is "
+    "not open (`case_closed`), a 代办 is in force already (`proxy_exists`).",
+)
+def proxies_create(
+    request: HttpRequest, payload: ProxyIn, case_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    case = selectors.case_get(user=request.user, pk=case_id)
+    proxy = services.proxy_authorise(
+        actor=request.user, case=case, request=request, **payload.dict()
+    )
+    return Status(201, _proxy(request, proxy.pk))
+
+
+@router.post(
+    "/proxies/{proxy_id}/letter",
+    response={200: ProxyOut, **PROXY_ERRORS},
+    summary="File the signed authorisation letter (a photo: JPEG, PNG or WebP)",
+    description="Stored encrypted, its metadata removed. 400 (`letter`): not an image that "
+    "can be read. 409: revoked (`revoked`), a letter on file already (`letter_filed`).",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "additionalProperties": False,
+                        "properties": {"letter": {"minLength": 1}},
+                    }
+                }
+            }
+        }
+    },
+)
+def proxies_letter(
+    request: HttpRequest, letter: File[UploadedFile], proxy_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    extra = sorted((set(request.POST) | set(request.FILES)) - {"letter"})
+    if extra:
+        raise NinjaValidationError(
+            [{"loc": ("form", name), "msg": "Extra inputs are not permitted"} for name in extra]
+        )
+    proxy = _proxy_manage(request, proxy_id)
+    services.proxy_letter_attach(actor=request.user, proxy=proxy, upload=letter, request=request)
+    return _proxy(request, proxy_id)
+
+
+@router.post(
+    "/proxies/{proxy_id}/check",
+    response={200: ProxyOut, **PROXY_ERRORS},
+    summary="Record the ID check: the 代办 is in force (`pending` → `active`)",
+    description="409: the letter is not filed yet (`letter_missing`), or not `pending` "
+    "(`illegal_step`). 400 (`agent_method`): `in_person` for the agent.",
+)
+def proxies_check(
+    request: HttpRequest, payload: ProxyCheckIn, proxy_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    proxy = _proxy_manage(request, proxy_id)
+    services.proxy_check_ids(
+        actor=request.user,
+        proxy=proxy,
+        resident_method=payload.resident_method,
+        agent_method=payload.agent_method,
+        request=request,
+    )
+    return _proxy(request, proxy_id)
+
+
+@router.post(
+    "/proxies/{proxy_id}/revoke",
+    response={200: ProxyOut, **PROXY_ERRORS},
+    summary="Revoke a 代办 (`pending` or `active` → `revoked`), with the reason",
+    description="Originals held stay on the log, to be returned. 409 (`illegal_step`): "
+    "revoked already.",
+)
+def proxies_revoke(
+    request: HttpRequest, payload: ProxyRevokeIn, proxy_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    proxy = _proxy_manage(request, proxy_id)
+    services.proxy_revoke(actor=request.user, proxy=proxy, reason=payload.reason, request=request)
+    return _proxy(request, proxy_id)
+
+
+@router.post(
+    "/proxies/{proxy_id}/originals",
+    response={201: ProxyOut, **PROXY_ERRORS},
+    summary="Take an original into custody, signed for (a line of the log, never edited)",
+    description="Under an `active` 代办 of an open case. 400: `signature` (not a PNG that can "
+    "be read, or empty), `material` (not a line of this case). 409: not in force "
+    "(`proxy_not_in_force`), the case is closed (`case_closed`).",
+)
+def proxies_take(
+    request: HttpRequest, payload: OriginalTakeIn, proxy_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    proxy = _proxy_manage(request, proxy_id)
+    services.original_take(
+        actor=request.user,
+        proxy=proxy,
+        document=payload.document,
+        count=payload.count,
+        taken_from=payload.taken_from,
+        material_id=payload.material,
+        note=payload.note,
+        signature_drawn=payload.signature_png,
+        request=request,
+    )
+    return Status(201, _proxy(request, proxy_id))
+
+
+@router.post(
+    "/proxies/{proxy_id}/originals/{custody_id}/return",
+    response={200: ProxyOut, **PROXY_ERRORS},
+    summary="Return an original, signed for (once; under a revoked 代办 too)",
+    description="400 (`signature`): not a PNG that can be read, or empty. 404: not a line "
+    "of this 代办's log. 409 (`returned`): returned already.",
+)
+def proxies_return(
+    request: HttpRequest,
+    payload: OriginalReturnIn,
+    proxy_id: int = Path(..., ge=1, le=MAX_ID),
+    custody_id: int = Path(..., ge=1, le=MAX_ID),
+):
+    proxy = _proxy_manage(request, proxy_id)
+    line = selectors.custody_get(proxy=proxy, pk=custody_id)
+    services.original_return(
+        actor=request.user,
+        custody=line,
+        returned_to=payload.returned_to,
+        signature_drawn=payload.signature_png,
+        request=request,
+    )
+    return _proxy(request, proxy_id)

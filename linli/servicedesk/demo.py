@@ -829,3 +829,142 @@ def demo_consultations(compound: Place | None = None) -> int:
                 description="居民到服务台咨询时反映，楼道灯坏了很久无人维修。",
             )
     return added
+
+
+# -- 代办 for elderly residents living alone (issue 15 item 3) ---------------------------------
+
+# (matter, reason, the agent: name, relation, in words, birth date, mobile; how far it got)
+DEMO_PROXIES = [
+    (
+        "高龄津贴申领",
+        "elderly",
+        ("王建军", "relative", "儿子（在外区居住）", "1972-04-18", "13603521187"),
+        "done",
+    ),
+    (
+        "城乡居民基本医疗保险参保登记",
+        "lives_alone",
+        ("刘桂芳", "neighbour", "对门邻居", "1965-09-02", "13935216620"),
+        "held",
+    ),
+    (
+        "老年人优待证办理",
+        "bedridden",
+        ("林小雨", "volunteer", "大学生志愿者", "2003-06-11", ""),
+        "pending",
+    ),
+]
+
+
+def _demo_image(width: int, height: int, *, lines: int) -> bytes:
+    """A plain picture standing in for a photo of a signed sheet: ruled lines, a scrawl."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    for i in range(lines):
+        y = 40 + i * (height - 80) // max(lines, 1)
+        draw.line((40, y, width - 40, y), fill=(170, 170, 170), width=2)
+    draw.line(
+        (width // 2, height - 70, width // 2 + 60, height - 110, width // 2 + 130, height - 60),
+        fill="black",
+        width=4,
+    )
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def demo_proxies(compound: Place | None = None) -> int:
+    """A few cases of Nanguanfang's elderly residents who live alone, handled under 代办
+    through the services: one done, its 户口簿 taken and returned; one with the original still
+    held by the desk (the case cannot be closed yet); one authorised, its IDs not yet
+    checked. Returns how many it added (none when loaded already)."""
+    import base64
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from linli.residents.idnumbers import make_id_number
+    from linli.residents.models import Resident, ResidentStatus
+
+    from .models import PROXY_ELDERLY_AGE, ProxyAuthorisation
+
+    compound = compound or Place.objects.get(kind="compound", name="南官房小区")
+    if ProxyAuthorisation.objects.filter(case__place=compound).exists():
+        return 0  # loaded already
+    today = timezone.localdate()
+    born_by = today.replace(year=today.year - PROXY_ELDERLY_AGE - 10)
+    people = list(
+        Resident.objects.filter(
+            place__path__startswith=compound.path,
+            status=ResidentStatus.LIVING,
+            lives_alone=True,
+            birth_date__lte=born_by,
+            user__isnull=True,
+        )
+        .select_related("place")
+        .order_by("birth_date", "id")[: len(DEMO_PROXIES)]
+    )
+    desk = User.objects.get(username="community")
+    scrawl = "data:image/png;base64," + base64.b64encode(_demo_image(600, 220, lines=0)).decode()
+    added = 0
+    for (name, reason, agent, stage), resident in zip(DEMO_PROXIES, people, strict=False):
+        matter = Matter.objects.filter(current__name=name, is_active=True).first()
+        if matter is None:
+            continue
+        agent_name, relation, in_words, born, mobile = agent
+        with transaction.atomic():
+            case = services.case_open(
+                actor=desk, resident=resident, matter=matter, channel="home_visit"
+            )
+            proxy = services.proxy_authorise(
+                actor=desk,
+                case=case,
+                agent_name=agent_name,
+                agent_relation=relation,
+                agent_relation_note=in_words,
+                agent_id_number=make_id_number("140202", date.fromisoformat(born), 100 + added),
+                agent_phone=mobile,
+                reason=reason,
+                reason_note="卧床，无法到服务站" if reason == "bedridden" else "",
+            )
+            letter = SimpleUploadedFile(
+                "letter.png", _demo_image(620, 880, lines=14), content_type="image/png"
+            )
+            services.proxy_letter_attach(actor=desk, proxy=proxy, upload=letter)
+            added += 1
+            if stage == "pending":
+                continue
+            proxy = services.proxy_check_ids(
+                actor=desk, proxy=proxy, resident_method="in_person", agent_method="id_card"
+            )
+            lines = list(case.materials.order_by("position", "id"))
+            originals = [line for line in lines if line.form != "copy"][:1]
+            held = [
+                services.original_take(
+                    actor=desk,
+                    proxy=proxy,
+                    document=f"{line.name}原件",
+                    material_id=line.pk,
+                    taken_from=agent_name,
+                    signature_drawn=scrawl,
+                )
+                for line in originals
+            ]
+            for line in lines:
+                services.case_material_mark(
+                    actor=desk, case=case, material_id=line.pk, received=True
+                )
+            services.case_take_step(actor=desk, case=case, step="accept")
+            if stage == "held":
+                continue
+            services.case_take_step(actor=desk, case=case, step="approve")
+            for line in held:
+                services.original_return(
+                    actor=desk, custody=line, returned_to=agent_name, signature_drawn=scrawl
+                )
+            services.case_take_step(actor=desk, case=case, step="finish")
+    return added
