@@ -1,6 +1,7 @@
 """Mediation on a 390×844 phone, in normal and large type: the desk's list with the last day
 for judicial confirmation, the form to register a dispute, a mediation's page with its
-steps, and the resident's own mediation — none scrolls sideways."""
+steps, the notice of the referred one, and the resident's own mediation — none scrolls
+sideways."""
 
 import pytest
 
@@ -28,6 +29,14 @@ def test_mediation_pages_fit_a_phone(live_server, demo_world_tx, browser, large)
         _fits(tab, f"{url}/servicedesk/mediations/{mediation.pk}/")
     tab.goto(f"{url}/servicedesk/mediations/{leak.pk}/")
     assert tab.get_by_test_id("agreement").is_visible()
+    # The referred one: its notice, reached from its page, fits the phone too.
+    referred = Mediation.objects.get(status="failed")
+    tab.goto(f"{url}/servicedesk/mediations/{referred.pk}/")
+    tab.get_by_test_id("notice-link").click()
+    tab.wait_for_load_state()
+    assert tab.url.endswith(f"/servicedesk/mediations/{referred.pk}/notice/")
+    assert tab.get_by_test_id("print-referral").is_visible()
+    assert tab.evaluate("document.documentElement.scrollWidth") <= WIDTH
     context.close()
     parties = leak.parties.filter(resident__user__isnull=False).select_related("resident__user")
     if parties:
