@@ -714,7 +714,7 @@ def test_the_resident_reads_their_own_proxy_by_the_api_and_writes_nothing(demo, 
     assert ProxyAuthorisation.objects.get(pk=proxy.pk).status == ProxyStatus.ACTIVE
 
 
-def test_the_demo_has_proxies_for_elderly_residents_living_alone(demo):
+def test_the_demo_has_proxies_for_elderly_residents_living_alone(demo, client_for):
     from linli.servicedesk.demo import demo_proxies
 
     proxies = list(
@@ -727,4 +727,10 @@ def test_the_demo_has_proxies_for_elderly_residents_living_alone(demo):
     assert {p.status for p in proxies} == {"pending", "active"}
     held = OriginalCustody.objects.filter(proxy__in=proxies, returned_at__isnull=True)
     assert held.count() == 1 and held.get().proxy.case.status == CaseStatus.ACCEPTED
+    done = next(p for p in proxies if p.case.status == CaseStatus.DONE)
+    assert done.ended_with_case and not done.originals.filter(returned_at__isnull=True).exists()
+    page = client_for("community").get(f"/servicedesk/proxies/{done.pk}/").content.decode()
+    assert "ended when the case was closed" in page or "已随办件办结而终止" in page
+    answer = client_for("community").get(f"/api/v1/servicedesk/proxies/{done.pk}").json()
+    assert answer["ended_with_case"] and answer["status"] == "active"
     assert demo_proxies() == 0  # loading the demo again adds none

@@ -724,6 +724,9 @@ class ProxyOut(Schema):
     revoke_reason: str
     originals: list[CustodyOut] = Field(..., description="The custody log, oldest first")
     in_custody: int = Field(..., description="How many originals the desk holds now")
+    ended_with_case: bool = Field(
+        ..., description="`active` until its case was closed: the authorisation ended then"
+    )
 
     @staticmethod
     def resolve_resident_id_method(proxy):

@@ -629,6 +629,11 @@ class ProxyAuthorisation(models.Model):
         return f"DB{timezone.localtime(self.created_at):%Y}{self.pk:07d}"
 
     @property
+    def ended_with_case(self) -> bool:
+        """In force until its case was closed: the letter says that it ends then."""
+        return self.status == ProxyStatus.ACTIVE and not self.case.is_open
+
+    @property
     def agent_id_number_masked(self) -> str:
         return mask_id_number(self.agent_id_number)
 
