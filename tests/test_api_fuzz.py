@@ -68,6 +68,17 @@ RULES = {
     ("POST", "/api/v1/servicedesk/cases/{case_id}/steps"): "the inputs a step needs (forward's "
     "department, refuse's reason)",
     ("POST", "/api/v1/servicedesk/cases/{case_id}/rating"): "a dissatisfied rating says why",
+    ("POST", "/api/v1/servicedesk/cases/{case_id}/proxies"): "a resident who qualifies for "
+    "the reason (by the register, or a reason stated); a valid ID number of an adult, not the "
+    "resident's own; a mainland mobile number; a letter not dated ahead",
+    ("POST", "/api/v1/servicedesk/proxies/{proxy_id}/letter"): "the file must be an image "
+    "that can be read",
+    ("POST", "/api/v1/servicedesk/proxies/{proxy_id}/check"): "an agent shows an ID document "
+    "(not in_person)",
+    ("POST", "/api/v1/servicedesk/proxies/{proxy_id}/originals"): "a signature that is a PNG "
+    "with a stroke; a line of this case's checklist",
+    ("POST", "/api/v1/servicedesk/proxies/{proxy_id}/originals/{custody_id}/return"): "a "
+    "signature that is a PNG with a stroke",
 }
 # Refusals of a schema-valid request that are not about its values, accepted where the
 # operation documents them: 404 for an id (in the path or the body) that does not exist or

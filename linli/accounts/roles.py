@@ -136,3 +136,8 @@ VIEW_HEALTH_STATS = frozenset(
 # district and the street count mediations, never read them.
 MEDIATE = frozenset({Role.COMMUNITY_WORKER, Role.BRANCH_SECRETARY})
 COUNT_MEDIATIONS = MEDIATE | {Role.DISTRICT_ADMIN, Role.STREET_ADMIN}
+
+# Volunteers and their shifts (SPEC 3.5): the community worker and the branch secretary over
+# a group's place coordinate it (approve members, set up and fill shifts) — as do the
+# volunteers the group marks as its coordinators (duty managers, in volunteers.predicates).
+COORDINATE_VOLUNTEERS = frozenset({Role.COMMUNITY_WORKER, Role.BRANCH_SECRETARY})

@@ -116,6 +116,24 @@ ACTION_LABELS = {
     "mediation.follow_up": _("Mediation follow-up visit recorded"),
     "mediation.withdraw": _("Mediation withdrawn"),
     "mediation.remind": _("Reminded of a judicial-confirmation deadline"),
+    # volunteers and shifts
+    "volunteers.group_create": _("Volunteer group set up"),
+    "volunteers.coordinator_set": _("Group coordinator chosen or unmarked"),
+    "volunteers.register": _("Volunteer registered"),
+    "volunteers.update": _("Volunteer profile changed"),
+    "volunteers.training_record": _("Volunteer training recorded"),
+    "volunteers.membership.apply": _("Applied to a volunteer group"),
+    "volunteers.membership.approve": _("Volunteer application approved"),
+    "volunteers.membership.decline": _("Volunteer application declined"),
+    "volunteers.membership.pause": _("Volunteer membership paused"),
+    "volunteers.membership.resume": _("Volunteer membership resumed"),
+    "volunteers.membership.leave": _("Volunteer left a group"),
+    "volunteers.membership.reapply": _("Applied to a volunteer group again"),
+    "volunteers.shift_type_create": _("Shift type set up"),
+    "volunteers.shift_rule_create": _("Weekly shift rule set up"),
+    "volunteers.shift_rule_except": _("Shift date skipped or moved"),
+    "volunteers.shift_create": _("Shift added"),
+    "volunteers.assignment.cancel": _("Shift assignment cancelled"),
     # health
     "health.card.create": _("Health card made"),
     "health.card.change": _("Health card changed"),
@@ -198,6 +216,8 @@ OBJECT_NAMES = {
     "accounts.user": "display_name",
     "servicedesk.case": "version.name",
     "servicedesk.proxyauthorisation": "case.version.name",
+    "volunteers.membership": "volunteer.name",
+    "volunteers.assignment": "volunteer.name",
 }
 
 

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "linli.health",
     "linli.servicedesk",
     "linli.mediation",
+    "linli.volunteers",
     "linli.demo",
 ]
 

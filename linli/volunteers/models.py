@@ -1,0 +1,400 @@
+"""Volunteers (志愿者) and their duty shifts (值班): a volunteer is a resident of the register
+or an outsider (a university student with their school and team) whose ID and phone numbers
+are kept encrypted like a resident's; their skills, availability and training; groups (the
+self-management group 自治自管小组, a university team, the party members' service team) they
+join with the coordinator's approval; shift types with weekly rules that generate shifts,
+and the assignments of volunteers to shifts."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from linli.core.crypto import EncryptedTextField, mask_id_number, mask_phone
+from linli.core.models import TimelineEvent
+
+
+class VolunteerGroupKind(models.TextChoices):
+    SELF_MANAGEMENT = "self_management", _("self-management group")
+    UNIVERSITY_TEAM = "university_team", _("university volunteer team")
+    PARTY_SERVICE = "party_service", _("party members' service team")
+    OTHER = "other", _("other volunteer group")
+
+
+class VolunteerSkill(models.TextChoices):
+    ROOM_KEEPING = "room_keeping", _("keeping the rooms")
+    RECEPTION = "reception", _("reception at the desk")
+    CLEANING = "cleaning", _("cleaning")
+    LENDING = "lending", _("lending desk")
+    TUTORING = "tutoring", _("tutoring children")
+    FIRST_AID = "first_aid", _("first aid")
+    COMPUTER = "computer", _("helping with phones and computers")
+
+
+class VolunteerGroup(models.Model):
+    place = models.ForeignKey(
+        "places.Place",
+        verbose_name=_("serves at"),
+        on_delete=models.PROTECT,
+        related_name="volunteer_groups",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=VolunteerGroupKind.choices)
+    organisation = models.ForeignKey(
+        "places.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="volunteer_groups",
+    )
+    # At most this many back-to-back shifts in a row for one volunteer (a rest between).
+    max_consecutive = models.PositiveSmallIntegerField(_("at most consecutive shifts"), default=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["place__path", "name", "id"]
+        verbose_name = _("volunteer group")
+        verbose_name_plural = _("volunteer groups")
+        constraints = [
+            models.UniqueConstraint(fields=["place", "name"], name="volunteer_group_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def audit_place_path(self) -> str:
+        return self.place.path
+
+
+class Volunteer(models.Model):
+    """A resident of the register (``resident`` set; name and numbers are the register's) or
+    an outsider (``resident`` empty; their name, school and team here, their ID and phone
+    numbers encrypted)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="volunteer",
+    )
+    resident = models.OneToOneField(
+        "residents.Resident",
+        verbose_name=_("resident"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="volunteer_profile",
+    )
+    name = models.CharField(_("name"), max_length=50)
+    school = models.CharField(_("school or employer"), max_length=100, blank=True)
+    team = models.CharField(_("team"), max_length=100, blank=True)
+    phone = EncryptedTextField(_("mobile number"), blank=True, default="")
+    id_number = EncryptedTextField(_("ID number"), blank=True, default="")
+    skills = models.JSONField(_("skills"), default=list, blank=True)
+    # [{"weekday": 0, "start": "09:00", "end": "12:00"}]: when they can usually serve.
+    availability = models.JSONField(_("availability"), default=list, blank=True)
+    lock_version = models.PositiveBigIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_outsider(self) -> bool:
+        return self.resident_id is None
+
+    def _number(self, field: str) -> str:
+        if self.resident_id is not None:
+            return getattr(self.resident, field) or ""
+        return getattr(self, field) or ""
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self._number("phone"))
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self._number("id_number"))
+
+    @property
+    def audit_place_path(self) -> str:
+        return self.resident.place.path if self.resident_id is not None else ""
+
+    def skill_labels(self) -> list[str]:
+        return [str(VolunteerSkill(s).label) for s in self.skills if s in VolunteerSkill.values]
+
+
+class Training(models.Model):
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="trainings")
+    subject = models.CharField(_("training"), max_length=100)
+    held_on = models.DateField(_("held on"))
+    provider = models.CharField(_("given by"), max_length=100, blank=True)
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("training")
+        verbose_name_plural = _("trainings")
+
+    def __str__(self):
+        return f"{self.held_on} {self.subject}"
+
+
+class MembershipStatus(models.TextChoices):
+    APPLIED = "applied", _("applied")
+    APPROVED = "approved", pgettext_lazy("membership", "approved")
+    DECLINED = "declined", pgettext_lazy("membership", "declined")
+    PAUSED = "paused", _("paused")
+    LEFT = "left", _("left the group")
+
+
+class Membership(models.Model):
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="memberships")
+    group = models.ForeignKey(VolunteerGroup, on_delete=models.CASCADE, related_name="memberships")
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=MembershipStatus.choices,
+        default=MembershipStatus.APPLIED,
+    )
+    # A duty manager (值班负责人) coordinates the group's shifts and applications.
+    is_coordinator = models.BooleanField(_("coordinator of the group"), default=False)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["group_id", "volunteer__name", "id"]
+        verbose_name = _("group membership")
+        verbose_name_plural = _("group memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "group"], name="volunteer_membership_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer} · {self.group}"
+
+    @property
+    def audit_place_path(self) -> str:
+        return self.group.place.path
+
+
+class MembershipEventKind(models.TextChoices):
+    APPLIED = "applied", _("applied to join")
+    APPROVED = "approved", _("application approved")
+    DECLINED = "declined", _("application declined")
+    PAUSED = "paused", _("membership paused")
+    RESUMED = "resumed", _("membership resumed")
+    LEFT = "left", _("left the group")
+    REAPPLIED = "reapplied", _("applied again")
+
+
+class MembershipEvent(TimelineEvent):
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=MembershipEventKind.choices)
+
+    class Meta(TimelineEvent.Meta):
+        verbose_name = _("membership event")
+        verbose_name_plural = _("membership events")
+
+
+class ShiftKind(models.TextChoices):
+    ROOM_DUTY = "room_duty", _("room duty")
+    DESK_DUTY = "desk_duty", _("desk duty")
+    CLEANING = "cleaning", _("cleaning")
+    LENDING_DESK = "lending_desk", _("lending desk")
+    TUTORING = "tutoring", _("tutoring")
+
+
+class ShiftType(models.Model):
+    group = models.ForeignKey(VolunteerGroup, on_delete=models.CASCADE, related_name="shift_types")
+    kind = models.CharField(_("kind"), max_length=16, choices=ShiftKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    place = models.ForeignKey(
+        "places.Place", verbose_name=_("place"), on_delete=models.PROTECT, related_name="+"
+    )
+    room = models.ForeignKey(
+        "bookings.Room",
+        verbose_name=_("room"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="shift_types",
+    )
+    needed = models.PositiveSmallIntegerField(_("people needed"), default=1)
+    # A volunteer qualifies with any one of these skills (none listed: no skill needed) ...
+    skills = models.JSONField(_("qualifying skills"), default=list, blank=True)
+    # ... and as an approved member of the group or of one of these.
+    other_groups = models.ManyToManyField(
+        VolunteerGroup, verbose_name=_("other qualifying groups"), blank=True, related_name="+"
+    )
+    is_active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["group_id", "name", "id"]
+        verbose_name = _("shift type")
+        verbose_name_plural = _("shift types")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def audit_place_path(self) -> str:
+        return self.group.place.path
+
+
+class ShiftRule(models.Model):
+    """Every week on ``weekday`` from ``start_time`` to ``end_time``, between two dates; the
+    dates skipped or moved are its ``exceptions``."""
+
+    shift_type = models.ForeignKey(ShiftType, on_delete=models.CASCADE, related_name="rules")
+    weekday = models.PositiveSmallIntegerField(_("weekday"))  # date.weekday(): Monday 0
+    start_time = models.TimeField(pgettext_lazy("time", "from"))
+    end_time = models.TimeField(pgettext_lazy("time", "until"))
+    from_date = models.DateField(_("first date"))
+    until_date = models.DateField(_("last date"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["shift_type_id", "weekday", "start_time", "id"]
+        verbose_name = _("weekly shift rule")
+        verbose_name_plural = _("weekly shift rules")
+
+    def __str__(self):
+        return f"{self.shift_type} {self.weekday} {self.start_time:%H:%M}"
+
+    @property
+    def audit_place_path(self) -> str:
+        return self.shift_type.group.place.path
+
+
+class ShiftRuleException(models.Model):
+    """One date of a rule skipped (``moved_start`` empty) or moved to another time."""
+
+    rule = models.ForeignKey(ShiftRule, on_delete=models.CASCADE, related_name="exceptions")
+    on_date = models.DateField(_("date"))
+    moved_start = models.DateTimeField(_("moved to start"), null=True, blank=True)
+    moved_end = models.DateTimeField(_("moved to end"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200)
+
+    class Meta:
+        ordering = ["on_date", "id"]
+        verbose_name = _("shift rule exception")
+        verbose_name_plural = _("shift rule exceptions")
+        constraints = [
+            models.UniqueConstraint(fields=["rule", "on_date"], name="shift_exception_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.on_date} {self.reason}"
+
+
+class Shift(models.Model):
+    shift_type = models.ForeignKey(ShiftType, on_delete=models.CASCADE, related_name="shifts")
+    rule = models.ForeignKey(
+        ShiftRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="shifts"
+    )
+    # The rule's date this shift was generated for (kept when it is moved to another day).
+    rule_date = models.DateField(null=True, blank=True)
+    start = models.DateTimeField(pgettext_lazy("time", "from"), db_index=True)
+    end = models.DateTimeField(pgettext_lazy("time", "until"))
+    needed = models.PositiveSmallIntegerField(_("people needed"))
+    # Claimed once by the job that tells the coordinators about a gap.
+    uncovered_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    lock_version = models.PositiveBigIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start", "id"]
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "rule_date"],
+                condition=models.Q(rule__isnull=False),
+                name="shift_unique_rule_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="shift_ends_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.shift_type} {self.start:%Y-%m-%d %H:%M}"
+
+    @property
+    def audit_place_path(self) -> str:
+        return self.shift_type.group.place.path
+
+
+class AssignmentStatus(models.TextChoices):
+    ASSIGNED = "assigned", _("on the shift")
+    CANCELLED = "cancelled", pgettext_lazy("assignment", "cancelled")
+
+
+class Assignment(models.Model):
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="assignments")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.CASCADE, related_name="assignments")
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=AssignmentStatus.choices,
+        default=AssignmentStatus.ASSIGNED,
+    )
+    # Signed up themselves (False) or assigned by a coordinator (True).
+    by_coordinator = models.BooleanField(_("assigned by a coordinator"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["shift__start", "id"]
+        verbose_name = _("shift assignment")
+        verbose_name_plural = _("shift assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shift", "volunteer"],
+                condition=models.Q(status="assigned"),
+                name="assignment_unique_active",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer} · {self.shift}"
+
+    @property
+    def audit_place_path(self) -> str:
+        return self.shift.shift_type.group.place.path
+
+
+class AssignmentEventKind(models.TextChoices):
+    SIGNED_UP = "signed_up", _("signed up")
+    ASSIGNED = "assigned", _("assigned by a coordinator")
+    CANCELLED = "cancelled", pgettext_lazy("assignment", "cancelled")
+
+
+class AssignmentEvent(TimelineEvent):
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=AssignmentEventKind.choices)
+
+    class Meta(TimelineEvent.Meta):
+        verbose_name = _("assignment event")
+        verbose_name_plural = _("assignment events")
