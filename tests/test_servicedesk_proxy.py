@@ -435,7 +435,7 @@ def test_the_desk_records_a_proxy_through_the_pages(demo, case, client_for):
     assert AGENT_ID not in record and "13912345678" not in record
     assert proxy.agent_id_number_masked in record and "139****5678" in record
     assert 'data-testid="letter-form"' in record and 'data-testid="take-form"' not in record
-    letter = client.post(f"/servicedesk/proxies/{proxy.pk}/letter/", {"letter": photo()})
+    letter = client.post(f"/servicedesk/proxies/{proxy.pk}/letter/", {"photo": photo()})
     assert letter.status_code == 302
     checked = client.post(
         f"/servicedesk/proxies/{proxy.pk}/check/",
@@ -645,7 +645,7 @@ def test_the_api_records_every_step_and_masks_the_numbers(demo, case, client_for
     assert twice.status_code == 409 and twice.json()["code"] == "proxy_exists"
     early = post(client, f"{url}/check", {"resident_method": "id_card", "agent_method": "id_card"})
     assert early.status_code == 409 and early.json()["code"] == "letter_missing"
-    letter = client.post(f"{url}/letter", {"letter": photo()})
+    letter = client.post(f"{url}/letter", {"photo": photo()})
     assert letter.status_code == 200, letter.content
     assert (
         letter.json()["letter"]["url"]

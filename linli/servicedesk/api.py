@@ -849,16 +849,17 @@ def proxies_create(
 @router.post(
     "/proxies/{proxy_id}/letter",
     response={200: ProxyOut, **PROXY_ERRORS},
-    summary="File the signed authorisation letter (a photo: JPEG, PNG or WebP)",
-    description="Stored encrypted, its metadata removed. 400 (`letter`): not an image that "
-    "can be read. 409: revoked (`revoked`), a letter on file already (`letter_filed`).",
+    summary="File the signed authorisation letter: its photo (JPEG, PNG or WebP) as `photo`",
+    description="Stored encrypted, its metadata removed. 400 (`refused`, the field `photo`): "
+    "not an image that can be read. 409: revoked (`revoked`), a letter on file already "
+    "(`letter_filed`).",
     openapi_extra={
         "requestBody": {
             "content": {
                 "multipart/form-data": {
                     "schema": {
                         "additionalProperties": False,
-                        "properties": {"letter": {"minLength": 1}},
+                        "properties": {"photo": {"minLength": 1}},
                     }
                 }
             }
@@ -866,15 +867,15 @@ def proxies_create(
     },
 )
 def proxies_letter(
-    request: HttpRequest, letter: File[UploadedFile], proxy_id: int = Path(..., ge=1, le=MAX_ID)
+    request: HttpRequest, photo: File[UploadedFile], proxy_id: int = Path(..., ge=1, le=MAX_ID)
 ):
-    extra = sorted((set(request.POST) | set(request.FILES)) - {"letter"})
+    extra = sorted((set(request.POST) | set(request.FILES)) - {"photo"})
     if extra:
         raise NinjaValidationError(
             [{"loc": ("form", name), "msg": "Extra inputs are not permitted"} for name in extra]
         )
     proxy = _proxy_manage(request, proxy_id)
-    services.proxy_letter_attach(actor=request.user, proxy=proxy, upload=letter, request=request)
+    services.proxy_letter_attach(actor=request.user, proxy=proxy, upload=photo, request=request)
     return _proxy(request, proxy_id)
 
 

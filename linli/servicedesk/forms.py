@@ -245,7 +245,7 @@ class ProxyAuthoriseForm(forms.Form):
 
 
 class ProxyLetterForm(forms.Form):
-    letter = forms.ImageField(
+    photo = forms.ImageField(
         label=_("photo of the signed authorisation letter"),
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )

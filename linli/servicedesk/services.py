@@ -1081,7 +1081,7 @@ def proxy_letter_attach(
     try:
         prepared, method = _proxy_file_prepare(upload=upload, drawn=drawn)
     except ValidationError as exc:
-        raise ValidationError({"letter": exc.messages}) from exc
+        raise ValidationError({"photo": exc.messages}) from exc
 
     def write(stored):
         locked = _proxy_lock(proxy)

@@ -512,7 +512,7 @@ def proxy_letter(request, pk: int):
         "letter",
         form,
         lambda: services.proxy_letter_attach(
-            actor=request.user, proxy=proxy, upload=form.cleaned_data["letter"], request=request
+            actor=request.user, proxy=proxy, upload=form.cleaned_data["photo"], request=request
         ),
         _("The signed letter is filed, encrypted."),
     )
