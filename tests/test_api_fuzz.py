@@ -79,6 +79,12 @@ RULES = {
     "with a stroke; a line of this case's checklist",
     ("POST", "/api/v1/servicedesk/proxies/{proxy_id}/originals/{custody_id}/return"): "a "
     "signature that is a PNG with a stroke",
+    ("POST", "/api/v1/servicedesk/consultations"): "somebody named (a resident, or a name and "
+    "the compound), a matter in the catalogue, a channel of the desk",
+    ("POST", "/api/v1/servicedesk/consultations/{consultation_id}/case"): "one of the matter's "
+    "situations",
+    ("POST", "/api/v1/servicedesk/consultations/{consultation_id}/order"): "the category code "
+    "must exist",
 }
 # Refusals of a schema-valid request that are not about its values, accepted where the
 # operation documents them: 404 for an id (in the path or the body) that does not exist or
