@@ -15,7 +15,7 @@ def _fits(tab):
 
 
 def test_a_return_signed_on_the_phone(live_server, demo_world_tx, browser):
-    from linli.servicedesk.models import OriginalCustody
+    from linli.servicedesk.models import OriginalCustody, ProxyAuthorisation
 
     line = OriginalCustody.objects.select_related("proxy").get(returned_at__isnull=True)
     proxy = line.proxy
@@ -53,5 +53,13 @@ def test_a_return_signed_on_the_phone(live_server, demo_world_tx, browser):
     _fits(tab)
     line.refresh_from_db()
     assert line.returned_at is not None and line.returned_signature.method == "drawn"
+    for sheet in ("letter", "custody"):
+        tab.goto(f"{live_server.url}/servicedesk/proxies/{proxy.pk}/print/{sheet}/")
+        assert tab.get_by_test_id("print-title").is_visible()
+        _fits(tab)
+    pending = ProxyAuthorisation.objects.get(case__place=proxy.case.place, status="pending")
+    tab.goto(f"{live_server.url}/servicedesk/proxies/{pending.pk}/")
+    assert tab.get_by_test_id("check-form").is_visible()
+    _fits(tab)
     assert not errors, errors
     context.close()
