@@ -175,11 +175,7 @@ def consultation_list(request):
     return render(
         request,
         "servicedesk/consultation_list.html",
-        {
-            "form": form,
-            "page": page,
-            "total_minutes": sum(c.minutes for c in page.object_list),
-        },
+        {"form": form, "page": page},
     )
 
 

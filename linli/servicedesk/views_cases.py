@@ -156,6 +156,7 @@ def _desk_again(request, form):
         "servicedesk/desk.html",
         {
             "search": ResidentSearchForm(),
+            "consult_form": consultation_form(request.user),
             "open_form": form,
             "matters": [],
             "page": paginate(request, selectors.case_list(user=request.user, open_only=True)),
