@@ -187,3 +187,9 @@ def test_the_start_page_is_read_in_bounded_queries(demo, resident, dibao, client
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/servicedesk/cases/start/", {"matter": dibao.code}).status_code == 200
     assert len(queries) <= 15
+
+
+def test_a_case_is_never_opened_without_an_actor(demo, resident, dibao):
+    with pytest.raises(TypeError):
+        services.case_open(actor=None, resident=resident, matter=dibao, channel="online")
+    assert not Case.objects.filter(resident=resident, version__matter=dibao).exists()

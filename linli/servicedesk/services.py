@@ -20,7 +20,7 @@ from linli.core.audit import audit_record
 from linli.core.crypto import decrypt_bytes, encrypt_bytes
 from linli.core.errors import ConflictError, ForbiddenError
 from linli.core.images import photo_files_delete, photo_prepare
-from linli.core.lifecycle import Lifecycle, Step, check_perm, validated
+from linli.core.lifecycle import Lifecycle, Step, check_perm, require_actor, validated
 from linli.core.validators import normalise_mobile
 from linli.core.workdays import add_working_days
 from linli.places.models import Place
@@ -381,6 +381,7 @@ def case_open(
     one for themselves only, online (``servicedesk.open_own_case``), and not a second one for
     a matter they have open. ``origin_note`` and ``origin`` go on the 'opened' event (where
     the case came from: a consultation)."""
+    require_actor(actor)
     compound = compound_of(resident.place)
     by_desk = actor.has_perm("servicedesk.open_case", compound)
     if not by_desk:
