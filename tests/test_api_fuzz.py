@@ -39,6 +39,8 @@ RULES = {
     ("PATCH", "/api/v1/residents/{resident_id}"): "the same as registering",
     ("POST", "/api/v1/households"): "the place must be a household's",
     ("POST", "/api/v1/orders"): "the category code must exist",
+    ("GET", "/api/v1/servicedesk/figures"): "a period of at most two years, its end not before "
+    "its start (an end left out is today)",
     ("POST", "/api/v1/orders/{order_id}/steps"): "the inputs a step needs (the order to "
     "merge into, not itself; an approval; a handling organisation)",
     ("POST", "/api/v1/orders/{order_id}/photos"): "the file must be an image that can be read",

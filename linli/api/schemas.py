@@ -21,8 +21,14 @@ def _no_nul(value: str) -> str:
     return value
 
 
+# A character that is neither NUL nor a space to either reader of the pattern: ECMA's \s has
+# U+FEFF and Python's has U+001C-U+001F and U+0085 (which ``str.strip`` removes), so both
+# are named.
+_GIVEN = "[^\\u0000\\s\\u001c-\\u001f\\u0085\\ufeff]"
+
+
 def _not_blank(value: str) -> str:
-    if not value.strip():
+    if not re.search(_GIVEN, value):
         raise ValueError(_("This field cannot be blank."))
     return value
 
@@ -30,7 +36,7 @@ def _not_blank(value: str) -> str:
 # The same rules as documented patterns (ECMA and Python alike): no NUL; and for a text that
 # must be given, a character besides spaces.
 NO_NUL_PATTERN = "^[^\\u0000]*$"
-NOT_BLANK_PATTERN = "^[^\\u0000]*[^\\u0000\\s][^\\u0000]*$"
+NOT_BLANK_PATTERN = f"^[^\\u0000]*{_GIVEN}[^\\u0000]*$"
 
 
 def Text(max_length: int, min_length: int = 0):  # noqa: N802 (a type factory)

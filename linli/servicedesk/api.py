@@ -15,6 +15,7 @@ from ninja import Field, File, Path, Query, Router, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
+from pydantic import model_validator
 
 from linli.api.pagination import Pagination
 from linli.api.schemas import (
@@ -30,6 +31,7 @@ from linli.api.schemas import (
     MaskedPhone,
     PlaceRef,
     Text,
+    ValidationErrors,
 )
 from linli.core.errors import ForbiddenError
 from linli.places.models import Place
@@ -652,6 +654,95 @@ def consultations_order(
         request=request,
     )
     return selectors.consultation_get(user=request.user, pk=consultation_id)
+
+
+# -- the desk's figures ---------------------------------------------------------------------
+
+
+class FiguresFilters(Schema):
+    start: Day | None = Field(
+        None, description="First day, YYYY-MM-DD; the first of the month 11 months before the end"
+    )
+    end: Day | None = Field(None, description="Last day (included), YYYY-MM-DD; today if omitted")
+    place: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Narrow to a place of your figures (id)"
+    )
+
+    @model_validator(mode="after")
+    def _period(self):
+        from .figures import MAX_FIGURES_DAYS
+
+        if self.start and self.end and self.end < self.start:
+            raise ValueError("end must not be before start")
+        if self.start and self.end and (self.end - self.start).days >= MAX_FIGURES_DAYS:
+            raise ValueError(f"the figures cover at most {MAX_FIGURES_DAYS} days")
+        return self
+
+
+class FiguresRowOut(Schema):
+    key: str = Field(..., description="The matter's id, the channel, or the worker's id")
+    label: str
+    accepted: int = Field(..., description="Cases accepted (受理) in the period")
+    handled: int = Field(..., description="Cases closed with the result handed over (办结)")
+    forwarded: int = Field(..., description="Of those handled, forwarded to a department")
+    refused: int = Field(..., description="Of those handled, refused")
+    proxied: int = Field(..., description="Of those handled, under a 代办 in force")
+    consultations: int = Field(..., description="Policy consultations answered in the period")
+
+    @staticmethod
+    def resolve_key(row):
+        return "" if row.key is None else str(row.key)
+
+
+class FiguresMonthOut(Schema):
+    month: str = Field(..., description="YYYY-MM")
+    opened: int
+    handled: int
+    consultations: int
+    hotline: int = Field(..., description="Work orders transferred from 12345")
+
+    @staticmethod
+    def resolve_month(month):
+        return f"{month.month:%Y-%m}"
+
+
+class FiguresCompoundOut(Schema):
+    place: PlaceRef
+    cases: int = Field(..., description="Cases whose resident would otherwise have called 12345")
+    consultations: int = Field(..., description="Consultations that would have been a call")
+    hotline: int = Field(..., description="Work orders transferred from 12345")
+
+
+class FiguresOut(Schema):
+    start: date
+    end: date
+    total: FiguresRowOut
+    by_matter: list[FiguresRowOut]
+    by_channel: list[FiguresRowOut]
+    by_worker: list[FiguresRowOut]
+    by_month: list[FiguresMonthOut]
+    by_compound: list[FiguresCompoundOut]
+
+
+@router.get(
+    "/figures",
+    response={200: FiguresOut, **READ_ERRORS, 400: ValidationErrors},
+    summary="The desk's figures over a period (counts only)",
+)
+def figures_get(request: HttpRequest, filters: Query[FiguresFilters]):
+    """Matters handled per matter, channel, worker and month, consultations beside them, and
+    the 12345 calls saved beside each compound's transfers: as the figures page shows them.
+    404 for those who read no desk's figures and for a place outside theirs."""
+    from .figures import MAX_FIGURES_DAYS, desk_figures, figures_place, last_twelve_months
+
+    place = figures_place(user=request.user, place_id=filters.place)
+    default_start, default_end = last_twelve_months(filters.end or timezone.localdate())
+    start, end = filters.start or default_start, filters.end or default_end
+    if end < start or (end - start).days >= MAX_FIGURES_DAYS:
+        raise ValidationError(
+            {"start": _("The figures cover at most %(days)s days.") % {"days": MAX_FIGURES_DAYS}}
+        )
+    return desk_figures(user=request.user, start=start, end=end, place=place)
 
 
 # -- 代办 (a case handled on its resident's behalf) ------------------------------------------
