@@ -168,6 +168,7 @@ ACTION_LABELS = {
     "servicedesk.case.refuse": _("Service desk case refused"),
     "servicedesk.case.finish": _("Service desk case closed"),
     "servicedesk.case.withdraw": _("Service desk case withdrawn"),
+    "servicedesk.case.remind": _("Service desk case: the desk reminded of its deadline"),
     "servicedesk.proxy.authorise": _("代办 authorised for a service desk case"),
     "servicedesk.proxy.letter": _("代办: signed authorisation letter filed"),
     "servicedesk.proxy.check_ids": _("代办: identities checked"),

@@ -68,6 +68,14 @@ def add_working_days(start: datetime, days: int) -> datetime:
     return current
 
 
+def next_working_day(day: date) -> date:
+    """The first working day after ``day``."""
+    day += timedelta(days=1)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
 def working_days_between(start: date, end: date) -> int:
     """Working days after ``start`` up to and including ``end``."""
     count, day = 0, start

@@ -308,6 +308,10 @@ class Case(models.Model):
     # The resident said they would otherwise have called 12345 about it (the seed: "12345
     # work orders fell sharply"); the figures set these beside the compound's transfers.
     would_call_12345 = models.BooleanField(_("would otherwise have called 12345"), default=False)
+    # The deadline reminders the desk was sent (each claimed once by the reminder job): the
+    # due date it was told of, and when it was told the case is overdue.
+    due_reminded_on = models.DateField(null=True, blank=True, editable=False)
+    overdue_reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -384,6 +388,7 @@ class CaseEventKind(models.TextChoices):
     DONE = "done", _("result handed over")
     WITHDRAWN = "withdrawn", _("withdrawn")
     RATED = "rated", _("rated by the resident")
+    REMINDED = "reminded", _("the desk reminded of the deadline")
     # 代办: the authorisation's steps and the custody of originals (values of 16 at most).
     PROXY_AUTHORISED = "proxy_authorised", _("代办 authorised")
     PROXY_LETTER = "proxy_letter", _("signed authorisation letter filed")

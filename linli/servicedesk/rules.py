@@ -2,6 +2,8 @@
 
 import rules
 
+from linli.core.actors import system_may
+
 from .predicates import (
     can_manage_catalogue,
     can_serve_consultation,
@@ -49,3 +51,6 @@ rules.add_perm("servicedesk.view_figures", can_view_desk_figures)
 # Property staff and everyone else never learn that one exists.
 rules.add_perm("servicedesk.view_proxy", can_serve_desk | is_case_resident)
 rules.add_perm("servicedesk.manage_proxy", can_serve_desk)
+# Only the reminder job (SYSTEM) reminds the desk of a case's deadline.
+rules.add_perm("servicedesk.remind_case", rules.always_deny)
+system_may("servicedesk.remind_case")

@@ -4,7 +4,7 @@ it for the people who keep the catalogue, each page in a bounded number of queri
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from linli.accounts.roles import MANAGE_CATALOGUE, SERVE_DESK
@@ -399,3 +399,21 @@ def proxy_file_get(*, user, pk) -> ProxyFile:
     if not user.has_perm("servicedesk.view_proxy", row.proxy):
         raise Http404("Not found.")
     return row
+
+
+def cases_to_remind(*, today) -> list[Case]:
+    """The cases whose desk the reminder job tells of a deadline (the job, as SYSTEM: every
+    compound): accepted or forwarded, due by the next working day and not reminded of that
+    date, or overdue and not reminded of that yet."""
+    from linli.core.workdays import next_working_day
+
+    soon = next_working_day(today)
+    due = Q(due_on__gte=today, due_on__lte=soon) & (
+        Q(due_reminded_on__isnull=True) | ~Q(due_reminded_on=F("due_on"))
+    )
+    overdue = Q(due_on__lt=today, overdue_reminded_at__isnull=True)
+    return list(
+        Case.objects.filter(due | overdue, status__in=(CaseStatus.ACCEPTED, CaseStatus.FORWARDED))
+        .select_related("place", "version", "resident", "handled_by")
+        .order_by("due_on", "id")
+    )

@@ -266,6 +266,8 @@ def missing_materials(case: Case) -> list[CaseMaterial]:
 
 
 def _case_guard(name: str, case: Case, **context) -> None:
+    if name == "remind" and context.get("kind") is None:
+        raise ConflictError(_("This case needs no reminder now."), code="no_reminder")
     if name in ("finish", "withdraw"):
         held = OriginalCustody.objects.filter(
             proxy__case=case, returned_at__isnull=True
@@ -331,6 +333,11 @@ CASE = Lifecycle(
         "finish": Step(
             frozenset({CS.APPROVED, CS.REFUSED}), CS.DONE, SERVE, CaseEventKind.DONE,
             gettext_lazy("closed with the result handed over"),
+        ),
+        # The reminder job (SYSTEM) tells the desk of a deadline near or passed; no change.
+        "remind": Step(
+            frozenset({CS.ACCEPTED, CS.FORWARDED}), None, "servicedesk.remind_case",
+            CaseEventKind.REMINDED, gettext_lazy("reminded"),
         ),
         "withdraw": Step(
             frozenset({CS.CONSULTED, CS.MATERIALS_INCOMPLETE, CS.ACCEPTED}), CS.WITHDRAWN,
@@ -1360,3 +1367,40 @@ def proxy_print(*, actor, proxy: ProxyAuthorisation, sheet: str, request=None) -
         request=request,
         details={"sheet": sheet},
     )
+
+
+# -- deadline reminders -------------------------------------------------------------------------
+
+
+def case_reminder_kind(case: Case, today) -> str | None:
+    """Which reminder an accepted or forwarded case is owed: "due" when it is due by the next
+    working day and the desk was not told of that date, "overdue" once past it and not told
+    yet; None otherwise."""
+    from linli.core.workdays import next_working_day
+
+    if case.status not in (CaseStatus.ACCEPTED, CaseStatus.FORWARDED) or case.due_on is None:
+        return None
+    if case.due_on < today:
+        return None if case.overdue_reminded_at else "overdue"
+    if case.due_on <= next_working_day(today) and case.due_reminded_on != case.due_on:
+        return "due"
+    return None
+
+
+@transaction.atomic
+def case_remind(*, actor, case: Case, now=None) -> tuple[Case, str]:
+    """Claim the reminder a case is owed (the job, as SYSTEM): a second run finds it taken.
+    Returns the case and which reminder it was ("due" or "overdue")."""
+    now = now or timezone.now()
+    case = _case_lock(case)
+    kind = case_reminder_kind(case, timezone.localdate(now))
+    case = CASE.take(
+        "remind",
+        actor=actor,
+        obj=case,
+        is_locked=True,
+        context={"kind": kind},
+        data={"reminder": kind or "", "due_on": case.due_on.isoformat() if case.due_on else ""},
+        **({"overdue_reminded_at": now} if kind == "overdue" else {"due_reminded_on": case.due_on}),
+    )
+    return case, kind
