@@ -55,6 +55,8 @@ RULES = {
     ("POST", "/api/v1/health/cards/{card_id}/readings"): "values that cannot be real, or do "
     "not belong to the kind",
     ("POST", "/api/v1/health/device/readings"): "the same, and not ahead of the clock",
+    ("POST", "/api/v1/volunteers/shifts/{shift_id}/assign"): "an approved member of a group "
+    "the shift is for",
     ("POST", "/api/v1/servicedesk/mediations"): "a party on each side, named or from the "
     "compound's register; mediators who serve the compound's desk; a valid mobile number",
     ("POST", "/api/v1/servicedesk/mediations/{mediation_id}/sessions"): "held already, not "

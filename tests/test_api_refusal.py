@@ -30,6 +30,8 @@ from linli.meetings.models import AgendaItem, Meeting, Topic
 from linli.places.models import Organisation, Place
 from linli.residents.models import Household, Resident
 from linli.servicedesk.models import Case, Consultation, Matter, ProxyAuthorisation
+from linli.volunteers import selectors as volunteer_selectors
+from linli.volunteers.models import Assignment, Membership, Shift, Volunteer, VolunteerGroup
 from linli.workorders import selectors as order_selectors
 from linli.workorders.models import WorkOrder
 from tests.lifecycle_matrix import DEMO_USERS
@@ -64,6 +66,17 @@ MODELS = {
     "consultation_id": (Consultation, "/api/v1/servicedesk/consultations/{}"),
     "matter_id": (Matter, "/api/v1/servicedesk/matters/{}"),
     "proxy_id": (ProxyAuthorisation, "/api/v1/servicedesk/proxies/{}"),
+    "shift_id": (Shift, "/api/v1/volunteers/shifts/{}"),
+    "assignment_id": (
+        Assignment,
+        lambda user: [volunteer_selectors.assignment_list(user=user)],
+    ),
+    "volunteer_group_id": (
+        VolunteerGroup,
+        lambda user: [volunteer_selectors.group_list(user=user)],
+    ),
+    "membership_id": (Membership, lambda user: [volunteer_selectors.membership_list(user=user)]),
+    "volunteer_id": (Volunteer, "/api/v1/volunteers/people/{}"),
 }
 # "Me too" is for the orders of one's compound board too, not only those one may open.
 SUPPORTABLE = (

@@ -8,8 +8,17 @@ from django.urls import reverse
 from linli.volunteers import services
 from linli.volunteers.models import Assignment, AssignmentStatus, Membership, MembershipStatus
 
-from .volunteers_helpers import join, make_group, make_shift, make_type, make_volunteer, secretary
+from .volunteers_helpers import (
+    join,
+    make_group,
+    make_shift,
+    make_type,
+    make_user,
+    make_volunteer,
+    secretary,
+)
 
+VOL = "pagevol"
 pytestmark = pytest.mark.django_db
 
 
@@ -17,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def world(demo):
     group = make_group(name="页面测试小组")
     shift_type = make_type(group, needed=2)
-    volunteer = make_volunteer(user=demo.user("volunteer"), skills=["room_keeping"], name="林小雨")
+    volunteer = make_volunteer(user=make_user(VOL), skills=["room_keeping"], name="林小雨")
     join(volunteer, group)
     shifts = [make_shift(shift_type, day=day) for day in range(1, 6)]
     return group, shift_type, volunteer, shifts
@@ -25,7 +34,7 @@ def world(demo):
 
 def test_my_shifts_and_open_shifts_with_sign_up_and_cancel(world, client_for):
     group, _type, volunteer, shifts = world
-    client = client_for("volunteer")
+    client = client_for(VOL)
     page = client.get(reverse("volunteers:shift-open"))
     assert page.status_code == 200
     assert page.content.decode().count('data-testid="open-shift"') == 5
@@ -49,7 +58,7 @@ def test_a_refused_sign_up_says_why(world, client_for):
     other = make_volunteer(skills=["room_keeping"])
     join(other, group)
     services.shift_sign_up(actor=other.user, shift=full)
-    client = client_for("volunteer")
+    client = client_for(VOL)
     response = client.post(reverse("volunteers:shift-signup", args=[full.pk]), follow=True)
     assert "full" in response.content.decode() or "已满" in response.content.decode()
     assert not Assignment.objects.filter(shift=full, volunteer=volunteer).exists()
@@ -63,7 +72,7 @@ def test_pages_cost_a_bounded_number_of_queries(world, client_for, django_assert
         extra = make_volunteer(skills=["room_keeping"])
         join(extra, group)
     pages = {
-        "volunteer": [
+        VOL: [
             reverse("volunteers:shift-mine"),
             reverse("volunteers:shift-open"),
             reverse("volunteers:volunteer-detail", args=[volunteer.pk]),

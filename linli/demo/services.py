@@ -24,6 +24,7 @@ from linli.servicedesk.demo import (
     demo_proxies,
     demo_year,
 )
+from linli.volunteers.demo import demo_volunteers
 from linli.workorders.demo import demo_orders
 
 from . import world
@@ -179,6 +180,7 @@ def demo_load() -> dict:
     cases += demo_year(compound)
     demo_consultations(compound)  # policy consultations, a few turned into cases
     demo_proxies(compound)  # 代办 for elderly residents living alone
+    volunteers = demo_volunteers(compound)
     return {
         "places": Place.objects.count(),
         "organisations": len(orgs),
@@ -192,6 +194,7 @@ def demo_load() -> dict:
         "matters": matters,
         "mediations": mediations,
         "cases": cases,
+        "volunteers": volunteers,
     }
 
 

@@ -49,7 +49,7 @@ def shifts_calendar(user, *, now: datetime | None = None) -> Calendar:
         event.add("dtstart", timezone.localtime(shift.start, tz))
         event.add("dtend", timezone.localtime(shift.end, tz))
         event.add("summary", shift_type.name)
-        event.add("location", str(shift_type.room or shift_type.place.name))
+        event.add("location", shift_type.room.name if shift_type.room_id else shift_type.place.name)
         event.add(
             "description",
             _("%(kind)s, %(group)s.")

@@ -61,6 +61,15 @@ def group_get(*, user, pk) -> VolunteerGroup:
     return access_by_id(group_list(user=user), pk=pk, user=user, perm=None)
 
 
+def groups_with_shift_types(*, groups) -> set[int]:
+    """Which of ``groups`` have shifts set up (the board opens on the first of them)."""
+    return set(
+        ShiftType.objects.filter(group__in=groups, is_active=True).values_list(
+            "group_id", flat=True
+        )
+    )
+
+
 def groups_to_join(*, user) -> QuerySet:
     """Groups a volunteer may apply to: those serving a place their grants or household
     are in, and those they already belong to (to show their status)."""
@@ -134,18 +143,34 @@ def open_shifts(*, user, now: datetime | None = None, days: int = 28) -> QuerySe
 
 
 def shift_visible_q(user) -> Q:
+    """Shifts of the groups the user coordinates or is an approved member of (or qualifies
+    for through another group), and those they are or were on. Subqueries, not joins: a
+    join through the qualifying groups would repeat a shift and inflate its counts."""
     volunteer = volunteer_of(user=user)
-    condition = Q(shift_type__group__in=VolunteerGroup.objects.filter(coordinated_groups_q(user)))
+    coordinated = VolunteerGroup.objects.filter(coordinated_groups_q(user)).values("pk")
+    condition = Q(shift_type__group__in=coordinated)
     if volunteer is not None:
         groups = _member_group_ids(volunteer)
-        condition |= Q(shift_type__group_id__in=groups) | Q(shift_type__other_groups__in=groups)
+        qualifying = ShiftType.objects.filter(
+            Q(group_id__in=groups) | Q(other_groups__in=groups)
+        ).values("pk")
+        condition |= Q(shift_type__in=qualifying)
         condition |= Q(pk__in=Assignment.objects.filter(volunteer=volunteer).values("shift_id"))
     return condition
 
 
+def shift_list(*, user, now: datetime | None = None, days: int = 28) -> QuerySet:
+    """The coming ``days``' shifts the user may see, with their counts."""
+    now = now or timezone.now()
+    qs = Shift.objects.filter(
+        shift_visible_q(user), start__gt=now, start__lt=now + timedelta(days=days)
+    )
+    return _with_counts(qs).order_by("start", "id")
+
+
 def shift_get(*, user, pk) -> Shift:
     """One shift the user may see (404 otherwise), with its people."""
-    qs = _with_counts(Shift.objects.filter(shift_visible_q(user)).distinct()).prefetch_related(
+    qs = _with_counts(Shift.objects.filter(shift_visible_q(user))).prefetch_related(
         Prefetch(
             "assignments",
             queryset=Assignment.objects.filter(status=ASSIGNED).select_related("volunteer"),
@@ -183,13 +208,16 @@ def board(*, group: VolunteerGroup, week_start: date) -> QuerySet:
 
 
 def assignment_get(*, user, pk) -> Assignment:
-    """An assignment the user may cancel or see: their own, or one of a group they
+    return access_by_id(assignment_list(user=user), pk=pk, user=user, perm=None)
+
+
+def assignment_list(*, user) -> QuerySet:
+    """The assignments the user may cancel or see: their own, and those of the groups they
     coordinate."""
-    qs = Assignment.objects.filter(
+    return Assignment.objects.filter(
         Q(volunteer__user_id=user.pk or 0)
         | Q(shift__shift_type__group__in=VolunteerGroup.objects.filter(coordinated_groups_q(user)))
     ).select_related("shift__shift_type__group__place", "volunteer")
-    return access_by_id(qs, pk=pk, user=user, perm=None)
 
 
 def volunteer_list(*, user, group: VolunteerGroup | None = None) -> QuerySet:
@@ -248,11 +276,15 @@ def applications(*, user) -> QuerySet:
 
 
 def membership_get(*, user, pk) -> Membership:
-    qs = Membership.objects.filter(
+    return access_by_id(membership_list(user=user), pk=pk, user=user, perm=None)
+
+
+def membership_list(*, user) -> QuerySet:
+    """The user's own memberships and those of the groups they coordinate."""
+    return Membership.objects.filter(
         Q(volunteer__user_id=user.pk or 0)
         | Q(group__in=VolunteerGroup.objects.filter(coordinated_groups_q(user)))
     ).select_related("volunteer__resident", "group__place")
-    return access_by_id(qs, pk=pk, user=user, perm=None)
 
 
 def uncovered_shifts(*, now: datetime, days: int) -> QuerySet:

@@ -117,9 +117,11 @@ def board(request):
     _require(request, "volunteers.coordinate")
     groups = list(selectors.group_list(user=user)[:50])
     if not groups:
-        raise Http404("Not found.")
+        return render(request, "volunteers/board.html", {"groups": [], "days": []})
     raw = request.GET.get("group", "")
-    group = next((g for g in groups if str(g.pk) == raw), groups[0])
+    with_shifts = selectors.groups_with_shift_types(groups=groups)
+    default = next((g for g in groups if g.pk in with_shifts), groups[0])
+    group = next((g for g in groups if str(g.pk) == raw), default)
     week = _week_start(request.GET.get("week", ""))
     shifts = list(selectors.board(group=group, week_start=week))
     members = list(selectors.eligible_members(group=group))
