@@ -2,7 +2,9 @@
 they never clash with the demo's Datong ones)."""
 
 import itertools
-from datetime import date
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
 
 from linli.core.actors import SYSTEM
 from linli.residents.idnumbers import make_id_number
@@ -32,3 +34,12 @@ def make_many(place, n, *, name="批量居民", birth=date(1980, 1, 1)):
         for i in range(n)
     ]
     return residents_bulk_create(actor=SYSTEM, rows=rows)
+
+
+def earlier_today():
+    """An hour ago, but today: a session held before the day its mediation was registered
+    (just after midnight) is refused."""
+    now = timezone.now()
+    zone = timezone.get_current_timezone()
+    midnight = datetime.combine(timezone.localdate(now), time(0), tzinfo=zone)
+    return max(now - timedelta(hours=1), midnight)

@@ -19,6 +19,7 @@ from linli.mediation.models import (
 from linli.places.models import Place
 from linli.residents.models import Resident
 
+from .factories import earlier_today
 from .lifecycle_matrix import MatrixSpec, actor_named
 
 COMPOUND = "平城区/鹿苑街道/站东社区/南官房小区"
@@ -69,7 +70,7 @@ def _take(step: str, actor, mediation: Mediation):
         return services.mediation_session_record(
             actor=actor,
             mediation=mediation,
-            held_at=timezone.now() - timedelta(minutes=5),
+            held_at=earlier_today(),
             venue="议事厅",
             attendees="双方当事人",
             notes="矩阵测试",

@@ -26,6 +26,7 @@ from linli.mediation.models import (
 )
 from linli.mediation.notify import confirmations_remind
 from linli.residents.models import Resident
+from tests.factories import earlier_today
 
 from .matrix_mediation import agreed_near_deadline
 
@@ -87,7 +88,7 @@ def test_an_agreement_carried_out_from_registered_to_closed(demo, resident_row):
     session = services.mediation_session_record(
         actor=secretary,
         mediation=mediation,
-        held_at=timezone.now() - timedelta(hours=1),
+        held_at=earlier_today(),
         venue="议事厅",
         attendees="周桂兰、钱立新、赵晓红",
         notes="双方同意先修后赔。",
@@ -367,7 +368,7 @@ def test_pages_cost_bounded_queries(demo, resident_row, client_for):
         services.mediation_session_record(
             actor=demo.user("secretary"),
             mediation=first,
-            held_at=timezone.now() - timedelta(hours=1),
+            held_at=earlier_today(),
             venue="议事厅",
             attendees="双方",
             notes="记录",

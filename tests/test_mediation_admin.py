@@ -3,8 +3,6 @@ desk's staff of the compound; property staff see nothing), no encrypted field in
 or page — the facts, the agreement, the notes — and the parties' phones only masked;
 opening a mediation there is audited as a read."""
 
-from datetime import timedelta
-
 import pytest
 from django.contrib.admin.sites import site
 from django.utils import timezone
@@ -22,6 +20,7 @@ from linli.mediation.models import (
     Referral,
 )
 from linli.residents.models import Resident
+from tests.factories import earlier_today
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +51,7 @@ def mediation(demo):
     services.mediation_session_record(
         actor=secretary,
         mediation=mediation,
-        held_at=timezone.now() - timedelta(hours=1),
+        held_at=earlier_today(),
         venue="议事厅",
         attendees="双方",
         notes=NOTES,

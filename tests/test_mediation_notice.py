@@ -6,7 +6,6 @@ recorded with the failure, on the page and in the API."""
 
 import json
 import re
-from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -23,6 +22,7 @@ from linli.mediation.models import (
     Referral,
 )
 from linli.residents.models import Resident
+from tests.factories import earlier_today
 
 pytestmark = pytest.mark.django_db
 
@@ -63,7 +63,7 @@ def failed(demo, resident_row, referral=Referral.COURT, reason=MediationEndReaso
     services.mediation_session_record(
         actor=secretary,
         mediation=mediation,
-        held_at=timezone.now() - timedelta(hours=1),
+        held_at=earlier_today(),
         venue="议事厅",
         attendees="双方",
         notes="乙方不认可维修报价。",

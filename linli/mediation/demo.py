@@ -24,6 +24,13 @@ def _at(day, hour=10):
     return datetime.combine(day, time(hour), tzinfo=timezone.get_default_timezone())
 
 
+def _just_held(minutes: int):
+    """A moment a few minutes ago, but today: a session is not recorded as held before the
+    mediation it belongs to was registered (this morning, loaded just after midnight)."""
+    now = timezone.now()
+    return max(now - timedelta(minutes=minutes), _at(timezone.localdate(now), 0))
+
+
 def _neighbours(compound: Place) -> list[Resident]:
     """Four residents of different flats: the first two a flat and the one right above it
     (a leak comes from upstairs), the others from further along the register."""
@@ -88,7 +95,7 @@ def demo_mediation(compound: Place) -> int:
         mediators=[secretary],
     )
     services.mediation_accept(actor=secretary, mediation=leak)
-    session_at = timezone.now() - timedelta(minutes=30)
+    session_at = _just_held(30)
     services.mediation_session_record(
         actor=secretary,
         mediation=leak,
@@ -142,7 +149,7 @@ def demo_mediation(compound: Place) -> int:
     services.mediation_session_record(
         actor=secretary,
         mediation=parking,
-        held_at=timezone.now() - timedelta(minutes=20),
+        held_at=_just_held(20),
         venue="党支部服务中心 会客厅",
         attendees="双方当事人、赵晓红",
         notes="乙方不认可维修报价，要求第三方定损；甲方拒绝。",
