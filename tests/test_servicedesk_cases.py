@@ -459,3 +459,27 @@ def test_the_counter_lists_cases_due_soon_or_overdue_first(demo, matter, residen
     due = desk.split('data-testid="due-cases"')[1].split("</ul>")[0]
     assert late.number in due and later.number not in due
     assert client_for("property").get("/servicedesk/desk/").status_code == 404
+
+
+def test_the_api_lists_cases_with_their_steps_in_queries_that_do_not_grow(
+    demo, matter, resident, client_for
+):
+    client = client_for("community")
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/api/v1/servicedesk/cases", {"open": "true"})
+        assert response.status_code == 200
+        return len(queries), response.json()
+
+    ready = open_case(demo, matter, resident)
+    tick_all(demo, ready)
+    open_case(demo, matter, resident)  # materials missing: it cannot be accepted yet
+    few, body = count()
+    steps = {row["id"]: row["steps"] for row in body["items"]}
+    assert "accept" in steps[ready.pk]
+    assert not any("accept" in s for pk, s in steps.items() if pk != ready.pk and pk in steps)
+    for _ in range(8):
+        open_case(demo, matter, resident)
+    many, _body = count()
+    assert many == few

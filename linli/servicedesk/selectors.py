@@ -4,7 +4,7 @@ it for the people who keep the catalogue, each page in a bounded number of queri
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from linli.accounts.roles import MANAGE_CATALOGUE, SERVE_DESK
@@ -166,6 +166,13 @@ def case_list(
         cases = cases.filter(status__in=OPEN_CASE_STATUSES)
     if place is not None:
         cases = within_place(cases, place, "place__path")
+    # What the steps' guards ask of each row (see services._case_guard), in the same query.
+    cases = cases.annotate(
+        has_missing=Exists(CaseMaterial.objects.filter(case=OuterRef("pk"), received=False)),
+        holds_originals=Exists(
+            OriginalCustody.objects.filter(proxy__case=OuterRef("pk"), returned_at__isnull=True)
+        ),
+    )
     return cases.select_related("place", "version__matter", "situation", "resident").order_by(
         "-created_at", "-id"
     )
