@@ -363,7 +363,7 @@ def figures_export(*, actor, figures: Figures, place: Place | None, out, request
     sheet.append(
         header_row(
             sheet,
-            [_("month"), _("opened"), _("handled"), _("consultations"), _("12345 transfers")],
+            [_("month"), _("cases opened"), _("handled"), _("consultations"), _("12345 transfers")],
         )
     )
     for month in figures.by_month:
