@@ -19,6 +19,7 @@ from pydantic import model_validator
 
 from linli.api.pagination import Pagination
 from linli.api.schemas import (
+    ACTION_ERRORS,
     LIST_ERRORS,
     MAX_ID,
     READ_ERRORS,
@@ -940,7 +941,8 @@ def proxies_create(
 
 @router.post(
     "/proxies/{proxy_id}/letter",
-    response={200: ProxyOut, **PROXY_ERRORS},
+    # A form with a file, not JSON: no 415 (a JSON body lacks its file: 422).
+    response={200: ProxyOut, **ACTION_ERRORS, 409: Error},
     summary="File the signed authorisation letter: its photo (JPEG, PNG or WebP) as `photo`",
     description="Stored encrypted, its metadata removed. 400 (`refused`, the field `photo`): "
     "not an image that can be read. 409: revoked (`revoked`), a letter on file already "

@@ -261,14 +261,14 @@ class BoardFilters(Schema):
 # -- endpoints ------------------------------------------------------------------------------
 
 
-class MeOut(Schema):
+class VolunteerMeOut(Schema):
     volunteer: VolunteerDetailOut | None = Field(
         ..., description="Your volunteer profile; null if you are not a volunteer"
     )
     coordinates: bool = Field(..., description="You coordinate at least one group")
 
 
-@router.get("/me", response={200: MeOut, **LIST_ERRORS}, summary="You as a volunteer")
+@router.get("/me", response={200: VolunteerMeOut, **LIST_ERRORS}, summary="You as a volunteer")
 def volunteers_me(request: HttpRequest):
     volunteer = selectors.volunteer_of(user=request.user)
     if volunteer is not None:
