@@ -43,6 +43,7 @@ from linli.core.lifecycle import check_perm
 
 from . import selectors, services
 from .models import (
+    ACTIVE_ASSIGNMENT,
     AssignmentStatus,
     MembershipStatus,
     ShiftKind,
@@ -52,7 +53,7 @@ from .models import (
 
 router = Router(tags=["volunteers"])
 
-ASSIGNED = AssignmentStatus.ASSIGNED
+ACTIVE = ACTIVE_ASSIGNMENT
 STEP_ERRORS = {**WRITE_ERRORS, 409: Error}
 MEMBERSHIP_DOC = (
     "`applied` → `approved` or `declined`; `approved` → `paused` → `approved`; `applied`, "
@@ -192,12 +193,12 @@ def _board_shift(s) -> dict:
 def _assignment(a) -> dict:
     shift = a.shift
     if not hasattr(shift, "taken"):
-        shift.taken = shift.assignments.filter(status=AssignmentStatus.ASSIGNED).count()
+        shift.taken = shift.assignments.filter(status__in=ACTIVE).count()
     return {
         "id": a.pk,
         "status": a.status,
         "by_coordinator": a.by_coordinator,
-        "shift": _shift(shift, mine=a.status == AssignmentStatus.ASSIGNED),
+        "shift": _shift(shift, mine=a.status in ACTIVE),
     }
 
 
@@ -289,7 +290,9 @@ def volunteers_shifts(request: HttpRequest):
     rows = selectors.shift_list(user=request.user).annotate(
         mine=Count(
             "assignments",
-            filter=Q(assignments__status=ASSIGNED, assignments__volunteer__user_id=request.user.pk),
+            filter=Q(
+                assignments__status__in=ACTIVE, assignments__volunteer__user_id=request.user.pk
+            ),
         )
     )
     return [_shift(s) for s in rows[:500]]
@@ -303,7 +306,7 @@ def volunteers_shifts(request: HttpRequest):
 @paginate(Pagination)
 def volunteers_my_shifts(request: HttpRequest):
     rows = selectors.my_assignments(user=request.user, since=timezone.now()).annotate(
-        taken=Count("shift__assignments", filter=Q(shift__assignments__status=ASSIGNED))
+        taken=Count("shift__assignments", filter=Q(shift__assignments__status__in=ACTIVE))
     )
     out = []
     for a in rows[:500]:

@@ -50,6 +50,10 @@ class VolunteerGroup(models.Model):
     )
     # At most this many back-to-back shifts in a row for one volunteer (a rest between).
     max_consecutive = models.PositiveSmallIntegerField(_("at most consecutive shifts"), default=2)
+    # A swap of shifts between two members takes effect only once a coordinator approves it.
+    swap_needs_approval = models.BooleanField(
+        _("swaps need a coordinator's approval"), default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -222,6 +226,12 @@ class ShiftKind(models.TextChoices):
     TUTORING = "tutoring", _("tutoring")
 
 
+class RotaMode(models.TextChoices):
+    SIGN_UP = "", _("volunteers sign up")
+    MEMBERS = "members", _("rota over the group's members")
+    HOUSEHOLDS = "households", _("rota over the compound's households")
+
+
 class ShiftType(models.Model):
     group = models.ForeignKey(VolunteerGroup, on_delete=models.CASCADE, related_name="shift_types")
     kind = models.CharField(_("kind"), max_length=16, choices=ShiftKind.choices)
@@ -243,6 +253,10 @@ class ShiftType(models.Model):
     # ... and as an approved member of the group or of one of these.
     other_groups = models.ManyToManyField(
         VolunteerGroup, verbose_name=_("other qualifying groups"), blank=True, related_name="+"
+    )
+    # A rota (the cleaning rota) fills the shifts itself, fairly: fewest hours served first.
+    rota = models.CharField(
+        _("who serves"), max_length=12, choices=RotaMode.choices, blank=True, default=""
     )
     is_active = models.BooleanField(_("in use"), default=True)
 
@@ -345,7 +359,15 @@ class Shift(models.Model):
 
 class AssignmentStatus(models.TextChoices):
     ASSIGNED = "assigned", _("on the shift")
+    ON_DUTY = "on_duty", _("signed in")
+    SERVED = "served", _("served")
+    NO_SHOW = "no_show", _("did not come")
     CANCELLED = "cancelled", pgettext_lazy("assignment", "cancelled")
+    HANDED_OVER = "handed_over", _("handed over")
+
+
+# The assignments that hold a place on their shift.
+ACTIVE_ASSIGNMENT = (AssignmentStatus.ASSIGNED, AssignmentStatus.ON_DUTY, AssignmentStatus.SERVED)
 
 
 class Assignment(models.Model):
@@ -359,6 +381,8 @@ class Assignment(models.Model):
     )
     # Signed up themselves (False) or assigned by a coordinator (True).
     by_coordinator = models.BooleanField(_("assigned by a coordinator"), default=False)
+    # Put on the shift by the rota (the cleaning rota), not by sign-up.
+    by_rota = models.BooleanField(_("put on by the rota"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -372,7 +396,7 @@ class Assignment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["shift", "volunteer"],
-                condition=models.Q(status="assigned"),
+                condition=models.Q(status__in=["assigned", "on_duty", "served"]),
                 name="assignment_unique_active",
             )
         ]
@@ -388,7 +412,13 @@ class Assignment(models.Model):
 class AssignmentEventKind(models.TextChoices):
     SIGNED_UP = "signed_up", _("signed up")
     ASSIGNED = "assigned", _("assigned by a coordinator")
+    ROTA = "rota", _("put on by the rota")
     CANCELLED = "cancelled", pgettext_lazy("assignment", "cancelled")
+    HANDED_OVER = "handed_over", _("handed over in a swap")
+    TAKEN_OVER = "taken_over", _("taken over in a swap")
+    SIGNED_IN = "signed_in", _("signed in")
+    SIGNED_OUT = "signed_out", _("signed out")
+    NO_SHOW = "no_show", _("recorded as not come")
 
 
 class AssignmentEvent(TimelineEvent):
@@ -398,3 +428,173 @@ class AssignmentEvent(TimelineEvent):
     class Meta(TimelineEvent.Meta):
         verbose_name = _("assignment event")
         verbose_name_plural = _("assignment events")
+
+
+class SwapStatus(models.TextChoices):
+    OFFERED = "offered", pgettext_lazy("swap", "offered")
+    PENDING = "pending", _("awaiting the coordinator")
+    DONE = "done", _("swapped")
+    WITHDRAWN = "withdrawn", pgettext_lazy("swap", "withdrawn")
+    DECLINED = "declined", pgettext_lazy("swap", "declined")
+    LAPSED = "lapsed", pgettext_lazy("swap", "lapsed")
+
+
+# The swaps still open: one at a time per assignment.
+OPEN_SWAP = (SwapStatus.OFFERED, SwapStatus.PENDING)
+
+
+class SwapOffer(models.Model):
+    """A volunteer offers their place on a shift (``assignment``); an eligible volunteer
+    (``taker``) takes it. Where the group requires it a coordinator approves; once done the
+    offered assignment is handed over and ``new_assignment`` is the taker's."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="swaps")
+    status = models.CharField(
+        _("status"), max_length=16, choices=SwapStatus.choices, default=SwapStatus.OFFERED
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    taker = models.ForeignKey(
+        Volunteer,
+        verbose_name=_("taken by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="swaps_taken",
+    )
+    new_assignment = models.OneToOneField(
+        Assignment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="swapped_in_by",
+    )
+    lock_version = models.PositiveBigIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("shift swap")
+        verbose_name_plural = _("shift swaps")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment"],
+                condition=models.Q(status__in=["offered", "pending"]),
+                name="swap_one_open_per_assignment",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.assignment} ({self.status})"
+
+    @property
+    def audit_place_path(self) -> str:
+        return self.assignment.shift.shift_type.group.place.path
+
+
+class SwapEventKind(models.TextChoices):
+    OFFERED = "offered", _("offered the shift")
+    TAKEN = "taken", _("took the offer")
+    APPROVED = "approved", _("swap approved")
+    DECLINED = "declined", _("swap declined")
+    WITHDRAWN = "withdrawn", _("offer withdrawn")
+    LAPSED = "lapsed", _("offer lapsed")
+
+
+class SwapEvent(TimelineEvent):
+    swap = models.ForeignKey(SwapOffer, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=SwapEventKind.choices)
+
+    class Meta(TimelineEvent.Meta):
+        verbose_name = _("swap event")
+        verbose_name_plural = _("swap events")
+
+
+class Absence(models.Model):
+    """A member (``volunteer``) or a household of the compound away from ``from_date`` to
+    ``until_date``: the rota passes over them."""
+
+    group = models.ForeignKey(VolunteerGroup, on_delete=models.CASCADE, related_name="absences")
+    volunteer = models.ForeignKey(
+        Volunteer, null=True, blank=True, on_delete=models.CASCADE, related_name="absences"
+    )
+    household = models.ForeignKey(
+        "residents.Household",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="rota_absences",
+    )
+    from_date = models.DateField(_("away from"))
+    until_date = models.DateField(_("away until"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["from_date", "id"]
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(volunteer__isnull=False, household__isnull=True)
+                | models.Q(volunteer__isnull=True, household__isnull=False),
+                name="absence_of_one",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(until_date__gte=models.F("from_date")),
+                name="absence_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_date}–{self.until_date}"
+
+    @property
+    def audit_place_path(self) -> str:
+        return self.group.place.path
+
+
+class HouseholdTurnStatus(models.TextChoices):
+    DUE = "due", pgettext_lazy("turn", "due")
+    DONE = "done", pgettext_lazy("turn", "done")
+    MISSED = "missed", pgettext_lazy("turn", "missed")
+
+
+class HouseholdTurn(models.Model):
+    """The rota's turn of a household of the compound on a shift of a shift type whose rota
+    is over households (a shared chore such as cleaning the stairs)."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="household_turns")
+    household = models.ForeignKey(
+        "residents.Household", on_delete=models.CASCADE, related_name="rota_turns"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=HouseholdTurnStatus.choices,
+        default=HouseholdTurnStatus.DUE,
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    recorded_at = models.DateTimeField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["shift__start", "id"]
+        verbose_name = _("household's turn")
+        verbose_name_plural = _("households' turns")
+        constraints = [
+            models.UniqueConstraint(fields=["shift", "household"], name="household_turn_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.household_id} · {self.shift}"
+
+    @property
+    def audit_place_path(self) -> str:
+        return self.shift.shift_type.group.place.path

@@ -15,8 +15,8 @@ from linli.core.access import access_by_id
 from linli.places import tree
 
 from .models import (
+    ACTIVE_ASSIGNMENT,
     Assignment,
-    AssignmentStatus,
     Membership,
     MembershipStatus,
     Shift,
@@ -26,7 +26,7 @@ from .models import (
 )
 from .predicates import _coordinated_group_ids
 
-ASSIGNED = AssignmentStatus.ASSIGNED
+ACTIVE = ACTIVE_ASSIGNMENT
 
 
 def _ancestors(path: str) -> list[str]:
@@ -103,12 +103,12 @@ def _member_group_ids(volunteer) -> list[int]:
 def _with_counts(qs: QuerySet) -> QuerySet:
     return qs.select_related(
         "shift_type__group__place", "shift_type__room", "shift_type__place"
-    ).annotate(taken=Count("assignments", filter=Q(assignments__status=ASSIGNED)))
+    ).annotate(taken=Count("assignments", filter=Q(assignments__status__in=ACTIVE)))
 
 
 def my_assignments(*, user, since: datetime | None = None) -> QuerySet:
     """The user's own assignments (on shifts ending after ``since``; all when None)."""
-    qs = Assignment.objects.filter(volunteer__user_id=user.pk or 0, status=ASSIGNED)
+    qs = Assignment.objects.filter(volunteer__user_id=user.pk or 0, status__in=ACTIVE)
     if since is not None:
         qs = qs.filter(shift__end__gt=since)
     return qs.select_related(
@@ -135,7 +135,7 @@ def open_shifts(*, user, now: datetime | None = None, days: int = 28) -> QuerySe
         .annotate(
             mine=Count(
                 "assignments",
-                filter=Q(assignments__status=ASSIGNED, assignments__volunteer=volunteer),
+                filter=Q(assignments__status__in=ACTIVE, assignments__volunteer=volunteer),
             )
         )
         .order_by("start", "id")
@@ -173,7 +173,7 @@ def shift_get(*, user, pk) -> Shift:
     qs = _with_counts(Shift.objects.filter(shift_visible_q(user))).prefetch_related(
         Prefetch(
             "assignments",
-            queryset=Assignment.objects.filter(status=ASSIGNED).select_related("volunteer"),
+            queryset=Assignment.objects.filter(status__in=ACTIVE).select_related("volunteer"),
             to_attr="active_assignments",
         )
     )
@@ -199,7 +199,7 @@ def board(*, group: VolunteerGroup, week_start: date) -> QuerySet:
         .prefetch_related(
             Prefetch(
                 "assignments",
-                queryset=Assignment.objects.filter(status=ASSIGNED).select_related("volunteer"),
+                queryset=Assignment.objects.filter(status__in=ACTIVE).select_related("volunteer"),
                 to_attr="active_assignments",
             )
         )

@@ -26,6 +26,7 @@ from linli.core.validators import normalise_mobile
 from linli.places import tree
 
 from .models import (
+    ACTIVE_ASSIGNMENT,
     Assignment,
     AssignmentEvent,
     AssignmentEventKind,
@@ -566,7 +567,7 @@ def shift_rule_except(
         )
     shift = Shift.objects.select_for_update().filter(rule=rule, rule_date=on_date).first()
     if shift is not None:
-        if shift.assignments.filter(status=AssignmentStatus.ASSIGNED).exists():
+        if shift.assignments.filter(status__in=ACTIVE_ASSIGNMENT).exists():
             raise ConflictError(
                 _("People are on the shift of %(span)s; take them off it first.")
                 % {"span": _span(shift.start, shift.end)},
@@ -699,7 +700,7 @@ def _check_qualified(volunteer: Volunteer, shift: Shift) -> None:
 
 
 def _active(volunteer: Volunteer):
-    return Assignment.objects.filter(volunteer=volunteer, status=AssignmentStatus.ASSIGNED)
+    return Assignment.objects.filter(volunteer=volunteer, status__in=ACTIVE_ASSIGNMENT)
 
 
 def _check_overlap(volunteer: Volunteer, shift: Shift) -> None:
@@ -775,7 +776,7 @@ def _take_place(*, actor, volunteer, shift, by_coordinator: bool) -> Assignment:
     _check_qualified(volunteer, shift)
     _check_overlap(volunteer, shift)
     _check_consecutive(volunteer, shift)
-    taken = Assignment.objects.filter(shift=shift, status=AssignmentStatus.ASSIGNED).count()
+    taken = Assignment.objects.filter(shift=shift, status__in=ACTIVE_ASSIGNMENT).count()
     if taken >= shift.needed:
         raise ConflictError(
             _("The shift of %(span)s is full.") % {"span": _span(shift.start, shift.end)},
@@ -872,7 +873,7 @@ def shift_uncovered_claim(*, actor, shift: Shift, now: datetime | None = None) -
     the coordinators are to be told), False if it was claimed before or is covered."""
     check_perm(actor, "volunteers.notify_uncovered", shift)
     shift = lock_row(Shift, shift.pk)
-    taken = Assignment.objects.filter(shift=shift, status=AssignmentStatus.ASSIGNED).count()
+    taken = Assignment.objects.filter(shift=shift, status__in=ACTIVE_ASSIGNMENT).count()
     if shift.uncovered_notified_at is not None or taken >= shift.needed:
         return False
     Shift.objects.filter(pk=shift.pk).update(uncovered_notified_at=_now(now))
