@@ -54,6 +54,10 @@ class VolunteerGroup(models.Model):
     swap_needs_approval = models.BooleanField(
         _("swaps need a coordinator's approval"), default=False
     )
+    # -- sign-in -- this many no-shows within NO_SHOW_DAYS pause a member's self sign-up.
+    no_show_limit = models.PositiveSmallIntegerField(
+        _("no-shows that pause self sign-up"), default=2
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -101,6 +105,10 @@ class Volunteer(models.Model):
     # [{"weekday": 0, "start": "09:00", "end": "12:00"}]: when they can usually serve.
     availability = models.JSONField(_("availability"), default=list, blank=True)
     lock_version = models.PositiveBigIntegerField(default=0, editable=False)
+    # -- sign-in -- repeated no-shows pause self sign-up until a coordinator lifts the pause;
+    # only no-shows after the last lift count again.
+    signup_paused_at = models.DateTimeField(_("self sign-up paused"), null=True, blank=True)
+    signup_pause_lifted_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -259,6 +267,8 @@ class ShiftType(models.Model):
         _("who serves"), max_length=12, choices=RotaMode.choices, blank=True, default=""
     )
     is_active = models.BooleanField(_("in use"), default=True)
+    # -- sign-in -- the secret of the QR poster in the room (made when first printed).
+    sign_in_token = models.CharField(max_length=43, null=True, blank=True, unique=True)
 
     class Meta:
         ordering = ["group_id", "name", "id"]
@@ -383,6 +393,12 @@ class Assignment(models.Model):
     by_coordinator = models.BooleanField(_("assigned by a coordinator"), default=False)
     # Put on the shift by the rota (the cleaning rota), not by sign-up.
     by_rota = models.BooleanField(_("put on by the rota"), default=False)
+    # -- sign-in -- when they came and went; minutes late past the grace (None: on time).
+    signed_in_at = models.DateTimeField(_("signed in at"), null=True, blank=True)
+    signed_out_at = models.DateTimeField(_("signed out at"), null=True, blank=True)
+    minutes_late = models.PositiveIntegerField(_("minutes late"), null=True, blank=True)
+    # -- hours ledger -- the coordinator confirmed the hours (a ledger entry was written).
+    hours_confirmed_at = models.DateTimeField(_("hours confirmed"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     created_by = models.ForeignKey(
@@ -419,6 +435,7 @@ class AssignmentEventKind(models.TextChoices):
     SIGNED_IN = "signed_in", _("signed in")
     SIGNED_OUT = "signed_out", _("signed out")
     NO_SHOW = "no_show", _("recorded as not come")
+    HOURS_CONFIRMED = "hours_confirmed", _("hours confirmed")
 
 
 class AssignmentEvent(TimelineEvent):
@@ -598,3 +615,116 @@ class HouseholdTurn(models.Model):
     @property
     def audit_place_path(self) -> str:
         return self.shift.shift_type.group.place.path
+
+
+# -- hours ledger -----------------------------------------------------------------------------
+
+
+class HoursKind(models.TextChoices):
+    SERVICE = "service", _("service")
+    CORRECTION = "correction", pgettext_lazy("hours", "correction")
+
+
+class HoursEntry(models.Model):
+    """One line of the append-only hours ledger: the hours of a served assignment the
+    coordinator confirmed, or a correction (plus or minus, with its reason) of an earlier
+    entry. Never changed nor deleted: a mistake is corrected by a new entry."""
+
+    volunteer = models.ForeignKey(
+        Volunteer, on_delete=models.PROTECT, related_name="hours_entries"
+    )
+    group = models.ForeignKey(
+        VolunteerGroup, on_delete=models.PROTECT, related_name="hours_entries"
+    )
+    assignment = models.ForeignKey(
+        Assignment, null=True, blank=True, on_delete=models.PROTECT, related_name="hours_entries"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=HoursKind.choices)
+    hours = models.DecimalField(_("hours"), max_digits=7, decimal_places=2)
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("corrects"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        verbose_name = _("hours entry")
+        verbose_name_plural = _("hours entries")
+        constraints = [
+            # One service entry per assignment: confirming twice (two tabs) writes one.
+            models.UniqueConstraint(
+                fields=["assignment"],
+                condition=models.Q(kind="service"),
+                name="hours_one_service_entry",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer} {self.hours}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("HoursEntry rows are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("HoursEntry rows are immutable.")
+
+    @property
+    def audit_place_path(self) -> str:
+        return self.group.place.path
+
+
+class VolunteerRecord(models.Model):
+    """An issued record of volunteer service (志愿服务记录证明, after 民政部《志愿服务记录与
+    证明出具办法》): what it said when it was issued — the volunteer's name and masked ID
+    number, the service (group, kinds of shift, period), the total hours and the issuer —
+    fixed, so that anyone holding its number and verification code checks that very
+    document."""
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="records")
+    group = models.ForeignKey(VolunteerGroup, on_delete=models.PROTECT, related_name="records")
+    number = models.CharField(_("record number"), max_length=32, unique=True)
+    code = models.CharField(_("verification code"), max_length=16)
+    name = models.CharField(_("name"), max_length=50)
+    id_number_masked = models.CharField(_("ID number"), max_length=32, blank=True)
+    issuer = models.CharField(_("issued by"), max_length=200)
+    issuer_place = models.CharField(_("place"), max_length=200)
+    service = models.JSONField(_("service"), default=dict)
+    period_from = models.DateField(_("from"), null=True, blank=True)
+    period_until = models.DateField(_("until"), null=True, blank=True)
+    total_hours = models.DecimalField(_("total hours"), max_digits=8, decimal_places=2)
+    issued_on = models.DateField(_("date of issue"))
+    issued_at = models.DateTimeField(auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("volunteer service record")
+        verbose_name_plural = _("volunteer service records")
+
+    def __str__(self):
+        return self.number
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("VolunteerRecord rows are immutable.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("VolunteerRecord rows are immutable.")
+
+    @property
+    def audit_place_path(self) -> str:
+        return self.group.place.path
