@@ -52,3 +52,37 @@ def uncovered_notify(*, now=None, days: int = UNCOVERED_DAYS) -> int:
         notify(coordinators_of(group=shift.shift_type.group), _message(shift))
         told += 1
     return told
+
+
+# -- swaps --
+
+
+def swap_offered_notify(swap_id: int) -> int:
+    """Tell the volunteers who could take an offer, and the group's coordinators (run once
+    the offer is committed)."""
+    from .models import SwapOffer
+    from .selectors_swaps import SWAP_RELATED, swap_notify_users
+
+    swap = SwapOffer.objects.select_related(*SWAP_RELATED).filter(pk=swap_id).first()
+    if swap is None or swap.status != "offered":
+        return 0
+    shift = swap.assignment.shift
+    start, end = timezone.localtime(shift.start), timezone.localtime(shift.end)
+    with override("zh-hans"):
+        title = _("%(name)s offers %(shift)s on %(day)s %(start)s–%(end)s") % {
+            "name": swap.assignment.volunteer.name,
+            "shift": shift.shift_type.name,
+            "day": f"{start:%Y-%m-%d}",
+            "start": f"{start:%H:%M}",
+            "end": f"{end:%H:%M}",
+        }
+        body = _("%(group)s: take it on the swaps page if you can.") % {
+            "group": shift.shift_type.group.name
+        }
+    message = Message(
+        kind="volunteers.swap_offered",
+        title=title,
+        body=body,
+        url=reverse("volunteers:swap-detail", args=[swap.pk]),
+    )
+    return notify(swap_notify_users(swap), message)

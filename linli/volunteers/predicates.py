@@ -10,11 +10,11 @@ from linli.accounts.roles import COORDINATE_VOLUNTEERS
 
 def group_of(obj):
     """The group an object belongs to (a group, a membership, a shift type, a rule, a shift,
-    an assignment)."""
+    an assignment, a swap, an absence, a household's turn)."""
     from .models import VolunteerGroup
 
     while not isinstance(obj, VolunteerGroup):
-        for attr in ("group", "shift_type", "shift", "rule"):
+        for attr in ("group", "shift_type", "shift", "rule", "assignment"):
             inner = getattr(obj, attr, None)
             if inner is not None:
                 obj = inner

@@ -48,3 +48,64 @@ rules.add_perm("volunteers.cancel_assignment", is_own | coordinates)
 rules.add_perm("volunteers.generate_shifts", coordinates)
 rules.add_perm("volunteers.notify_uncovered", rules.always_deny)
 system_may("volunteers.generate_shifts", "volunteers.notify_uncovered")
+
+
+# -- swaps and the rota -----------------------------------------------------------------------
+
+
+@rules.predicate
+def is_offerer(user, swap):
+    """The swap offers the user's own place."""
+    return bool(user.pk) and swap.assignment.volunteer.user_id == user.pk
+
+
+@rules.predicate
+def is_taker(user, swap):
+    return bool(user.pk) and swap.taker_id is not None and swap.taker.user_id == user.pk
+
+
+@rules.predicate
+def is_own_household(user, absence):
+    """The absence is of the household the user lives in."""
+    household_id = getattr(absence, "household_id", None)
+    if not user.pk or household_id is None:
+        return False
+    resident = getattr(user, "resident", None) if hasattr(user, "resident") else None
+    return resident is not None and resident.household_id == household_id
+
+
+# Offer one's own place on a shift; take another's offer (a volunteer; the sign-up checks
+# follow); approve or decline a pending swap (the group's coordinators, never their own);
+# withdraw an open offer (the offerer, or a coordinator); only the job lapses an offer.
+rules.add_perm("volunteers.offer_swap", is_own)
+rules.add_perm("volunteers.take_swap", is_volunteer & ~is_offerer)
+rules.add_perm("volunteers.decide_swap", coordinates & ~is_offerer & ~is_taker)
+rules.add_perm("volunteers.withdraw_swap", is_offerer | coordinates)
+rules.add_perm("volunteers.lapse_swap", rules.always_deny)
+system_may("volunteers.lapse_swap")
+# The rota: its coordinators fill it (and the weekly job as SYSTEM) and mark a household's
+# turn done or missed; absences are entered by a coordinator for anyone, by a member for
+# themself.
+rules.add_perm("volunteers.fill_rota", coordinates)
+rules.add_perm("volunteers.mark_turn", coordinates)
+rules.add_perm("volunteers.record_absence", coordinates | is_own | is_own_household)
+system_may("volunteers.fill_rota")
+
+# -- sign-in -- the volunteer signs in and out of their shift (the QR poster), or the group's
+# coordinators do it for them with a time; a no-show is recorded by a coordinator (never of
+# their own shift) or by the job (SYSTEM) once a shift ended without a sign-in; a
+# coordinator of the volunteer's group lifts the pause of self sign-up.
+rules.add_perm("volunteers.sign_in", is_own | coordinates)
+rules.add_perm("volunteers.record_no_show", coordinates & ~is_own)
+rules.add_perm("volunteers.no_show_auto", rules.always_deny)
+system_may("volunteers.no_show_auto")
+rules.add_perm("volunteers.lift_pause", coordinates_volunteer)
+
+# -- hours ledger -- the group's coordinators confirm hours and correct the ledger (never their
+# own), issue service records and export the ledger; the volunteer and their coordinators
+# see the full ID number for the printed record (audited).
+rules.add_perm("volunteers.confirm_hours", coordinates & ~is_own)
+rules.add_perm("volunteers.correct_hours", coordinates & ~is_own)
+rules.add_perm("volunteers.issue_record", coordinates)
+rules.add_perm("volunteers.export_hours", coordinates)
+rules.add_perm("volunteers.reveal_id", is_own | coordinates_volunteer)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_swaps
 
 app_name = "volunteers"
 
@@ -21,4 +21,21 @@ urlpatterns = [
     path("volunteers/applications/", views.application_list, name="membership-applications"),
     path("volunteers/memberships/<int:pk>/step/", views.membership_step, name="membership-step"),
     path("volunteers/feed/<str:token>.ics", views.feed, name="feed"),
+    # -- swaps --
+    path("volunteers/swaps/", views_swaps.swap_list, name="swaps"),
+    path("volunteers/swaps/<int:pk>/", views_swaps.swap_detail, name="swap-detail"),
+    path("volunteers/swaps/<int:pk>/step/", views_swaps.swap_step, name="swap-step"),
+    path(
+        "volunteers/assignments/<int:pk>/offer/", views_swaps.swap_offer, name="assignment-offer"
+    ),
+    # -- rota --
+    path("volunteers/rota/", views_swaps.rota, name="rota"),
+    path("volunteers/rota/<int:pk>/fill/", views_swaps.rota_fill, name="rota-fill"),
+    path("volunteers/turns/<int:pk>/mark/", views_swaps.turn_mark, name="turn-mark"),
+    path("volunteers/absences/", views_swaps.absences, name="absences"),
+    path(
+        "volunteers/absences/<int:pk>/remove/",
+        views_swaps.absence_remove,
+        name="absence-remove",
+    ),
 ]

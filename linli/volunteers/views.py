@@ -46,6 +46,12 @@ def my_shifts(request):
     volunteer = selectors.volunteer_of(user=user)
     now = timezone.now()
     coming = list(selectors.my_assignments(user=user, since=now)[:100]) if volunteer else []
+    # -- swaps --: the open offer of each coming shift (offer or withdraw)
+    from .selectors_swaps import open_swap_by_assignment
+
+    offers = open_swap_by_assignment(a.pk for a in coming)
+    for a in coming:
+        a.open_swap = offers.get(a.pk)
     memberships = (
         list(Membership.objects.filter(volunteer=volunteer).select_related("group"))
         if volunteer
@@ -60,6 +66,7 @@ def my_shifts(request):
             "memberships": memberships,
             "feed_url": ical.feed_url(user, request) if volunteer else "",
             "may_coordinate": user.has_perm("volunteers.coordinate"),
+            "now": now,
         },
     )
 
