@@ -80,12 +80,31 @@ def _assignment(status: str) -> Assignment:
     assignment = services.shift_assign(actor=secretary, shift=shift, volunteer=volunteer)
     if status != AssignmentStatus.ASSIGNED:
         Assignment.objects.filter(pk=assignment.pk).update(status=status)
+    # -- sign-in -- signed in and out on time
+    if status in (AssignmentStatus.ON_DUTY, AssignmentStatus.SERVED):
+        Assignment.objects.filter(pk=assignment.pk).update(signed_in_at=shift.start)
+    if status == AssignmentStatus.SERVED:
+        Assignment.objects.filter(pk=assignment.pk).update(signed_out_at=shift.end)
     return Assignment.objects.select_related("shift__shift_type__group__place", "volunteer").get(
         pk=assignment.pk
     )
 
 
 def _take_assignment(step: str, actor, assignment: Assignment):
+    # -- sign-in -- each step at a moment its guard allows (the shift is two days ahead)
+    shift = assignment.shift
+    if step == "sign_in":
+        return services.assignment_sign_in(actor=actor, assignment=assignment, now=shift.start)
+    if step == "sign_out":
+        return services.assignment_sign_out(actor=actor, assignment=assignment, now=shift.end)
+    if step == "no_show":
+        now = shift.start + timedelta(minutes=30)
+        return services.assignment_no_show(actor=actor, assignment=assignment, now=now)
+    if step == "no_show_auto":
+        now = shift.end + timedelta(minutes=1)
+        return services.assignment_no_show_auto(actor=actor, assignment=assignment, now=now)
+    if step == "confirm":
+        return services.assignment_confirm_hours(actor=actor, assignment=assignment)
     return services.assignment_cancel(actor=actor, assignment=assignment)
 
 
@@ -93,6 +112,13 @@ ASSIGNMENT_SPEC = MatrixSpec(
     lifecycle=services.ASSIGNMENT,
     make=_assignment,
     take=_take_assignment,
-    holders={"volunteers.cancel_assignment": {"community", "secretary", "volunteer"}},
+    holders={
+        "volunteers.cancel_assignment": {"community", "secretary", "volunteer"},
+        # -- sign-in -- / -- hours ledger --
+        "volunteers.sign_in": {"community", "secretary", "volunteer"},
+        "volunteers.record_no_show": {"community", "secretary"},
+        "volunteers.no_show_auto": {"SYSTEM"},
+        "volunteers.confirm_hours": {"community", "secretary"},
+    },
 )
 SPECS = [MEMBERSHIP_SPEC, ASSIGNMENT_SPEC]

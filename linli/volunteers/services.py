@@ -10,6 +10,7 @@ shift still short of people by the job that tells the coordinators. A refusal ra
 project's error with a code and changes nothing."""
 
 from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,6 +32,8 @@ from .models import (
     AssignmentEvent,
     AssignmentEventKind,
     AssignmentStatus,
+    HoursEntry,
+    HoursKind,
     Membership,
     MembershipEvent,
     MembershipEventKind,
@@ -44,6 +47,7 @@ from .models import (
     Volunteer,
     VolunteerGroup,
     VolunteerGroupKind,
+    VolunteerRecord,
     VolunteerSkill,
 )
 
@@ -808,6 +812,14 @@ def shift_sign_up(*, actor, shift: Shift, now: datetime | None = None) -> Assign
     volunteer = Volunteer.objects.filter(user_id=getattr(actor, "pk", None)).first()
     if volunteer is None:
         raise ForbiddenError(_("Only volunteers sign up for shifts."), code="not_volunteer")
+    if volunteer.signup_paused_at is not None:  # -- sign-in -- repeated no-shows
+        raise ConflictError(
+            _(
+                "Your own sign-up is paused after repeated no-shows; a coordinator of your "
+                "group can put you on shifts and lift the pause."
+            ),
+            code="signup_paused",
+        )
     if shift.start <= _now(now):
         raise ConflictError(_("This shift has already started."), code="shift_started")
     return _take_place(actor=actor, volunteer=volunteer, shift=shift, by_coordinator=False)
@@ -833,6 +845,7 @@ def shift_assign(
 def _assignment_guard(name: str, assignment: Assignment, *, now=None, **context) -> None:
     if name == "cancel" and assignment.shift.start <= _now(now):
         raise ConflictError(_("This shift has already started."), code="shift_started")
+    _attendance_guard(name, assignment, now=_now(now), **context)  # -- sign-in --
 
 
 ASSIGNMENT = Lifecycle(
@@ -851,6 +864,30 @@ ASSIGNMENT = Lifecycle(
             frozenset({AssignmentStatus.ASSIGNED}), AssignmentStatus.CANCELLED,
             "volunteers.cancel_assignment", AssignmentEventKind.CANCELLED,
             gettext_lazy("cancelled"),
+        ),
+        # -- sign-in -- (the QR poster in the room, or the coordinator with a time)
+        "sign_in": Step(
+            frozenset({AssignmentStatus.ASSIGNED}), AssignmentStatus.ON_DUTY,
+            "volunteers.sign_in", AssignmentEventKind.SIGNED_IN, gettext_lazy("signed in"),
+        ),
+        "sign_out": Step(
+            frozenset({AssignmentStatus.ON_DUTY}), AssignmentStatus.SERVED,
+            "volunteers.sign_in", AssignmentEventKind.SIGNED_OUT, gettext_lazy("signed out"),
+        ),
+        "no_show": Step(
+            frozenset({AssignmentStatus.ASSIGNED}), AssignmentStatus.NO_SHOW,
+            "volunteers.record_no_show", AssignmentEventKind.NO_SHOW,
+            gettext_lazy("recorded as not come"),
+        ),
+        "no_show_auto": Step(
+            frozenset({AssignmentStatus.ASSIGNED}), AssignmentStatus.NO_SHOW,
+            "volunteers.no_show_auto", AssignmentEventKind.NO_SHOW,
+            gettext_lazy("recorded as not come"),
+        ),
+        # -- hours ledger -- (the status stays served; a ledger entry is written)
+        "confirm": Step(
+            frozenset({AssignmentStatus.SERVED}), None, "volunteers.confirm_hours",
+            AssignmentEventKind.HOURS_CONFIRMED, gettext_lazy("confirmed"),
         ),
     },
 )  # fmt: skip
@@ -878,3 +915,421 @@ def shift_uncovered_claim(*, actor, shift: Shift, now: datetime | None = None) -
         return False
     Shift.objects.filter(pk=shift.pk).update(uncovered_notified_at=_now(now))
     return True
+
+
+# -- sign-in ----------------------------------------------------------------------------------
+
+# Signing in opens this long before a shift starts and closes when it ends.
+SIGN_IN_EARLY = timedelta(minutes=30)
+# A sign-in later than this after the start is flagged late, with the minutes.
+LATE_GRACE = timedelta(minutes=10)
+# A sign-out time at most this long after the end (later: the coordinator gives the time).
+SIGN_OUT_LATE = timedelta(hours=4)
+# The no-shows of this many days count towards pausing self sign-up.
+NO_SHOW_DAYS = 60
+
+
+def sign_in_window(shift: Shift) -> tuple[datetime, datetime]:
+    return shift.start - SIGN_IN_EARLY, shift.end
+
+
+def late_minutes(shift: Shift, at: datetime) -> int | None:
+    """Minutes after the start for a sign-in past the grace; None when on time."""
+    if at <= shift.start + LATE_GRACE:
+        return None
+    return int((at - shift.start).total_seconds() // 60)
+
+
+def _attendance_guard(name: str, assignment: Assignment, *, now, at=None, **context) -> None:
+    shift = assignment.shift
+    if name in ("sign_in", "sign_out"):
+        at = at or now
+        if at > now + timedelta(minutes=1):
+            raise ConflictError(_("The time cannot be in the future."), code="time_in_future")
+    if name == "sign_in":
+        opens, closes = sign_in_window(shift)
+        if not opens <= at <= closes:
+            raise ConflictError(
+                _(
+                    "Signing in for the shift of %(span)s opens 30 minutes before it starts "
+                    "and closes when it ends."
+                )
+                % {"span": _span(shift.start, shift.end)},
+                code="outside_window",
+            )
+    elif name == "sign_out":
+        if assignment.signed_in_at is not None and at <= assignment.signed_in_at:
+            raise ConflictError(_("Signing out must come after signing in."), code="before_sign_in")
+        if at > shift.end + SIGN_OUT_LATE:
+            raise ConflictError(
+                _("It is too late to sign out here; the coordinator records the time."),
+                code="outside_window",
+            )
+    elif name == "no_show" and now < shift.start + LATE_GRACE:
+        raise ConflictError(
+            _("A no-show is recorded once the shift has begun."), code="shift_not_started"
+        )
+    elif name == "no_show_auto" and now < shift.end:
+        raise ConflictError(_("The shift has not ended yet."), code="shift_not_over")
+    elif name == "confirm" and assignment.hours_confirmed_at is not None:
+        raise ConflictError(_("These hours are already confirmed."), code="already_confirmed")
+
+
+def _given_time(actor, assignment: Assignment, at: datetime | None) -> None:
+    # Only a coordinator records another time than now (the volunteer signs in as they come).
+    if at is not None and not actor.has_perm("volunteers.manage_shifts", assignment):
+        raise ForbiddenError(
+            _("Only the group's coordinators record a sign-in at another time."),
+            code="forbidden",
+        )
+
+
+@transaction.atomic
+def assignment_sign_in(
+    *, actor, assignment: Assignment, at: datetime | None = None, now: datetime | None = None
+) -> Assignment:
+    """The volunteer signs in to their shift (by the QR poster in the room), or a coordinator
+    signs them in at ``at``: from 30 minutes before the start until the end. Later than 10
+    minutes after the start is flagged late, with the minutes."""
+    _given_time(actor, assignment, at)
+    now = _now(now)
+    when = at or now
+
+    def change(a):
+        a.signed_in_at = when
+        a.minutes_late = late_minutes(a.shift, when)
+
+    assignment = ASSIGNMENT.take(
+        "sign_in", actor=actor, obj=assignment, change=change,
+        data={"at": when.isoformat()}, context={"now": now, "at": when},
+    )  # fmt: skip
+    return assignment
+
+
+@transaction.atomic
+def assignment_sign_out(
+    *, actor, assignment: Assignment, at: datetime | None = None, now: datetime | None = None
+) -> Assignment:
+    """Sign out (the volunteer, or a coordinator at ``at``): the assignment is served and its
+    hours wait for the coordinator's confirmation."""
+    _given_time(actor, assignment, at)
+    now = _now(now)
+    when = at or now
+    return ASSIGNMENT.take(
+        "sign_out", actor=actor, obj=assignment,
+        change=lambda a: setattr(a, "signed_out_at", when),
+        data={"at": when.isoformat()}, context={"now": now, "at": when},
+    )  # fmt: skip
+
+
+def _pause_if_repeated(assignment: Assignment, *, actor, now: datetime) -> bool:
+    """After a no-show: pause the volunteer's self sign-up once the no-shows since the
+    last lift, within NO_SHOW_DAYS, reach the group's limit."""
+    volunteer = lock_row(Volunteer, assignment.volunteer_id)
+    if volunteer.signup_paused_at is not None:
+        return False
+    since = now - timedelta(days=NO_SHOW_DAYS)
+    if volunteer.signup_pause_lifted_at is not None:
+        since = max(since, volunteer.signup_pause_lifted_at)
+    count = Assignment.objects.filter(
+        volunteer=volunteer, status=AssignmentStatus.NO_SHOW, shift__start__gte=since
+    ).count()
+    if count < assignment.shift.shift_type.group.no_show_limit:
+        return False
+    Volunteer.objects.filter(pk=volunteer.pk).update(signup_paused_at=now)
+    audit_record(
+        actor=actor, action="volunteers.signup_pause", obj=volunteer, details={"no_shows": count}
+    )
+    return True
+
+
+@transaction.atomic
+def assignment_no_show(
+    *, actor, assignment: Assignment, note: str = "", now: datetime | None = None
+) -> Assignment:
+    """A coordinator records that the volunteer did not come (from 10 minutes after the
+    start). Repeated no-shows pause the volunteer's own sign-up."""
+    now = _now(now)
+    assignment = ASSIGNMENT.take(
+        "no_show", actor=actor, obj=assignment, note=(note or "").strip()[:500],
+        context={"now": now},
+    )  # fmt: skip
+    _pause_if_repeated(assignment, actor=actor, now=now)
+    return assignment
+
+
+@transaction.atomic
+def assignment_no_show_auto(
+    *, actor, assignment: Assignment, now: datetime | None = None
+) -> Assignment:
+    """The job (SYSTEM) records a no-show for a shift that ended without a sign-in."""
+    now = _now(now)
+    assignment = ASSIGNMENT.take(
+        "no_show_auto", actor=actor, obj=assignment, note=_("No sign-in by the end."),
+        context={"now": now},
+    )  # fmt: skip
+    _pause_if_repeated(assignment, actor=actor, now=now)
+    return assignment
+
+
+@transaction.atomic
+def volunteer_lift_pause(*, actor, volunteer: Volunteer, now: datetime | None = None):
+    """A coordinator of the volunteer's group lets them sign up themselves again; only
+    no-shows after this count towards another pause."""
+    check_perm(
+        actor,
+        "volunteers.lift_pause",
+        volunteer,
+        message=_("Only a coordinator of the volunteer's group may lift the pause."),
+    )
+    volunteer = lock_row(Volunteer, volunteer.pk, select_related=("resident",))
+    if volunteer.signup_paused_at is None:
+        raise ConflictError(
+            _("%(name)s's sign-up is not paused.") % {"name": volunteer.name}, code="not_paused"
+        )
+    volunteer.signup_paused_at, volunteer.signup_pause_lifted_at = None, _now(now)
+    Volunteer.objects.filter(pk=volunteer.pk).update(
+        signup_paused_at=None, signup_pause_lifted_at=volunteer.signup_pause_lifted_at
+    )
+    audit_record(actor=actor, action="volunteers.signup_pause_lift", obj=volunteer)
+    return volunteer
+
+
+@transaction.atomic
+def shift_type_sign_in_token(*, actor, shift_type: ShiftType) -> str:
+    """The secret of the shift type's QR poster, made the first time it is printed."""
+    import secrets
+
+    check_perm(
+        actor,
+        "volunteers.manage_shifts",
+        shift_type,
+        message=_("Only the group's coordinators print the sign-in poster."),
+    )
+    shift_type = lock_row(ShiftType, shift_type.pk)
+    if not shift_type.sign_in_token:
+        shift_type.sign_in_token = secrets.token_urlsafe(24)
+        ShiftType.objects.filter(pk=shift_type.pk).update(sign_in_token=shift_type.sign_in_token)
+        audit_record(actor=actor, action="volunteers.sign_in_poster", obj=shift_type)
+    return shift_type.sign_in_token
+
+
+def sign_in_assignment(*, volunteer: Volunteer | None, shift_type: ShiftType, now: datetime):
+    """The volunteer's assignment the QR poster of ``shift_type`` acts on: the one they are
+    signed in to, else their current or next shift of the type."""
+    if volunteer is None:
+        return None
+    qs = Assignment.objects.filter(
+        volunteer=volunteer, shift__shift_type=shift_type
+    ).select_related("shift__shift_type__group__place", "volunteer")
+    on_duty = qs.filter(status=AssignmentStatus.ON_DUTY).order_by("-shift__start").first()
+    if on_duty is not None:
+        return on_duty
+    return (
+        qs.filter(status=AssignmentStatus.ASSIGNED, shift__end__gt=now)
+        .order_by("shift__start", "id")
+        .first()
+    )
+
+
+@transaction.atomic
+def sign_in_by_poster(*, actor, shift_type: ShiftType, now: datetime | None = None):
+    """Scanning the poster: sign in to the current shift of the type (or out of the one
+    signed in to). Refused for someone not on such a shift, or outside its window."""
+    now = _now(now)
+    volunteer = Volunteer.objects.filter(user_id=getattr(actor, "pk", None)).first()
+    assignment = sign_in_assignment(volunteer=volunteer, shift_type=shift_type, now=now)
+    if assignment is None:
+        raise ConflictError(
+            _("You are not on a shift of %(type)s.") % {"type": shift_type.name},
+            code="not_on_shift",
+        )
+    if assignment.status == AssignmentStatus.ON_DUTY:
+        return assignment_sign_out(actor=actor, assignment=assignment, now=now)
+    return assignment_sign_in(actor=actor, assignment=assignment, now=now)
+
+
+# -- hours ledger -----------------------------------------------------------------------------
+
+MAX_CORRECTION = Decimal("100")
+
+
+def served_hours(assignment: Assignment) -> Decimal:
+    """The hours between signing in and signing out, to the hundredth."""
+    if assignment.signed_in_at is None or assignment.signed_out_at is None:
+        return Decimal("0")
+    seconds = Decimal((assignment.signed_out_at - assignment.signed_in_at).total_seconds())
+    return max(seconds / Decimal(3600), Decimal("0")).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+@transaction.atomic
+def assignment_confirm_hours(
+    *, actor, assignment: Assignment, note: str = "", now: datetime | None = None
+) -> HoursEntry:
+    """A coordinator (never for themselves) confirms a served assignment: its hours from
+    signing in to signing out go into the ledger, once."""
+    now = _now(now)
+    assignment = ASSIGNMENT.take(
+        "confirm", actor=actor, obj=assignment, note=(note or "").strip()[:500],
+        change=lambda a: setattr(a, "hours_confirmed_at", now), context={"now": now},
+    )  # fmt: skip
+    entry = HoursEntry(
+        volunteer_id=assignment.volunteer_id,
+        group=assignment.shift.shift_type.group,
+        assignment=assignment,
+        kind=HoursKind.SERVICE,
+        hours=served_hours(assignment),
+        entered_by=user_or_none(actor),
+    )
+    validated(entry)
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def hours_correct(*, actor, entry: HoursEntry, hours, reason: str) -> HoursEntry:
+    """Correct an entry of the ledger by a new one of ``hours`` (plus or minus) with its
+    reason; the original stays as it was. The corrected hours never go below zero."""
+    check_perm(
+        actor,
+        "volunteers.correct_hours",
+        entry,
+        message=_("Only a coordinator of the group may correct these hours (not their own)."),
+    )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for the correction.")})
+    try:
+        hours = Decimal(str(hours)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    except (ArithmeticError, ValueError) as exc:
+        raise ValidationError({"hours": _("Give the hours as a number.")}) from exc
+    if hours == 0 or abs(hours) > MAX_CORRECTION:
+        raise ValidationError(
+            {"hours": _("A correction is between -100 and 100 hours, and not zero.")}
+        )
+    lock_row(Volunteer, entry.volunteer_id)
+    original = entry.corrects if entry.corrects_id else entry
+    chain = [original.hours] + list(
+        HoursEntry.objects.filter(corrects=original).values_list("hours", flat=True)
+    )
+    if sum(chain) + hours < 0:
+        raise ValidationError({"hours": _("The corrected hours would be below zero.")})
+    correction = HoursEntry(
+        volunteer_id=original.volunteer_id,
+        group_id=original.group_id,
+        assignment_id=original.assignment_id,
+        kind=HoursKind.CORRECTION,
+        hours=hours,
+        corrects=original,
+        reason=reason[:300],
+        entered_by=user_or_none(actor),
+    )
+    validated(correction)
+    correction.save()
+    audit_record(
+        actor=actor,
+        action="volunteers.hours_correct",
+        obj=correction,
+        details={"corrects": original.pk, "hours": str(hours)},
+    )
+    return correction
+
+
+RECORD_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def _record_number(group: VolunteerGroup, today: date) -> str:
+    count = VolunteerRecord.objects.filter(group=group, issued_on__year=today.year).count()
+    return f"ZY{today:%Y}{group.pk:04d}{count + 1:05d}"
+
+
+@transaction.atomic
+def record_issue(
+    *, actor, volunteer: Volunteer, group: VolunteerGroup, now: datetime | None = None
+) -> VolunteerRecord:
+    """Issue the record of the volunteer's service in ``group`` (志愿服务记录证明): name and
+    masked ID number, the kinds of shift and the period, the total of the ledger, the
+    issuer and its place, a number and a verification code — fixed as issued."""
+    import secrets
+
+    check_perm(
+        actor,
+        "volunteers.issue_record",
+        group,
+        message=_("Only the group's coordinators may issue its service records."),
+    )
+    if volunteer.user_id is not None and volunteer.user_id == getattr(actor, "pk", None):
+        raise ForbiddenError(
+            _("A coordinator does not issue their own service record."), code="forbidden"
+        )
+    group = (
+        VolunteerGroup.objects.select_for_update(of=("self",))
+        .select_related("place", "organisation")
+        .get(pk=group.pk)
+    )
+    entries = HoursEntry.objects.filter(volunteer=volunteer, group=group)
+    total = sum(entries.values_list("hours", flat=True), Decimal("0"))
+    if total <= 0:
+        raise ConflictError(
+            _("%(name)s has no confirmed hours in %(group)s.")
+            % {"name": volunteer.name, "group": group.name},
+            code="no_hours",
+        )
+    served = Assignment.objects.filter(
+        pk__in=entries.exclude(assignment=None).values("assignment_id")
+    ).select_related("shift__shift_type")
+    starts = sorted(timezone.localtime(a.shift.start).date() for a in served)
+    kinds = sorted({str(ShiftKind(a.shift.shift_type.kind).label) for a in served})
+    names = sorted({a.shift.shift_type.name for a in served})
+    today = timezone.localdate(_now(now))
+    record = VolunteerRecord(
+        volunteer=volunteer,
+        group=group,
+        number=_record_number(group, today),
+        code="".join(secrets.choice(RECORD_ALPHABET) for _i in range(10)),
+        name=volunteer.name,
+        id_number_masked=volunteer.id_number_masked,
+        issuer=group.organisation.name if group.organisation_id else group.name,
+        issuer_place=(group.place.name_path or group.place.name).replace("/", ""),
+        service={
+            "groups": [group.name],
+            "kinds": kinds,
+            "shift_types": names,
+            "shifts": len(starts),
+        },
+        period_from=starts[0] if starts else None,
+        period_until=starts[-1] if starts else None,
+        total_hours=total,
+        issued_on=today,
+        issued_by=user_or_none(actor),
+    )
+    validated(record)
+    record.save()
+    audit_record(actor=actor, action="volunteers.record_issue", obj=record)
+    return record
+
+
+def record_verify(*, number: str, code: str) -> VolunteerRecord | None:
+    """The issued record with this number and code (anyone may check), else None."""
+    import hmac
+
+    number, code = (number or "").strip().upper(), (code or "").strip().upper()
+    if not number or not code or len(number) > 32 or len(code) > 16:
+        return None
+    record = VolunteerRecord.objects.filter(number=number).first()
+    if record is None or not hmac.compare_digest(record.code.encode(), code.encode()):
+        return None
+    return record
+
+
+def volunteer_reveal_id(*, actor, volunteer: Volunteer, request=None) -> str:
+    """The full ID number for the printed record (the volunteer or their coordinator);
+    every reveal is audited."""
+    check_perm(
+        actor,
+        "volunteers.reveal_id",
+        volunteer,
+        message=_("Only the volunteer or a coordinator of their group may see it in full."),
+    )
+    audit_record(actor=actor, action="volunteers.id_reveal", obj=volunteer, request=request)
+    return volunteer._number("id_number")

@@ -37,3 +37,39 @@ def uncovered_notify_task() -> int:
     from .notify import uncovered_notify
 
     return uncovered_notify()
+
+
+# -- sign-in -- a shift over with someone never signed in: a no-show, recorded by SYSTEM.
+@periodic(every=timedelta(hours=1))
+@task()
+def no_show_task() -> int:
+    return no_show_sweep()
+
+
+def no_show_sweep(*, now=None) -> int:
+    """Record a no-show for every assignment whose shift ended (within the last two weeks)
+    without a sign-in; returns how many."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from linli.core.actors import SYSTEM
+    from linli.core.errors import LinliError
+
+    from .models import Assignment, AssignmentStatus
+    from .services import assignment_no_show_auto
+
+    now = now or timezone.now()
+    rows = Assignment.objects.filter(
+        status=AssignmentStatus.ASSIGNED,
+        shift__end__lte=now,
+        shift__end__gt=now - timedelta(days=14),
+    ).select_related("shift__shift_type__group__place", "volunteer")
+    done = 0
+    for assignment in rows[:2000]:
+        try:
+            with transaction.atomic():
+                assignment_no_show_auto(actor=SYSTEM, assignment=assignment, now=now)
+        except LinliError:
+            continue
+        done += 1
+    return done
