@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "linli.servicedesk",
     "linli.mediation",
     "linli.volunteers",
+    "linli.tutoring",
     "linli.demo",
 ]
 
