@@ -7,6 +7,7 @@ and the assignments of volunteers to shifts."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -302,6 +303,10 @@ class ShiftRule(models.Model):
 
     def __str__(self):
         return f"{self.shift_type} {self.weekday} {self.start_time:%H:%M}"
+
+    @property
+    def weekday_label(self) -> str:
+        return str(WEEKDAYS.get(self.weekday, self.weekday))
 
     @property
     def audit_place_path(self) -> str:

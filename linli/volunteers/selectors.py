@@ -315,3 +315,73 @@ def coordinators_of(*, group: VolunteerGroup) -> list[User]:
         .filter(Q(pk__in=grants.values("user_id")) | Q(pk__in=managers))
         .order_by("pk")
     )
+
+
+# -- setting up groups, shift types and weekly rules --------------------------------------------
+
+
+def group_places(*, user) -> QuerySet:
+    """The communities and compounds where the user may set up a volunteer group (the staff
+    who coordinate volunteers over them): the new group form's choice list."""
+    from linli.places.models import Place
+
+    return Place.objects.filter(
+        scope_of(user).q(roles=COORDINATE_VOLUNTEERS, field="path"),
+        kind__in=("community", "compound"),
+    ).order_by("path")
+
+
+def group_setup(*, group: VolunteerGroup) -> dict:
+    """A group's set-up page: its shift types with their weekly rules and the dates skipped
+    or moved, its approved members (coordinators first). A fixed number of queries."""
+    from .models import ShiftRule
+
+    shift_types = list(
+        ShiftType.objects.filter(group=group)
+        .select_related("place", "room")
+        .prefetch_related(
+            "other_groups",
+            Prefetch(
+                "rules",
+                queryset=ShiftRule.objects.prefetch_related("exceptions").order_by(
+                    "weekday", "start_time", "id"
+                ),
+            ),
+        )
+        .order_by("-is_active", "name", "id")
+    )
+    members = list(
+        Membership.objects.filter(group=group, status=MembershipStatus.APPROVED)
+        .select_related("volunteer")
+        .order_by("-is_coordinator", "volunteer__name", "id")
+    )
+    return {"shift_types": shift_types, "members": members}
+
+
+def group_rooms(*, group: VolunteerGroup) -> QuerySet:
+    """The rooms of the bookings module at the group's place (a shift type's room)."""
+    from linli.bookings.models import Room
+
+    return (
+        Room.objects.filter(tree.subtree_q(group.place.path, "place__path"))
+        .select_related("place")
+        .order_by("place__path", "name", "id")
+    )
+
+
+def shift_type_get(*, user, pk) -> ShiftType:
+    """A shift type of a group the user coordinates, or 404."""
+    qs = ShiftType.objects.filter(
+        group__in=VolunteerGroup.objects.filter(coordinated_groups_q(user))
+    ).select_related("group__place")
+    return access_by_id(qs, pk=pk, user=user, perm="volunteers.manage_shifts")
+
+
+def shift_rule_get(*, user, pk):
+    """A weekly rule of a group the user coordinates, or 404."""
+    from .models import ShiftRule
+
+    qs = ShiftRule.objects.filter(
+        shift_type__group__in=VolunteerGroup.objects.filter(coordinated_groups_q(user))
+    ).select_related("shift_type__group__place")
+    return access_by_id(qs, pk=pk, user=user, perm="volunteers.manage_shifts")

@@ -38,6 +38,7 @@ from .models import (
     MembershipEvent,
     MembershipEventKind,
     MembershipStatus,
+    RotaMode,
     Shift,
     ShiftKind,
     ShiftRule,
@@ -107,7 +108,14 @@ def _availability(rows) -> list[dict]:
 
 @transaction.atomic
 def group_create(
-    *, actor, place, name: str, kind: str, max_consecutive: int = 2, organisation=None
+    *,
+    actor,
+    place,
+    name: str,
+    kind: str,
+    max_consecutive: int = 2,
+    organisation=None,
+    swap_needs_approval: bool = False,
 ) -> VolunteerGroup:
     """A volunteer group serving ``place`` (a compound or a community)."""
     check_perm(
@@ -128,6 +136,7 @@ def group_create(
         kind=kind,
         max_consecutive=max_consecutive,
         organisation=organisation,
+        swap_needs_approval=bool(swap_needs_approval),
     )
     group.full_clean()
     group.save()
@@ -448,6 +457,7 @@ def shift_type_create(
     room=None,
     skills=(),
     other_groups=(),
+    rota: str = "",
 ) -> ShiftType:
     """A kind of shift of the group: at a place of the group's (or in a room of the
     bookings there), needing ``needed`` people, open to the group's members (and those of
@@ -460,6 +470,12 @@ def shift_type_create(
     )
     if kind not in ShiftKind.values:
         raise ValidationError({"kind": _("Choose the kind of shift from the list.")})
+    if rota not in RotaMode.values:
+        raise ValidationError({"rota": _("Choose from the list who serves on the shifts.")})
+    if rota == RotaMode.HOUSEHOLDS and group.place.kind != "compound":
+        raise ValidationError(
+            {"rota": _("A rota over households is for a group serving one compound.")}
+        )
     if room is not None and place is None:
         place = room.place
     place = place or group.place
@@ -479,6 +495,7 @@ def shift_type_create(
         room=room,
         needed=needed,
         skills=_skills(skills),
+        rota=rota,
     )
     shift_type.full_clean()
     shift_type.save()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_swaps
+from . import views, views_setup, views_swaps
 
 app_name = "volunteers"
 
@@ -21,6 +21,31 @@ urlpatterns = [
     path("volunteers/applications/", views.application_list, name="membership-applications"),
     path("volunteers/memberships/<int:pk>/step/", views.membership_step, name="membership-step"),
     path("volunteers/feed/<str:token>.ics", views.feed, name="feed"),
+    # -- setting up groups --
+    path("volunteers/groups/", views_setup.group_list, name="group-list"),
+    path("volunteers/groups/new/", views_setup.group_create, name="group-create"),
+    path("volunteers/groups/<int:pk>/", views_setup.group_detail, name="group-detail"),
+    path(
+        "volunteers/groups/<int:pk>/shift-types/",
+        views_setup.shift_type_create,
+        name="shift-type-create",
+    ),
+    path(
+        "volunteers/groups/<int:pk>/generate/",
+        views_setup.shifts_generate,
+        name="shifts-generate",
+    ),
+    path(
+        "volunteers/shift-types/<int:pk>/rules/",
+        views_setup.shift_rule_create,
+        name="rule-create",
+    ),
+    path("volunteers/rules/<int:pk>/except/", views_setup.shift_rule_except, name="rule-except"),
+    path(
+        "volunteers/memberships/<int:pk>/coordinator/",
+        views_setup.membership_coordinator,
+        name="membership-coordinator",
+    ),
     # -- swaps --
     path("volunteers/swaps/", views_swaps.swap_list, name="swaps"),
     path("volunteers/swaps/<int:pk>/", views_swaps.swap_detail, name="swap-detail"),
