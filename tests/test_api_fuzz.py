@@ -57,6 +57,11 @@ RULES = {
     ("POST", "/api/v1/health/device/readings"): "the same, and not ahead of the clock",
     ("POST", "/api/v1/volunteers/shifts/{shift_id}/assign"): "an approved member of a group "
     "the shift is for",
+    ("POST", "/api/v1/volunteers/tutoring/programmes/{programme_id}/sessions"): "within the "
+    "programme's days, the end after the start",
+    ("POST", "/api/v1/volunteers/tutoring/programmes/{programme_id}/children"): "the consent "
+    "given to the current text, a guardian living where the group serves, a birth date not "
+    "ahead, collectors with mobile numbers",
     ("POST", "/api/v1/servicedesk/mediations"): "a party on each side, named or from the "
     "compound's register; mediators who serve the compound's desk; a valid mobile number",
     ("POST", "/api/v1/servicedesk/mediations/{mediation_id}/sessions"): "held already, not "

@@ -22,6 +22,7 @@ from linli.places.api import router as places_router
 from linli.residents.api import households_router
 from linli.residents.api import router as residents_router
 from linli.servicedesk.api import router as servicedesk_router
+from linli.tutoring.api import router as tutoring_router
 from linli.volunteers.api import router as volunteers_router
 from linli.workorders.api import categories_router
 from linli.workorders.api import router as orders_router
@@ -135,4 +136,5 @@ api.add_router("/lending", lending_router)
 api.add_router("/health", health_router)
 api.add_router("/servicedesk/mediations", mediation_router)
 api.add_router("/servicedesk", servicedesk_router)
+api.add_router("/volunteers/tutoring", tutoring_router)
 api.add_router("/volunteers", volunteers_router)
