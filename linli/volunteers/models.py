@@ -635,9 +635,7 @@ class HoursEntry(models.Model):
     coordinator confirmed, or a correction (plus or minus, with its reason) of an earlier
     entry. Never changed nor deleted: a mistake is corrected by a new entry."""
 
-    volunteer = models.ForeignKey(
-        Volunteer, on_delete=models.PROTECT, related_name="hours_entries"
-    )
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="hours_entries")
     group = models.ForeignKey(
         VolunteerGroup, on_delete=models.PROTECT, related_name="hours_entries"
     )

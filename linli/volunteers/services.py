@@ -1123,7 +1123,7 @@ def shift_type_sign_in_token(*, actor, shift_type: ShiftType) -> str:
         shift_type,
         message=_("Only the group's coordinators print the sign-in poster."),
     )
-    shift_type = lock_row(ShiftType, shift_type.pk)
+    shift_type = ShiftType.objects.select_for_update().get(pk=shift_type.pk)
     if not shift_type.sign_in_token:
         shift_type.sign_in_token = secrets.token_urlsafe(24)
         ShiftType.objects.filter(pk=shift_type.pk).update(sign_in_token=shift_type.sign_in_token)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_setup, views_swaps
+from . import views, views_attendance, views_setup, views_swaps
 
 app_name = "volunteers"
 
@@ -50,9 +50,7 @@ urlpatterns = [
     path("volunteers/swaps/", views_swaps.swap_list, name="swaps"),
     path("volunteers/swaps/<int:pk>/", views_swaps.swap_detail, name="swap-detail"),
     path("volunteers/swaps/<int:pk>/step/", views_swaps.swap_step, name="swap-step"),
-    path(
-        "volunteers/assignments/<int:pk>/offer/", views_swaps.swap_offer, name="assignment-offer"
-    ),
+    path("volunteers/assignments/<int:pk>/offer/", views_swaps.swap_offer, name="assignment-offer"),
     # -- rota --
     path("volunteers/rota/", views_swaps.rota, name="rota"),
     path("volunteers/rota/<int:pk>/fill/", views_swaps.rota_fill, name="rota-fill"),
@@ -63,4 +61,25 @@ urlpatterns = [
         views_swaps.absence_remove,
         name="absence-remove",
     ),
+    # -- sign-in --
+    path("volunteers/sign-in/<str:token>/", views_attendance.sign_in, name="sign-in"),
+    path("volunteers/shift-types/<int:pk>/poster/", views_attendance.poster, name="sign-in-poster"),
+    path(
+        "volunteers/assignments/<int:pk>/attendance/",
+        views_attendance.attendance,
+        name="attendance",
+    ),
+    path("volunteers/people/<int:pk>/lift-pause/", views_attendance.lift_pause, name="lift-pause"),
+    # -- hours ledger --
+    path("volunteers/hours/", views_attendance.my_hours, name="hours-mine"),
+    path("volunteers/groups/<int:pk>/hours/", views_attendance.group_hours, name="group-hours"),
+    path(
+        "volunteers/groups/<int:pk>/hours.xlsx", views_attendance.hours_export, name="hours-export"
+    ),
+    path("volunteers/groups/<int:pk>/records/", views_attendance.record_issue, name="record-issue"),
+    path(
+        "volunteers/hours/<int:pk>/correct/", views_attendance.hours_correct, name="hours-correct"
+    ),
+    path("volunteers/records/<int:pk>/", views_attendance.record, name="record"),
+    path("volunteers/verify/", views_attendance.verify, name="verify"),
 ]

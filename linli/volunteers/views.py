@@ -153,6 +153,10 @@ def board(request):
             "next": week + timedelta(weeks=1),
             "days": days,
             "gaps": sum(s.gap for s in shifts if s.end > now),
+            # -- sign-in -- the board's sign-in opens with the window; the posters per type
+            "now": now,
+            "soon": now + services.SIGN_IN_EARLY,
+            "shift_types": list(group.shift_types.filter(is_active=True)[:20]),
         },
     )
 
