@@ -24,6 +24,7 @@ from linli.servicedesk.demo import (
     demo_proxies,
     demo_year,
 )
+from linli.tutoring.demo import demo_tutoring
 from linli.volunteers.demo import demo_volunteers
 from linli.workorders.demo import demo_orders
 
@@ -181,6 +182,7 @@ def demo_load() -> dict:
     demo_consultations(compound)  # policy consultations, a few turned into cases
     demo_proxies(compound)  # 代办 for elderly residents living alone
     volunteers = demo_volunteers(compound)
+    children = demo_tutoring(compound)  # the university team's summer tutoring
     return {
         "places": Place.objects.count(),
         "organisations": len(orgs),
@@ -195,6 +197,7 @@ def demo_load() -> dict:
         "mediations": mediations,
         "cases": cases,
         "volunteers": volunteers,
+        "tutoring_children": children,
     }
 
 

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from linli.core.forms import DateInput
 
@@ -73,7 +74,7 @@ class PhotoForm(forms.Form):
 
 
 class PickUpForm(forms.Form):
-    code = forms.CharField(label=_("code"), max_length=8)
+    code = forms.CharField(label=pgettext_lazy("tutoring", "code"), max_length=8)
     collector = forms.TypedChoiceField(label=_("collected by"), coerce=int)
 
     def __init__(self, *args, collectors=(), **kwargs):

@@ -204,7 +204,7 @@ class TutoringConsent(models.Model):
 
 class CollectorRelation(models.TextChoices):
     GUARDIAN = "guardian", _("guardian")
-    PARENT = "parent", _("parent")
+    PARENT = "parent", pgettext_lazy("relation", "parent")
     GRANDPARENT = "grandparent", _("grandparent")
     RELATIVE = "relative", _("relative")
     NEIGHBOUR = "neighbour", _("neighbour")
@@ -278,7 +278,7 @@ class TutoringAttendance(models.Model):
     )
     # The matching code given at drop-off to the guardian (their page) and the child (the
     # badge); asked for at pick-up.
-    code = EncryptedTextField(_("code"), blank=True, default="")
+    code = EncryptedTextField(pgettext_lazy("tutoring", "code"), blank=True, default="")
     dropped_off_at = models.DateTimeField(_("dropped off"), null=True, blank=True)
     dropped_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -244,3 +244,13 @@ def uncollected(*, now: datetime) -> QuerySet:
 
 def enrolled_count(*, programme: TutoringProgramme) -> int:
     return programme.children.filter(status=ChildStatus.ENROLLED).count()
+
+
+def children_in_scope(*, user) -> QuerySet:
+    """The children of the programmes whose group the user coordinates (the admin's list)."""
+    if not getattr(user, "pk", None):
+        return TutoringChild.objects.none()
+    coordinated = VolunteerGroup.objects.filter(coordinated_groups_q(user)).values("pk")
+    return TutoringChild.objects.filter(programme__group__in=coordinated).select_related(
+        "programme__group__place", "programme__room__place", "guardian"
+    )
