@@ -71,6 +71,9 @@ class VolunteerGroupOut(Schema):
     kind: VolunteerGroupKind
     place: str
     max_consecutive: int = Field(..., description="At most this many back-to-back shifts")
+    swap_needs_approval: bool = Field(
+        ..., description="A swap of shifts takes effect once a coordinator approves it"
+    )
 
 
 class ShiftOut(Schema):
@@ -157,6 +160,7 @@ def _group(g) -> dict:
         "kind": g.kind,
         "place": g.place.name,
         "max_consecutive": g.max_consecutive,
+        "swap_needs_approval": g.swap_needs_approval,
     }
 
 
@@ -395,6 +399,38 @@ def volunteers_groups(request: HttpRequest):
     return [_group(g) for g in selectors.group_list(user=request.user)[:500]]
 
 
+class VolunteerGroupIn(InputSchema):
+    place: Id = Field(
+        ..., description="A community or compound where you may set up groups (404 otherwise)"
+    )
+    name: Text(100, 1)
+    kind: VolunteerGroupKind
+    max_consecutive: int = Field(2, ge=1, le=10, description="At most this many shifts in a row")
+    swap_needs_approval: bool = Field(
+        False, description="A swap of shifts takes effect once a coordinator approves it"
+    )
+
+
+@router.post(
+    "/groups",
+    response={201: VolunteerGroupOut, **WRITE_ERRORS},
+    summary="Set up a volunteer group (the staff over its community or compound)",
+)
+def volunteers_group_create(request: HttpRequest, payload: VolunteerGroupIn):
+    place = selectors.group_places(user=request.user).filter(pk=payload.place).first()
+    if place is None:
+        raise Http404("Not found.")
+    group = services.group_create(
+        actor=request.user,
+        place=place,
+        name=payload.name,
+        kind=payload.kind,
+        max_consecutive=payload.max_consecutive,
+        swap_needs_approval=payload.swap_needs_approval,
+    )
+    return Status(201, _group(group))
+
+
 @router.get(
     "/groups/{volunteer_group_id}/board",
     response={200: list[BoardShiftOut], **READ_ERRORS},
@@ -488,3 +524,9 @@ def volunteers_people(request: HttpRequest):
 )
 def volunteers_person(request: HttpRequest, volunteer_id: int = Path(..., ge=1, le=MAX_ID)):
     return _volunteer_detail(selectors.volunteer_get(user=request.user, pk=volunteer_id))
+
+
+# -- setting groups up -- (their endpoints are in api_setup, on this router)
+from .api_setup import router as _setup_router  # noqa: E402
+
+router.add_router("", _setup_router)
