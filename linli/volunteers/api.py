@@ -530,3 +530,9 @@ def volunteers_person(request: HttpRequest, volunteer_id: int = Path(..., ge=1, 
 from .api_setup import router as _setup_router  # noqa: E402
 
 router.add_router("", _setup_router)
+
+
+# -- swaps and the rota -- (their endpoints are in api_swaps, on this router)
+from .api_swaps import router as _swaps_router  # noqa: E402
+
+router.add_router("", _swaps_router)

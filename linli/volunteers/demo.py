@@ -292,4 +292,14 @@ def demo_volunteers(compound: Place) -> int:
     # The coming weeks: the first two filled but for a few gaps, the rest left open.
     soon = [s for s in coming if s.start <= now + timedelta(weeks=2)]
     _fill(manager_user, soon, members, leave_gaps=True)
+    # -- rota and swaps --: a year of duty, the cleaning rotas, a few swaps (demo_rota)
+    from .demo_rota import demo_rota_and_swaps
+
+    demo_rota_and_swaps(
+        secretary=secretary,
+        group=self_management,
+        compound=compound,
+        members=members,
+        manager_user=manager_user,
+    )
     return len(members) + len(students) + 5

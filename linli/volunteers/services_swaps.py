@@ -124,13 +124,14 @@ def _notify_offer(swap_id: int) -> None:
 def swap_offer(
     *, actor, assignment: Assignment, note: str = "", now: datetime | None = None
 ) -> SwapOffer:
-    """The volunteer offers their place on a coming shift to whoever may take it. The
-    volunteers who qualify and the group's coordinators are told once it is saved."""
+    """The volunteer offers their place on a coming shift to whoever may take it (or a
+    coordinator for them: a member without an account asks on the phone). The volunteers
+    who qualify and the group's coordinators are told once it is saved."""
     check_perm(
         actor,
         "volunteers.offer_swap",
         assignment,
-        message=_("Only the volunteer on the shift may offer it."),
+        message=_("Only the volunteer on the shift, or the group's coordinators, may offer it."),
     )
     lock_row(Volunteer, assignment.volunteer_id)  # one offer at a time per volunteer
     assignment = (
