@@ -73,3 +73,32 @@ def no_show_sweep(*, now=None) -> int:
             continue
         done += 1
     return done
+
+
+# -- swaps --: an offer still open when its shift begins lapses (within the hour is soon enough)
+@periodic(every=timedelta(hours=1))
+@task()
+def swaps_lapse_task() -> int:
+    from linli.core.actors import SYSTEM
+
+    from .services_swaps import swaps_lapse
+
+    return swaps_lapse(actor=SYSTEM)
+
+
+# -- rota --: every week the rotas fill their coming two weeks, fairly (as SYSTEM)
+ROTA_WEEKS_AHEAD = 2
+
+
+@periodic(every=timedelta(days=7))
+@task()
+def rota_fill_task() -> int:
+    from django.utils import timezone
+
+    from linli.core.actors import SYSTEM
+
+    from .services_rota import rota_fill_all
+
+    return rota_fill_all(
+        actor=SYSTEM, until=timezone.localdate() + timedelta(weeks=ROTA_WEEKS_AHEAD)
+    )
