@@ -18,7 +18,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from linli.core.actors import user_or_none
 from linli.core.audit import audit_record
@@ -76,28 +76,28 @@ SWAP = Lifecycle(
         # taken where the group asks for a coordinator's approval ...
         "take": Step(
             frozenset({W.OFFERED}), W.PENDING, "volunteers.take_swap", E.TAKEN,
-            gettext_lazy("taken"),
+            pgettext_lazy("swap step", "taken"),
         ),
         # ... and where it does not: done at once
         "take_over": Step(
             frozenset({W.OFFERED}), W.DONE, "volunteers.take_swap", E.TAKEN,
-            gettext_lazy("taken"),
+            pgettext_lazy("swap step", "taken"),
         ),
         "approve": Step(
             frozenset({W.PENDING}), W.DONE, "volunteers.decide_swap", E.APPROVED,
-            gettext_lazy("approved"),
+            pgettext_lazy("swap step", "approved"),
         ),
         "decline": Step(
             frozenset({W.PENDING}), W.DECLINED, "volunteers.decide_swap", E.DECLINED,
-            gettext_lazy("declined"),
+            pgettext_lazy("swap step", "declined"),
         ),
         "withdraw": Step(
             frozenset({W.OFFERED, W.PENDING}), W.WITHDRAWN, "volunteers.withdraw_swap",
-            E.WITHDRAWN, gettext_lazy("withdrawn"),
+            E.WITHDRAWN, pgettext_lazy("swap step", "withdrawn"),
         ),
         "lapse": Step(
             frozenset({W.OFFERED, W.PENDING}), W.LAPSED, "volunteers.lapse_swap", E.LAPSED,
-            gettext_lazy("lapsed"),
+            pgettext_lazy("swap step", "lapsed"),
         ),
     },
 )  # fmt: skip
