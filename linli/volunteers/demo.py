@@ -302,4 +302,10 @@ def demo_volunteers(compound: Place) -> int:
         members=members,
         manager_user=manager_user,
     )
+    # -- sign-in -- / -- hours ledger --: the year's sign-ins, no-shows, confirmed hours
+    from .demo_attendance import demo_attendance
+
+    demo_attendance(
+        secretary=secretary, group=self_management, members=members, manager_user=manager_user
+    )
     return len(members) + len(students) + 5
