@@ -59,7 +59,11 @@ MEMBERSHIP_DOC = (
     "`applied` → `approved` or `declined`; `approved` → `paused` → `approved`; `applied`, "
     "`approved` or `paused` → `left`; `declined` or `left` → `applied` (again)."
 )
-ASSIGNMENT_DOC = "`assigned` (on the shift) → `cancelled` (before the shift starts)."
+ASSIGNMENT_DOC = (
+    "`assigned` (on the shift) → `cancelled` (before the shift starts); `assigned` → "
+    "`on_duty` (signed in) → `served` (signed out); `assigned` → `no_show`; `assigned` → "
+    "`handed_over` (a swap)."
+)
 
 
 # -- output ---------------------------------------------------------------------------------
@@ -526,13 +530,17 @@ def volunteers_person(request: HttpRequest, volunteer_id: int = Path(..., ge=1, 
     return _volunteer_detail(selectors.volunteer_get(user=request.user, pk=volunteer_id))
 
 
+# -- swaps and the rota -- (their endpoints are in api_swaps, on this router)
+from .api_swaps import router as _swaps_router  # noqa: E402
+
+router.add_router("", _swaps_router)
+
 # -- setting groups up -- (their endpoints are in api_setup, on this router)
 from .api_setup import router as _setup_router  # noqa: E402
 
 router.add_router("", _setup_router)
 
+# -- sign-in -- / -- hours ledger -- (their endpoints are in api_attendance, on this router)
+from .api_attendance import router as _attendance_router  # noqa: E402
 
-# -- swaps and the rota -- (their endpoints are in api_swaps, on this router)
-from .api_swaps import router as _swaps_router  # noqa: E402
-
-router.add_router("", _swaps_router)
+router.add_router("", _attendance_router)
