@@ -57,6 +57,8 @@ RULES = {
     ("POST", "/api/v1/health/device/readings"): "the same, and not ahead of the clock",
     ("POST", "/api/v1/volunteers/shifts/{shift_id}/assign"): "an approved member of a group "
     "the shift is for",
+    ("POST", "/api/v1/volunteers/absences"): "one member of the group or one household of its "
+    "compound; the last day not before the first, at most a year",
     ("POST", "/api/v1/volunteers/tutoring/programmes/{programme_id}/sessions"): "within the "
     "programme's days, the end after the start",
     ("POST", "/api/v1/volunteers/tutoring/programmes/{programme_id}/children"): "the consent "

@@ -17,6 +17,7 @@ Refusals (409, with ``code``): taking — ``illegal_step``, ``own_offer``, ``shi
 ``forbidden`` or ``not_volunteer`` for a step that is not yours on something you can see."""
 
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
@@ -216,13 +217,13 @@ class SwapNoteIn(InputSchema):
 
 
 class RotaFilters(Schema):
-    week: date | None = Field(
+    week: Day | None = Field(
         None, description="A day of the first week to show (this week if none); two weeks"
     )
 
 
 class RotaTurnMarkIn(InputSchema):
-    status: HouseholdTurnStatus = Field(..., description="`done` or `missed`")
+    status: Literal["done", "missed"] = Field(..., description="`done` or `missed`")
     note: Text(200) = ""
 
 
@@ -407,8 +408,7 @@ def volunteers_rota_fill(request: HttpRequest, shift_type_id: int = Path(..., ge
     "/rota/turns/{turn_id}/mark",
     response={200: RotaTurnOut, **STEP_ERRORS},
     summary="Mark a household's turn `done` or `missed` (the group's coordinators)",
-    description="409 `already_marked` or `not_yet` (before the shift begins); 400 for "
-    "`due`; 403 `forbidden`.",
+    description="409 `already_marked` or `not_yet` (before the shift begins); 403 `forbidden`.",
 )
 def volunteers_turn_mark(
     request: HttpRequest, payload: RotaTurnMarkIn, turn_id: int = Path(..., ge=1, le=MAX_ID)
