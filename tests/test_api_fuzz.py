@@ -59,6 +59,10 @@ RULES = {
     "the shift is for",
     ("POST", "/api/v1/volunteers/absences"): "one member of the group or one household of its "
     "compound; the last day not before the first, at most a year",
+    ("POST", "/api/v1/volunteers/hours/{hours_entry_id}/correct"): "not zero, and the "
+    "corrected hours not below zero",
+    ("POST", "/api/v1/volunteers/groups/{volunteer_group_id}/records"): "an approved member "
+    "of the group",
     ("POST", "/api/v1/volunteers/tutoring/programmes/{programme_id}/sessions"): "within the "
     "programme's days, the end after the start",
     ("POST", "/api/v1/volunteers/tutoring/programmes/{programme_id}/children"): "the consent "
