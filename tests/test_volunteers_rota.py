@@ -257,3 +257,25 @@ def test_the_rota_page_shows_this_week_and_next(
     outsider = make_volunteer(user=make_user("norota"))
     assert outsider
     assert client_for("norota").get(reverse("volunteers:absences")).status_code == 404
+
+
+def test_a_resident_sees_their_households_turn(demo, client_for):
+    """The rota over the compound's households is shown to its residents: their own turn
+    marked; a coordinator marks it once the shift has begun."""
+    resident = demo.user("resident").resident
+    group = make_group(name="楼道轮值页面")
+    shift_type = make_type(group, needed=1, kind="cleaning", name="楼道保洁")
+    ShiftType.objects.filter(pk=shift_type.pk).update(rota="households")
+    shift_type.refresh_from_db()
+    shift = _weekly(shift_type, 1)[0]
+    _place, households = _compound_with_households()
+    others = frozenset(h for h in households if h != resident.household_id)
+    made = services_rota.rota_fill(
+        actor=secretary(), shift_type=shift_type, until=at(10, 0).date(), skip=others
+    )
+    assert made == 1
+    assert HouseholdTurn.objects.get(shift=shift).household_id == resident.household_id
+    page = client_for("resident").get(reverse("volunteers:rota"))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-testid="our-turn"' in html and 'data-testid="turn-done"' not in html
