@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("linli.servicedesk.urls")),
     path("", include("linli.mediation.urls")),
     path("", include("linli.tutoring.urls")),
+    path("", include("linli.events.urls")),
     path("", include("linli.volunteers.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),

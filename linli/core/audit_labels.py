@@ -116,6 +116,13 @@ ACTION_LABELS = {
     "mediation.follow_up": _("Mediation follow-up visit recorded"),
     "mediation.withdraw": _("Mediation withdrawn"),
     "mediation.remind": _("Reminded of a judicial-confirmation deadline"),
+    # events and campaigns
+    "events.event.create": _("Event created"),
+    "events.event.publish": _("Event published"),
+    "events.event.hold": _("Event marked as held"),
+    "events.event.close": _("Event closed"),
+    "events.event.cancel": _("Event cancelled"),
+    "events.registration.create": _("Registered for an event"),
     # volunteers and shifts
     "volunteers.group_create": _("Volunteer group set up"),
     "volunteers.coordinator_set": _("Group coordinator chosen or unmarked"),

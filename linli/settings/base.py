@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "linli.mediation",
     "linli.volunteers",
     "linli.tutoring",
+    "linli.events",
     "linli.demo",
 ]
 

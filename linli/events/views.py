@@ -1,0 +1,262 @@
+"""Pages of events (phone first): what the resident can join, an event with its register,
+cancel, take-or-decline buttons, my registrations; for organisers, creating and publishing
+an event, its registrations and the desk. Thin: selectors decide what is visible (404 for
+everyone else), services act."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from linli.accounts.scope import scope_of
+from linli.core.access import access_by_id
+from linli.core.errors import LinliError
+from linli.core.forms import redirect_back, run_action
+from linli.core.ids import is_valid_id
+from linli.places.models import Organisation, Place
+
+from . import forms, selectors, services
+from .models import Registration, RegistrationStatus
+from .predicates import ORGANISE_EVENTS
+
+EVENT_STEPS = {
+    "publish": (services.event_publish, gettext_lazy("Published; the audience has a notice.")),
+    "hold": (services.event_mark_held, gettext_lazy("Marked as held.")),
+    "close": (services.event_close, gettext_lazy("Closed.")),
+    "cancel": (services.event_cancel, gettext_lazy("Event cancelled.")),
+}
+REGISTRATION_STEPS = {
+    "accept": (services.registration_accept, gettext_lazy("The place is yours.")),
+    "decline": (services.registration_decline, gettext_lazy("Declined; it passes on.")),
+    "cancel": (services.registration_cancel, gettext_lazy("Registration cancelled.")),
+}
+
+
+def _require(request, perm: str) -> None:
+    if not request.user.has_perm(perm):
+        raise Http404("Not found.")
+
+
+def _decorate(events, user, now):
+    mine = selectors.my_registration_by_event(user=user, events=events)
+    for event in events:
+        event.places_left = max(event.capacity - event.held_places, 0)
+        event.is_open = services.registration_is_open(event, now)
+        event.mine = mine.get(event.pk)
+    return events
+
+
+@login_required
+@require_safe
+def event_list(request):
+    now = timezone.now()
+    events = _decorate(
+        list(selectors.event_list(user=request.user, upcoming=True, now=now)[:100]),
+        request.user,
+        now,
+    )
+    past = list(selectors.event_list(user=request.user, upcoming=False, now=now).reverse()[:20])
+    return render(
+        request,
+        "events/event_list.html",
+        {
+            "events": events,
+            "past": past,
+            "may_create": request.user.has_perm("events.create_event"),
+        },
+    )
+
+
+@login_required
+@require_safe
+def event_detail(request, pk):
+    event = selectors.event_get(user=request.user, pk=pk)
+    now = timezone.now()
+    _decorate([event], request.user, now)
+    may_manage = request.user.has_perm("events.manage_event", event)
+    members = []
+    if event.is_open and event.mine is None and request.user.has_perm("events.register", event):
+        members = selectors.household_members(user=request.user)
+    mine_steps = []
+    if event.mine is not None:
+        mine_steps = services.REGISTRATION.allowed(
+            user=request.user, obj=event.mine, now=now, by=request.user
+        )
+    return render(
+        request,
+        "events/event_detail.html",
+        {
+            "event": event,
+            "members": members,
+            "mine_steps": mine_steps,
+            "may_manage": may_manage,
+            "event_steps": services.EVENT.allowed(user=request.user, obj=event, now=now)
+            if may_manage
+            else [],
+            "now": now,
+        },
+    )
+
+
+@login_required
+@require_POST
+def event_register(request, pk):
+    event = selectors.event_get(user=request.user, pk=pk)
+    members = {str(m.pk): m for m in selectors.household_members(user=request.user)}
+    chosen = [members[k] for k in request.POST.getlist("people") if k in members]
+    done = run_action(
+        request,
+        lambda: services.registration_create(actor=request.user, event=event, people=chosen),
+        _("Registered."),
+    )
+    if done:
+        mine = selectors.my_registration_by_event(user=request.user, events=[event]).get(event.pk)
+        if mine is not None and mine.status == RegistrationStatus.WAITING:
+            messages.info(request, _("The event is full: you are on the wait list."))
+    return redirect("events:event-detail", pk=event.pk)
+
+
+@login_required
+@require_POST
+def registration_step(request, pk):
+    if not is_valid_id(pk):
+        raise Http404("Not found.")
+    registration = access_by_id(
+        Registration.objects.select_related("event__place", "event__organisation", "contact"),
+        pk=pk,
+        user=request.user,
+        perm="events.view_registration",
+    )
+    step = request.POST.get("step", "")
+    if step not in REGISTRATION_STEPS:
+        raise Http404("Not found.")
+    write, message = REGISTRATION_STEPS[step]
+    run_action(request, lambda: write(actor=request.user, registration=registration), message)
+    return redirect_back(request, reverse("events:event-detail", args=[registration.event_id]))
+
+
+@login_required
+@require_POST
+def event_step(request, pk):
+    event = selectors.event_get(user=request.user, pk=pk)
+    _require_obj(request, "events.manage_event", event)
+    step = request.POST.get("step", "")
+    if step not in EVENT_STEPS:
+        raise Http404("Not found.")
+    write, message = EVENT_STEPS[step]
+    run_action(request, lambda: write(actor=request.user, event=event), message)
+    return redirect("events:event-detail", pk=event.pk)
+
+
+def _require_obj(request, perm, obj) -> None:
+    if not request.user.has_perm(perm, obj):
+        raise Http404("Not found.")
+
+
+@login_required
+@require_safe
+def my_registrations(request):
+    registrations = list(selectors.my_registrations(user=request.user)[:100])
+    return render(request, "events/registration_mine.html", {"registrations": registrations})
+
+
+def _form_choices(user):
+    scope = scope_of(user)
+    organisers: dict = {}
+    place_ids = {g.place_id for g in scope.grants if g.role in ORGANISE_EVENTS}
+    for place in Place.objects.filter(pk__in=place_ids).order_by("path"):
+        organisers[f"p{place.pk}"] = place
+    for org in (
+        Organisation.objects.filter(
+            scope.q(roles=ORGANISE_EVENTS, field="place__path") | _member_q(scope),
+            is_active=True,
+        )
+        .select_related("place")
+        .order_by("place__path", "name")[:200]
+    ):
+        organisers[f"o{org.pk}"] = org
+    from linli.bookings.selectors import room_list
+
+    rooms = list(room_list(user=user, active_only=True).select_related("place")[:100])
+    places = list(
+        Place.objects.filter(
+            scope.place_q(), kind__in=("district", "street", "community", "compound")
+        ).order_by("path")[:300]
+    )
+    return {"organisers": organisers, "rooms": rooms, "places": places}
+
+
+def _member_q(scope):
+    from django.db.models import Q
+
+    return Q(pk__in=sorted(scope.member_organisation_ids))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_create(request):
+    _require(request, "events.create_event")
+    choices = _form_choices(request.user)
+    form = forms.EventForm(request.POST or None, **choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_create(actor=request.user, **form.service_arguments())
+        except LinliError as exc:
+            form.add_error(None, exc.message)
+        except Exception as exc:  # noqa: BLE001 - a ValidationError goes back to the form
+            from django.core.exceptions import ValidationError
+
+            if not isinstance(exc, ValidationError):
+                raise
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Draft saved; publish it when it is ready."))
+            return redirect("events:event-detail", pk=event.pk)
+    return render(request, "events/event_form.html", {"form": form})
+
+
+@login_required
+@require_safe
+def event_registrations(request, pk):
+    event = selectors.event_get(user=request.user, pk=pk)
+    _require_obj(request, "events.manage_event", event)
+    _decorate([event], request.user, timezone.now())
+    query = request.GET.get("q", "")[:50]
+    found = list(selectors.desk_residents(user=request.user, event=event, query=query))
+    return render(
+        request,
+        "events/event_registrations.html",
+        {
+            "event": event,
+            "registrations": list(selectors.event_registrations(event=event)[:500]),
+            "query": query,
+            "found": found,
+        },
+    )
+
+
+@login_required
+@require_POST
+def event_desk_register(request, pk):
+    event = selectors.event_get(user=request.user, pk=pk)
+    _require_obj(request, "events.register_at_desk", event)
+    allowed = {}
+    for key in request.POST.getlist("people")[:10]:
+        if is_valid_id(key):
+            allowed[key] = None
+    from linli.residents import selectors as resident_selectors
+
+    people = list(resident_selectors.resident_list(user=request.user).filter(pk__in=list(allowed)))
+    run_action(
+        request,
+        lambda: services.registration_create(
+            actor=request.user, event=event, people=people, desk=True
+        ),
+        _("Registered at the desk."),
+    )
+    return redirect("events:event-registrations", pk=event.pk)
