@@ -245,7 +245,9 @@ def test_pick_up_by_the_guardian_sends_nothing(django_capture_on_commit_callback
             code=attendance.code,
             collector=child.collectors.get(is_guardian=True),
         )
-    assert not Notification.objects.filter(kind="tutoring.picked_up").exists()
+    assert not Notification.objects.filter(
+        user=user("resident"), kind="tutoring.picked_up"
+    ).exists()
 
 
 def test_someone_outside_the_session_cannot_work_its_door():
@@ -318,6 +320,7 @@ def test_tutors_lose_sight_of_the_children_when_the_programme_ends():
     make_session(programme)
     tutor = user("volunteer")
     assert tutor.has_perm("tutoring.view_child", child)
+    assert tutor.has_perm("tutoring.view_programme", programme)
     type(programme).objects.filter(pk=programme.pk).update(
         starts_on=timezone.localdate() - timedelta(days=60),
         ends_on=timezone.localdate() - timedelta(days=1),
@@ -325,6 +328,9 @@ def test_tutors_lose_sight_of_the_children_when_the_programme_ends():
     child = TutoringChild.objects.get(pk=child.pk)
     tutor = user("volunteer")
     assert not tutor.has_perm("tutoring.view_child", child)
+    session = child.programme.sessions.get()
+    assert not tutor.has_perm("tutoring.view_session", session)
+    assert not tutor.has_perm("tutoring.view_programme", child.programme)
     assert user("secretary").has_perm("tutoring.view_child", child)
     assert user("resident").has_perm("tutoring.view_child", child)
 

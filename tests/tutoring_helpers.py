@@ -15,6 +15,7 @@ from linli.bookings import services as booking_services
 from linli.core.actors import SYSTEM
 from linli.tutoring import services
 from linli.volunteers import services as volunteer_services
+from linli.volunteers.models import Assignment
 
 from .volunteers_helpers import compound, join, make_group, make_volunteer, secretary
 
@@ -63,6 +64,10 @@ def make_session(programme, *, start=None, hours=2.5, tutor=True):
         volunteer = make_volunteer(user=user("volunteer"), name="林小雨", skills=["tutoring"])
         if not volunteer.memberships.filter(group=programme.group).exists():
             join(volunteer, programme.group)
+        # The demo has her on room duty some mornings: off those that overlap this session.
+        Assignment.objects.filter(
+            volunteer=volunteer, status="assigned", shift__start__lt=end, shift__end__gt=start
+        ).update(status="cancelled")
         volunteer_services.shift_assign(
             actor=secretary(), shift=session.shift, volunteer=volunteer, now=start
         )

@@ -20,9 +20,9 @@ rules.add_perm(
     "tutoring.see_menu",
     role_in_scope("has_tutoring_role", COORDINATE_VOLUNTEERS | {Role.VOLUNTEER, Role.RESIDENT}),
 )
-# The programme's page (sessions, ratio flags, the children's names): its coordinators and
-# its tutors.
-rules.add_perm("tutoring.view_programme", coordinates_programme | is_tutor)
+# The programme's page (sessions, ratio flags, the children's names): its coordinators, and
+# its tutors while it runs (after it ends, the children's data is the coordinators' only).
+rules.add_perm("tutoring.view_programme", coordinates_programme | (programme_running & is_tutor))
 # Set up the programme and its sessions.
 rules.add_perm("tutoring.manage_programme", coordinates_programme)
 # Enrol a child: the guardian (a resident living where the group serves) before the
@@ -37,11 +37,12 @@ rules.add_perm(
 rules.add_perm("tutoring.edit_child", is_guardian | coordinates_programme)
 # Withdraw the consent (ends the enrolment and erases the child's sensitive data).
 rules.add_perm("tutoring.withdraw_child", is_guardian | coordinates_programme)
-# A session's attendance, its door and its log: its tutors and the coordinators.
-rules.add_perm("tutoring.view_session", coordinates_programme | is_tutor)
+# A session's attendance, its door and its log: the coordinators, and its tutors while the
+# programme runs.
+rules.add_perm("tutoring.view_session", coordinates_programme | (programme_running & is_tutor))
 # Drop-off, pick-up, absence: the session's tutors and the coordinators, while it runs.
 rules.add_perm("tutoring.work_door", programme_running & (coordinates_programme | is_tutor))
-rules.add_perm("tutoring.write_log", coordinates_programme | is_tutor)
+rules.add_perm("tutoring.write_log", coordinates_programme | (programme_running & is_tutor))
 # Only the jobs (SYSTEM) flag a session below the ratio and raise an uncollected alert.
 rules.add_perm("tutoring.notify_ratio", rules.always_deny)
 rules.add_perm("tutoring.alert_uncollected", rules.always_deny)

@@ -38,13 +38,16 @@ def _tutored_programmes(user):
 
 
 def programme_list(*, user) -> QuerySet:
-    """The programmes of the groups the user coordinates and those they tutor in."""
+    """The programmes of the groups the user coordinates and those running that they tutor
+    in."""
     if not getattr(user, "pk", None):
         return TutoringProgramme.objects.none()
     coordinated = VolunteerGroup.objects.filter(coordinated_groups_q(user)).values("pk")
+    today = timezone.localdate()
+    running = Q(starts_on__lte=today, ends_on__gte=today)
     return (
         TutoringProgramme.objects.filter(
-            Q(group__in=coordinated) | Q(pk__in=_tutored_programmes(user))
+            Q(group__in=coordinated) | (Q(pk__in=_tutored_programmes(user)) & running)
         )
         .select_related(*PROGRAMME_RELATED)
         .order_by("-starts_on", "id")

@@ -53,6 +53,13 @@ def home(request):
 def programme_detail(request, pk):
     programme = selectors.programme_get(user=request.user, pk=pk)
     sessions = selectors.session_rows(programme=programme)
+    for s in sessions:
+        s.programme = programme  # one programme object: its permission caches are shared
+        s.may_open = request.user.has_perm("tutoring.view_session", s)
+    children = list(selectors.children_of(programme=programme)[:300])
+    for c in children:
+        c.programme = programme
+        c.may_open = request.user.has_perm("tutoring.view_child", c)
     now = timezone.now()
     return render(
         request,
@@ -61,7 +68,7 @@ def programme_detail(request, pk):
             "programme": programme,
             "sessions": sessions,
             "flagged": [s for s in sessions if s.below_ratio and s.end > now],
-            "children": list(selectors.children_of(programme=programme)[:300]),
+            "children": children,
             "may_manage": request.user.has_perm("tutoring.manage_programme", programme),
             "now": now,
         },
