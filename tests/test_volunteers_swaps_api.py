@@ -48,7 +48,7 @@ def test_offer_take_approve_over_the_api(world, client_for):
     refused = other.post(f"{API}/swaps/{swap['id']}/approve", {}, "application/json")
     assert refused.status_code == 403
     approvals = secretary.get(f"{API}/swaps/approvals").json()["items"]
-    assert [s["id"] for s in approvals] == [swap["id"]]
+    assert swap["id"] in [s["id"] for s in approvals]
     done = secretary.post(f"{API}/swaps/{swap['id']}/approve", {}, "application/json").json()
     assert done["status"] == "done"
     assert [e["kind"] for e in done["events"]] == ["offered", "taken", "approved"]
