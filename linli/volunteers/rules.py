@@ -74,8 +74,9 @@ def is_own_household(user, absence):
     return resident is not None and resident.household_id == household_id
 
 
-# Offer one's own place on a shift (or, as a coordinator, a member's: asked on the phone); take another's offer (a volunteer; the sign-up checks
-# follow); approve or decline a pending swap (the group's coordinators, never their own);
+# Offer one's own place on a shift (or, as a coordinator, a member's: asked on the phone);
+# take another's offer (a volunteer; the sign-up checks follow); approve or decline a
+# pending swap (the group's coordinators, never their own);
 # withdraw an open offer (the offerer, or a coordinator); only the job lapses an offer.
 rules.add_perm("volunteers.offer_swap", is_own | coordinates)
 rules.add_perm("volunteers.take_swap", is_volunteer & ~is_offerer)
