@@ -6,6 +6,7 @@ from linli.accounts.models import User
 from linli.accounts.services import grant_create, user_create
 from linli.bookings.demo import demo_rooms
 from linli.core.actors import SYSTEM
+from linli.events.demo import demo_events
 from linli.health.demo import demo_health
 from linli.lending.demo import demo_lending
 from linli.mediation.demo import demo_mediation
@@ -183,6 +184,7 @@ def demo_load() -> dict:
     demo_proxies(compound)  # 代办 for elderly residents living alone
     volunteers = demo_volunteers(compound)
     children = demo_tutoring(compound)  # the university team's summer tutoring
+    events = demo_events(compound)  # the seed's events of Mid-Autumn and National Day
     return {
         "places": Place.objects.count(),
         "organisations": len(orgs),
@@ -198,6 +200,7 @@ def demo_load() -> dict:
         "cases": cases,
         "volunteers": volunteers,
         "tutoring_children": children,
+        "events": events,
     }
 
 

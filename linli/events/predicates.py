@@ -33,14 +33,38 @@ def _place_of(obj):
 staff_organises = role_in_scope("staff_organises_events", ORGANISE_EVENTS, place_of=_place_of)
 
 
+# The partner organisations whose members run their own events (the women's federation,
+# the city-management bureau, a street office, a residents' committee, a volunteer team) —
+# not a property company or a clinic.
+PARTNER_KINDS = frozenset(
+    {"federation", "city_management", "government", "community_committee", "volunteer_team"}
+)
+
+
+def partner_organisation_ids(user) -> frozenset[int]:
+    cached = getattr(user, "_events_partner_ids", None)
+    if cached is None:
+        from linli.places.models import Organisation
+
+        ids = scope_of(user).member_organisation_ids
+        cached = frozenset(
+            Organisation.objects.filter(pk__in=sorted(ids), kind__in=PARTNER_KINDS).values_list(
+                "pk", flat=True
+            )
+            if ids
+            else ()
+        )
+        user._events_partner_ids = cached
+    return cached
+
+
 @rules.predicate
 def is_organiser_member(user, obj=None):
+    """The user belongs to the partner organisation that runs the event."""
     if obj is None:
-        return bool(scope_of(user).member_organisation_ids)
+        return bool(partner_organisation_ids(user))
     event = event_of(obj)
-    return bool(
-        event.organisation_id and event.organisation_id in scope_of(user).member_organisation_ids
-    )
+    return bool(event.organisation_id and event.organisation_id in partner_organisation_ids(user))
 
 
 organises = staff_organises | is_organiser_member

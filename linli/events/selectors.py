@@ -19,7 +19,7 @@ from .models import (
     Registration,
     RegistrationPerson,
 )
-from .predicates import ORGANISE_EVENTS
+from .predicates import ORGANISE_EVENTS, partner_organisation_ids
 
 
 def _visible_q(user) -> Q:
@@ -27,8 +27,9 @@ def _visible_q(user) -> Q:
     if scope.is_superuser:
         return Q()
     organised = scope.q(roles=ORGANISE_EVENTS, field="place__path")
-    if scope.member_organisation_ids:
-        organised |= Q(organisation_id__in=sorted(scope.member_organisation_ids))
+    partners = partner_organisation_ids(user)
+    if partners:
+        organised |= Q(organisation_id__in=sorted(partners))
     audience = Q(pk__in=[])
     ancestor_ids: set[int] = set()
     for grant in scope.grants:

@@ -312,7 +312,14 @@ def _check_people(*, actor, event: Event, people: list[Resident], desk: bool, no
         raise ValidationError({"people": _("Choose who comes.")})
     if len({p.pk for p in people}) != len(people):
         raise ValidationError({"people": _("Someone is chosen twice.")})
-    if not desk:
+    if desk:
+        for person in people:
+            if not actor.has_perm("residents.view_resident", person):
+                raise ConflictError(
+                    _("%(name)s is not in your register.") % {"name": person.name},
+                    code="not_your_resident",
+                )
+    else:
         own = getattr(actor, "resident", None) if actor.pk else None
         if own is None:
             raise ConflictError(
@@ -456,6 +463,31 @@ def _promote(event: Event, *, now: datetime) -> list[Registration]:
         offered.append(registration)
         transaction.on_commit(lambda pk=registration.pk: _tell_offer(pk))
     return offered
+
+
+@transaction.atomic
+def registration_offer(*, actor, registration: Registration, now=None) -> Registration:
+    """Offer a waiting party its places out of turn (the system's step; ``_promote`` takes
+    it in the wait list's order): refused when the places are not free."""
+    now = now or timezone.now()
+    event = lock_row(Event, registration.event_id, select_related=("place", "organisation"))
+    registration = Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
+    registration.event = event
+    REGISTRATION.check("offer", actor=actor, obj=registration, now=now)
+    if places_held(event) + registration.places > event.capacity:
+        raise ConflictError(_("There are not enough free places to offer."), code="no_place")
+    expires = min(now + timedelta(hours=event.offer_hours), event.start)
+    registration = REGISTRATION.take(
+        "offer",
+        actor=actor,
+        obj=registration,
+        is_locked=True,
+        offered_at=now,
+        offer_expires_at=expires,
+        context={"now": now},
+    )
+    transaction.on_commit(lambda: _tell_offer(registration.pk))
+    return registration
 
 
 def _tell_offer(pk: int) -> None:

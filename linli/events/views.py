@@ -22,7 +22,7 @@ from linli.places.models import Organisation, Place
 
 from . import forms, selectors, services
 from .models import Registration, RegistrationStatus
-from .predicates import ORGANISE_EVENTS
+from .predicates import ORGANISE_EVENTS, partner_organisation_ids
 
 EVENT_STEPS = {
     "publish": (services.event_publish, gettext_lazy("Published; the audience has a notice.")),
@@ -173,7 +173,7 @@ def _form_choices(user):
         organisers[f"p{place.pk}"] = place
     for org in (
         Organisation.objects.filter(
-            scope.q(roles=ORGANISE_EVENTS, field="place__path") | _member_q(scope),
+            scope.q(roles=ORGANISE_EVENTS, field="place__path") | _member_q(request_user=user),
             is_active=True,
         )
         .select_related("place")
@@ -191,10 +191,10 @@ def _form_choices(user):
     return {"organisers": organisers, "rooms": rooms, "places": places}
 
 
-def _member_q(scope):
+def _member_q(*, request_user):
     from django.db.models import Q
 
-    return Q(pk__in=sorted(scope.member_organisation_ids))
+    return Q(pk__in=sorted(partner_organisation_ids(request_user)))
 
 
 @login_required
@@ -245,10 +245,8 @@ def event_registrations(request, pk):
 def event_desk_register(request, pk):
     event = selectors.event_get(user=request.user, pk=pk)
     _require_obj(request, "events.register_at_desk", event)
-    allowed = {}
-    for key in request.POST.getlist("people")[:10]:
-        if is_valid_id(key):
-            allowed[key] = None
+    allowed = {int(key): None for key in request.POST.getlist("people")[:10] if key.isdigit()}
+    allowed = {pk: None for pk in allowed if is_valid_id(pk)}
     from linli.residents import selectors as resident_selectors
 
     people = list(resident_selectors.resident_list(user=request.user).filter(pk__in=list(allowed)))
