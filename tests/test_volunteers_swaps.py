@@ -187,3 +187,15 @@ def test_pages_offer_take_and_timeline(duty, client_for, django_assert_max_num_q
     assert stranger
     response = client_for("stranger").get(reverse("volunteers:swap-detail", args=[swap.pk]))
     assert response.status_code == 404
+
+
+def test_an_offer_of_a_place_given_up_lapses(duty):
+    _g, _t, offerer, taker, shift, assignment = duty
+    swap = services_swaps.swap_offer(actor=offerer.user, assignment=assignment)
+    services.assignment_cancel(actor=offerer.user, assignment=assignment)
+    with pytest.raises(ConflictError) as refused:
+        services_swaps.swap_take(actor=taker.user, swap=swap)
+    assert refused.value.code == "offer_stale"
+    services_swaps.swaps_lapse(actor=SYSTEM)
+    swap.refresh_from_db()
+    assert swap.status == SwapStatus.LAPSED

@@ -16,6 +16,7 @@ on the swap's timeline; the hand-over and the take-over are on the two assignmen
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
@@ -51,7 +52,8 @@ def _now(now: datetime | None) -> datetime:
 def _swap_guard(name: str, swap: SwapOffer, *, now=None, **context) -> None:
     start = swap.assignment.shift.start
     if name == "lapse":
-        if start > _now(now):
+        # the shift has begun, or the offered place was given up meanwhile (cancelled)
+        if start > _now(now) and swap.assignment.status == AssignmentStatus.ASSIGNED:
             raise ConflictError(
                 _("The shift has not started; the offer is still open."), code="not_started"
             )
@@ -280,12 +282,15 @@ def swap_lapse(*, actor, swap: SwapOffer, now: datetime | None = None):
 
 
 def swaps_lapse(*, actor, now: datetime | None = None) -> int:
-    """Lapse every open offer whose shift has started (each in its own transaction)."""
+    """Lapse every open offer whose shift has started, or whose place was given up
+    meanwhile (each in its own transaction)."""
     now = _now(now)
     ids = list(
-        SwapOffer.objects.filter(
-            status__in=(W.OFFERED, W.PENDING), assignment__shift__start__lte=now
-        ).values_list("pk", flat=True)[:1000]
+        SwapOffer.objects.filter(status__in=(W.OFFERED, W.PENDING))
+        .filter(
+            Q(assignment__shift__start__lte=now) | ~Q(assignment__status=AssignmentStatus.ASSIGNED)
+        )
+        .values_list("pk", flat=True)[:1000]
     )
     lapsed = 0
     for pk in ids:
