@@ -177,3 +177,27 @@ def test_the_pause_shows_and_a_coordinator_lifts_it(world, client_for):
     volunteer.refresh_from_db()
     assert volunteer.signup_paused_at is None
     assert at(0, 9)  # the helper's clock is Beijing's
+
+
+def test_the_admin_reads_the_ledger_and_records_and_changes_nothing(demo, english):
+    from linli.accounts.models import User
+    from linli.volunteers.models import VolunteerRecord
+
+    User.objects.filter(username="secretary").update(is_staff=True)
+    client = english("secretary")
+    entry = HoursEntry.objects.first()
+    record = VolunteerRecord.objects.first()
+    for path in (
+        "/admin/volunteers/hoursentry/",
+        f"/admin/volunteers/hoursentry/{entry.pk}/change/",
+        "/admin/volunteers/volunteerrecord/",
+        f"/admin/volunteers/volunteerrecord/{record.pk}/change/",
+    ):
+        assert client.get(path).status_code == 200, path
+    client.post(f"/admin/volunteers/hoursentry/{entry.pk}/change/", {"hours": "99"})
+    assert HoursEntry.objects.get(pk=entry.pk).hours == entry.hours
+    assert client.get(f"/admin/volunteers/hoursentry/{entry.pk}/delete/").status_code == 403
+    User.objects.filter(username="property").update(is_staff=True)
+    other = english("property")
+    refused = other.get(f"/admin/volunteers/hoursentry/{entry.pk}/change/")
+    assert refused.status_code in (302, 403, 404)

@@ -12,11 +12,13 @@ from . import selectors
 from .models import (
     Assignment,
     AssignmentEvent,
+    HoursEntry,
     Membership,
     ShiftRule,
     ShiftType,
     Volunteer,
     VolunteerGroup,
+    VolunteerRecord,
 )
 
 
@@ -118,6 +120,51 @@ class AssignmentAdmin(ScopedAdmin):
 
     list_display = ["volunteer", "shift", "status", "by_coordinator", "by_rota", "created_at"]
     list_filter = ["status", "by_coordinator", "by_rota"]
-    fields = ["volunteer", "shift", "status", "by_coordinator", "by_rota", "created_at"]
+    fields = [
+        "volunteer", "shift", "status", "by_coordinator", "by_rota", "created_at",
+        "signed_in_at", "signed_out_at", "minutes_late", "hours_confirmed_at",
+    ]  # fmt: skip
     readonly_fields = fields
     inlines = [AssignmentEventInline]
+
+
+# -- hours ledger -- append-only: the ledger's entries and the issued records, read only.
+def _hours(*, user):
+    from .selectors_hours import hours_entries
+
+    return hours_entries(user=user)
+
+
+def _records(*, user):
+    from .selectors_hours import records
+
+    return records(user=user)
+
+
+@admin.register(HoursEntry)
+class HoursEntryAdmin(ScopedAdmin):
+    selector = _hours
+    view_perm = "volunteers.view_hours"
+    module_perm = "volunteers.coordinate"
+
+    list_display = ["volunteer", "group", "kind", "hours", "at"]
+    list_filter = ["kind"]
+    fields = ["volunteer", "group", "assignment", "kind", "hours", "corrects", "reason", "at"]
+    readonly_fields = fields
+
+
+@admin.register(VolunteerRecord)
+class VolunteerRecordAdmin(ScopedAdmin):
+    """The issued records as issued (the ID number only masked)."""
+
+    selector = _records
+    view_perm = "volunteers.view_hours"
+    module_perm = "volunteers.coordinate"
+
+    list_display = ["number", "name", "group", "total_hours", "issued_on"]
+    search_fields = ["number", "name"]
+    fields = [
+        "number", "name", "id_number_masked", "group", "issuer", "issuer_place", "service",
+        "period_from", "period_until", "total_hours", "issued_on",
+    ]  # fmt: skip
+    readonly_fields = fields

@@ -110,3 +110,5 @@ rules.add_perm("volunteers.correct_hours", coordinates & ~is_own)
 rules.add_perm("volunteers.issue_record", coordinates)
 rules.add_perm("volunteers.export_hours", coordinates)
 rules.add_perm("volunteers.reveal_id", is_own | coordinates_volunteer)
+# Read a ledger entry or an issued record (the admin): the volunteer's own, and coordinators.
+rules.add_perm("volunteers.view_hours", is_own | coordinates)
