@@ -42,9 +42,7 @@ def world(demo):
 def test_no_admin_of_volunteers_names_an_encrypted_field():
     for model in (VolunteerGroup, ShiftType, Volunteer, Assignment):
         admin = site._registry[model]
-        encrypted = {
-            f.name for f in model._meta.get_fields() if isinstance(f, EncryptedTextField)
-        }
+        encrypted = {f.name for f in model._meta.get_fields() if isinstance(f, EncryptedTextField)}
         shown = set(admin.fields or ()) | set(admin.list_display) | set(admin.search_fields)
         assert not encrypted & shown, model
 
