@@ -133,3 +133,18 @@ def test_the_list_pages_queries_do_not_grow_with_events(
         assert c.get(reverse("events:event-list")).status_code == 200
     with django_assert_max_num_queries(20):
         assert c.get(reverse("events:registration-mine")).status_code == 200
+
+
+def test_the_organisers_calendar_feed_holds_what_the_user_may_see(client, demo):
+    me = make_person(doors(1)[0])
+    event = make_event()
+    draft = make_event(publish=False)
+    page = _client(client, me).get(reverse("events:event-detail", args=[event.pk]))
+    url = page.context["feed_url"]
+    client.logout()
+    feed = client.get(url)
+    assert feed.status_code == 200 and feed["Content-Type"].startswith("text/calendar")
+    body = feed.content.decode()
+    assert event.title in body and draft.title not in body
+    assert client.get(url.replace(f"/p{compound().pk}.ics", "/p999999.ics")).status_code == 404
+    assert client.get(url.replace("/events/feed/", "/events/feed/x")).status_code == 404

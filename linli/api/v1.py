@@ -13,6 +13,7 @@ from linli.bookings.api import bookings_router, rooms_router
 from linli.core import malformed
 from linli.core.errors import LinliError
 from linli.core.ratelimits import RateLimited
+from linli.events.api import router as events_router
 from linli.health.api import router as health_router
 from linli.lending.api import router as lending_router
 from linli.mediation.api import router as mediation_router
@@ -137,4 +138,5 @@ api.add_router("/health", health_router)
 api.add_router("/servicedesk/mediations", mediation_router)
 api.add_router("/servicedesk", servicedesk_router)
 api.add_router("/volunteers/tutoring", tutoring_router)
+api.add_router("/events", events_router)
 api.add_router("/volunteers", volunteers_router)

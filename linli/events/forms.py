@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import EventKind
 
@@ -21,7 +22,9 @@ class EventForm(forms.Form):
     room = forms.ChoiceField(label=_("room"), required=False)
     start = forms.DateTimeField(label=_("starts"), widget=DateTimeInput())
     end = forms.DateTimeField(label=_("ends"), widget=DateTimeInput())
-    capacity = forms.IntegerField(label=_("places"), min_value=1, max_value=10000)
+    capacity = forms.IntegerField(
+        label=pgettext_lazy("event capacity", "places"), min_value=1, max_value=10000
+    )
     audience = forms.MultipleChoiceField(label=_("audience"))
     age_min = forms.IntegerField(
         label=_("youngest age"), min_value=0, max_value=120, required=False

@@ -70,7 +70,7 @@ class Event(models.Model):
     )
     start = models.DateTimeField(_("starts"), db_index=True)
     end = models.DateTimeField(_("ends"))
-    capacity = models.PositiveIntegerField(_("places"))
+    capacity = models.PositiveIntegerField(pgettext_lazy("event capacity", "places"))
     audience = models.ManyToManyField(
         "places.Place", verbose_name=_("audience"), related_name="events_for"
     )
@@ -162,7 +162,7 @@ class Registration(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=RegistrationStatus.choices, db_index=True
     )
-    places = models.PositiveSmallIntegerField(_("places"))
+    places = models.PositiveSmallIntegerField(pgettext_lazy("event capacity", "places"))
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -174,7 +174,7 @@ class Registration(models.Model):
         related_name="event_registrations",
     )
     at_desk = models.BooleanField(_("at the desk"), default=False)
-    created_at = models.DateTimeField(_("registered"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     offered_at = models.DateTimeField(null=True, blank=True)
     offer_expires_at = models.DateTimeField(_("offer open until"), null=True, blank=True)

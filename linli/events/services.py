@@ -13,7 +13,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from linli.bookings import services as booking_services
 from linli.bookings.models import Purpose
@@ -221,7 +221,7 @@ def _notice_body(event: Event) -> str:
         f"{_('Organiser')}: {event.organiser_name}",
         f"{_('When')}: {_fmt(event.start)} – {timezone.localtime(event.end):%H:%M}",
         f"{_('Where')}: {event.room.name if event.room_id else event.venue}",
-        f"{_('Places')}: {event.capacity}",
+        f"{pgettext('event capacity', 'Places')}: {event.capacity}",
         f"{_('Registration')}: {_fmt(event.registration_opens)} – "
         f"{_fmt(event.registration_closes)}",
     ]

@@ -14,4 +14,9 @@ urlpatterns = [
     path("events/<int:pk>/registrations/", views.event_registrations, name="event-registrations"),
     path("events/<int:pk>/desk/", views.event_desk_register, name="event-desk"),
     path("events/registrations/<int:pk>/step/", views.registration_step, name="registration-step"),
+    path(
+        "events/feed/<str:token>/<str:organiser>.ics",
+        views.organiser_feed,
+        name="feed-organiser",
+    ),
 ]

@@ -20,7 +20,7 @@ from linli.core.forms import redirect_back, run_action
 from linli.core.ids import is_valid_id
 from linli.places.models import Organisation, Place
 
-from . import forms, selectors, services
+from . import forms, ical, selectors, services
 from .models import Registration, RegistrationStatus
 from .predicates import ORGANISE_EVENTS, partner_organisation_ids
 
@@ -98,6 +98,7 @@ def event_detail(request, pk):
             "event_steps": services.EVENT.allowed(user=request.user, obj=event, now=now)
             if may_manage
             else [],
+            "feed_url": ical.feed_url(request.user, event, request),
             "now": now,
         },
     )
@@ -258,3 +259,25 @@ def event_desk_register(request, pk):
         _("Registered at the desk."),
     )
     return redirect("events:event-registrations", pk=event.pk)
+
+
+@require_safe
+def organiser_feed(request, token, organiser):
+    """An organiser's events as iCalendar, opened by the user's private calendar token."""
+    from django.http import HttpResponse
+    from django.utils.cache import patch_cache_control
+    from django.utils.http import content_disposition_header
+
+    from linli.bookings.ical import CONTENT_TYPE, private_feed_user
+
+    user = private_feed_user(token[:200])
+    calendar = ical.organiser_calendar(user=user, key=organiser[:20]) if user else None
+    if calendar is None:
+        raise Http404("Not found.")
+    response = HttpResponse(calendar.to_ical(), content_type=CONTENT_TYPE)
+    response.headers["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"events-{organiser[:20]}.ics"
+    )
+    response.headers["X-Robots-Tag"] = "noindex"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
