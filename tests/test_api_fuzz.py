@@ -68,8 +68,7 @@ RULES = {
     ("POST", "/api/v1/volunteers/tutoring/programmes/{programme_id}/children"): "the consent "
     "given to the current text, a guardian living where the group serves, a birth date not "
     "ahead, collectors with mobile numbers",
-    ("POST", "/api/v1/events/{event_id}/registrations"): "you and members of your household "
-    "only",
+    ("POST", "/api/v1/events/{event_id}/registrations"): "you and members of your household only",
     ("POST", "/api/v1/servicedesk/mediations"): "a party on each side, named or from the "
     "compound's register; mediators who serve the compound's desk; a valid mobile number",
     ("POST", "/api/v1/servicedesk/mediations/{mediation_id}/sessions"): "held already, not "
