@@ -32,7 +32,8 @@ class Command(BaseCommand):
             "Demo world ready: {places} places, {organisations} organisations, "
             "{accounts} accounts; {residents} residents, {orders} work orders, "
             "{meetings} meetings, {rooms} rooms, {items} lent items, {cards} health cards, "
-            "{matters} service matters, {cases} desk cases and {mediations} mediations "
+            "{matters} service matters, {cases} desk cases, {mediations} mediations, "
+            "{volunteers} volunteers and {tutoring_children} children in summer tutoring "
             "added.".format(**counts)
         )
 
