@@ -123,6 +123,8 @@ ACTION_LABELS = {
     "events.event.close": _("Event closed"),
     "events.event.cancel": _("Event cancelled"),
     "events.registration.create": _("Registered for an event"),
+    "events.session.add": _("Session added to a series"),
+    "events.attendance.record": _("Attendance of a series' session recorded"),
     # volunteers and shifts
     "volunteers.group_create": _("Volunteer group set up"),
     "volunteers.coordinator_set": _("Group coordinator chosen or unmarked"),

@@ -4,8 +4,8 @@ their guardians to the Datong red-memory museum (registered at the desk, full, w
 list that moved: a cancellation, an offer that lapsed and passed on, one taken), 卧虎湾街道's
 civilised-tourism campaign at the Yuxi motorway exit, the reading clubs of 翠泰花园社区 and
 工农路社区, 恒大社区's hard-pen calligraphy class, and the city-management bureau's
-waste-sorting campaign with 文瀛湖街道; plus an upcoming reading club of 站东社区 in
-南官房小区 that residents can still join (周桂兰 has registered)."""
+waste-sorting campaign with 文瀛湖街道; plus an upcoming reading-club series of 站东社区 in
+南官房小区 (four weekly sessions) that residents can still join (周桂兰 has enrolled)."""
 
 from datetime import date, datetime, time, timedelta
 
@@ -16,7 +16,7 @@ from linli.accounts.models import User
 from linli.places.models import Organisation, Place
 from linli.residents.models import Resident
 
-from . import services
+from . import services, services_series
 from .models import Event
 
 FEDERATION = "平城区妇女联合会"
@@ -231,9 +231,17 @@ def _load(compound: Place) -> int:
         registration_opens=now - timedelta(days=1),
         registration_closes=_at(day, 12),
         cancel_until=_at(day - timedelta(days=1), 20),
-        description="每月一次的读书分享：带一本你喜欢的书来。",
+        description="四次读书分享（每周一次），报名即参加全部四次：带一本你喜欢的书来。",
         now=now - timedelta(days=1),
     )
+    for week in range(4):
+        services_series.series_session_add(
+            actor=community,
+            series=club,
+            start=_at(day + timedelta(weeks=week), 19),
+            end=_at(day + timedelta(weeks=week), 20, 30),
+            now=now,
+        )
     club = services.event_publish(actor=community, event=club)
     resident = Resident.objects.filter(user__username="resident").select_related("user").first()
     if resident is not None:

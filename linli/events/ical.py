@@ -36,6 +36,45 @@ def organiser_events(*, user, key: str, now: datetime):
     return qs.none()
 
 
+def _calendar(name: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", str(timezone.get_default_timezone()))
+    calendar.add("refresh-interval", bookings_ical.REFRESH, parameters={"VALUE": "DURATION"})
+    return calendar
+
+
+def series_calendar(*, series, now: datetime | None = None) -> Calendar:
+    """The sessions of a series (make-up sessions marked)."""
+    now = now or timezone.now()
+    tz = timezone.get_default_timezone()
+    calendar = _calendar(series.title)
+    sessions = list(series.sessions.select_related("room").order_by("start", "id"))
+    for session in sessions:
+        item = VEvent()
+        item.add("uid", f"event-{session.pk}@{bookings_ical.uid_domain()}")
+        item.add("dtstamp", now.astimezone(UTC))
+        item.add("dtstart", timezone.localtime(session.start, tz))
+        item.add("dtend", timezone.localtime(session.end, tz))
+        title = session.title + (f" ({_('make-up session')})" if session.is_makeup else "")
+        item.add("summary", title)
+        item.add("location", session.room.name if session.room_id else session.venue)
+        item.add("status", "CANCELLED" if session.status == EventStatus.CANCELLED else "CONFIRMED")
+        item.add("last-modified", session.updated_at.astimezone(UTC))
+        calendar.add_component(item)
+    if sessions:
+        calendar.add_missing_timezones(
+            first_date=timezone.localtime(sessions[0].start, tz).date() - timedelta(days=1),
+            last_date=timezone.localtime(sessions[-1].end, tz).date() + timedelta(days=1),
+        )
+    return calendar
+
+
 def organiser_calendar(*, user, key: str, now: datetime | None = None) -> Calendar | None:
     """None when the user sees no event of that organiser (the view answers 404)."""
     now = now or timezone.now()
@@ -75,6 +114,17 @@ def organiser_calendar(*, user, key: str, now: datetime | None = None) -> Calend
         last_date=timezone.localtime(events[-1].end, tz).date() + timedelta(days=1),
     )
     return calendar
+
+
+def series_feed_url(user, series, request=None) -> str:
+    feed = feed_selectors.calendar_feed_of(user=user)
+    if feed is None:
+        try:
+            feed = bookings_services.calendar_feed_create(user=user)
+        except IntegrityError:
+            feed = feed_selectors.calendar_feed_of(user=user)
+    path = reverse("events:feed-series", kwargs={"token": feed.token, "pk": series.pk})
+    return request.build_absolute_uri(path) if request is not None else path
 
 
 def feed_url(user, event, request=None) -> str:

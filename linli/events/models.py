@@ -88,6 +88,17 @@ class Event(models.Model):
         default=EventStatus.DRAFT,
         db_index=True,
     )
+    # A session of a series (a reading club's, a class's): enrolment is on the series, and
+    # each session has its attendance. Sessions take no registrations of their own.
+    series = models.ForeignKey(
+        "self",
+        verbose_name=_("series"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="sessions",
+    )
+    is_makeup = models.BooleanField(_("make-up session"), default=False)
     notice = models.OneToOneField(
         "notices.Notice", null=True, blank=True, on_delete=models.SET_NULL, related_name="event"
     )
@@ -228,3 +239,41 @@ class RegistrationEvent(TimelineEvent):
 
     class Meta(TimelineEvent.Meta):
         verbose_name = _("registration timeline entry")
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", pgettext_lazy("session attendance", "present")
+    ABSENT = "absent", pgettext_lazy("session attendance", "absent")
+    EXCUSED = "excused", pgettext_lazy("session attendance", "excused")
+
+
+class SessionAttendance(models.Model):
+    """A person of a series' enrolment at one of its sessions; an excused absence is made up
+    by attending a make-up session (``makeup_for`` on the make-up's row)."""
+
+    session = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="attendance")
+    person = models.ForeignKey(
+        RegistrationPerson, on_delete=models.CASCADE, related_name="attendance"
+    )
+    status = models.CharField(_("attendance"), max_length=16, choices=AttendanceStatus.choices)
+    makeup_for = models.OneToOneField(
+        "self",
+        verbose_name=_("makes up for"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="made_up_by",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session__start", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="event_attendance_once")
+        ]
+
+    def __str__(self):
+        return f"{self.session} · {self.person}"

@@ -55,8 +55,12 @@ def event_queryset():
     )
 
 
-def event_list(*, user, upcoming: bool | None = None, now=None):
+def event_list(*, user, upcoming: bool | None = None, now=None, sessions: bool = False):
+    """Events the user may see; a series' sessions only with ``sessions`` (they are shown on
+    their series' page)."""
     qs = event_queryset().filter(_visible_q(user))
+    if not sessions:
+        qs = qs.filter(series__isnull=True)
     if upcoming is not None and now is not None:
         qs = qs.filter(end__gte=now) if upcoming else qs.filter(end__lt=now)
     return qs.annotate(
@@ -134,3 +138,7 @@ def desk_residents(*, user, event, query: str):
     for place in event.audience.all():
         audience |= tree.subtree_q(place.path, "place__path")
     return resident_selectors.resident_list(user=user, q=query).filter(audience)[:20]
+
+
+def series_sessions(*, series):
+    return series.sessions.select_related("room").order_by("start", "id")

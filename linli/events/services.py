@@ -252,6 +252,7 @@ def event_publish(*, actor, event: Event, now=None) -> Event:
         )
         first = first or notice
     Event.objects.filter(pk=event.pk).update(notice=first)
+    event.sessions.filter(status=S.DRAFT).update(status=S.PUBLISHED)
     event.notice = first
     return event
 
@@ -399,6 +400,10 @@ def registration_create(
     check_perm(actor, "events.register_at_desk" if desk else "events.register", event)
     if event.status != S.PUBLISHED:
         raise ConflictError(_("This event is not open for registration."), code="not_open")
+    if event.series_id is not None:
+        raise ConflictError(
+            _("Enrol in the whole series, not in one of its sessions."), code="series_session"
+        )
     closes = event.start if desk else event.registration_closes
     if now < event.registration_opens or now >= closes:
         raise ConflictError(

@@ -15,6 +15,17 @@ urlpatterns = [
     path("events/<int:pk>/desk/", views.event_desk_register, name="event-desk"),
     path("events/registrations/<int:pk>/step/", views.registration_step, name="registration-step"),
     path(
+        "events/<int:pk>/sessions/<int:session_pk>/attendance/",
+        views.session_attendance,
+        name="session-attendance",
+    ),
+    path(
+        "events/<int:pk>/certificate/<int:person_pk>/",
+        views.series_certificate,
+        name="series-certificate",
+    ),
+    path("events/feed/<str:token>/series/<int:pk>.ics", views.series_feed, name="feed-series"),
+    path(
         "events/feed/<str:token>/<str:organiser>.ics",
         views.organiser_feed,
         name="feed-organiser",

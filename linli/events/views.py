@@ -20,7 +20,7 @@ from linli.core.forms import redirect_back, run_action
 from linli.core.ids import is_valid_id
 from linli.places.models import Organisation, Place
 
-from . import forms, ical, selectors, services
+from . import forms, ical, selectors, services, services_series
 from .models import Registration, RegistrationStatus
 from .predicates import ORGANISE_EVENTS, partner_organisation_ids
 
@@ -99,6 +99,11 @@ def event_detail(request, pk):
             if may_manage
             else [],
             "feed_url": ical.feed_url(request.user, event, request),
+            "sessions": list(selectors.series_sessions(series=event)),
+            "series_feed_url": ical.series_feed_url(request.user, event, request),
+            "progress": services_series.series_progress(series=event)
+            if may_manage or event.mine is not None
+            else [],
             "now": now,
         },
     )
@@ -277,6 +282,120 @@ def organiser_feed(request, token, organiser):
     response = HttpResponse(calendar.to_ical(), content_type=CONTENT_TYPE)
     response.headers["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=f"events-{organiser[:20]}.ics"
+    )
+    response.headers["X-Robots-Tag"] = "noindex"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+ATTENDANCE_CHOICES = {"present", "absent", "excused"}
+
+
+def _session_of(request, pk, session_pk):
+    series = selectors.event_get(user=request.user, pk=pk)
+    _require_obj(request, "events.manage_event", series)
+    if not is_valid_id(session_pk):
+        raise Http404("Not found.")
+    session = series.sessions.filter(pk=session_pk).first()
+    if session is None:
+        raise Http404("Not found.")
+    return series, session
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def session_attendance(request, pk, session_pk):
+    """The organisers record who came to a session of a series (excused absences too, and
+    at a make-up session what it makes up)."""
+    from .models import RegistrationPerson, SessionAttendance
+
+    series, session = _session_of(request, pk, session_pk)
+    people = list(
+        RegistrationPerson.objects.filter(
+            registration__event=series, registration__status=RegistrationStatus.REGISTERED
+        ).select_related("resident", "registration")
+    )
+    if request.method == "POST":
+        excused = {
+            row.person_id: row
+            for row in SessionAttendance.objects.filter(
+                person__in=people, status="excused", made_up_by__isnull=True
+            )
+        }
+        errors = []
+        for person in people:
+            status = request.POST.get(f"p{person.pk}", "")
+            if status not in ATTENDANCE_CHOICES:
+                continue
+            makeup_for = excused.get(person.pk) if session.is_makeup else None
+            if status != "present":
+                makeup_for = None
+            try:
+                services_series.attendance_record(
+                    actor=request.user,
+                    session=session,
+                    person=person,
+                    status=status,
+                    makeup_for=makeup_for,
+                )
+            except LinliError as exc:
+                errors.append(f"{person.resident.name}: {exc.message}")
+        for error in errors[:5]:
+            messages.error(request, error)
+        if not errors:
+            messages.success(request, _("Attendance saved."))
+        return redirect("events:session-attendance", pk=series.pk, session_pk=session.pk)
+    current = {
+        row.person_id: row.status for row in SessionAttendance.objects.filter(session=session)
+    }
+    for person in people:
+        person.current = current.get(person.pk, "")
+    return render(
+        request,
+        "events/session_attendance.html",
+        {"series": series, "session": session, "people": people},
+    )
+
+
+@login_required
+@require_safe
+def series_certificate(request, pk, person_pk):
+    """A printable (A4) certificate of completion of a series, for its person or the
+    organisers; 404 until the series is completed."""
+    series = selectors.event_get(user=request.user, pk=pk)
+    progress = {p.person.pk: p for p in services_series.series_progress(series=series)}
+    row = progress.get(person_pk) if is_valid_id(person_pk) else None
+    if row is None or not row.complete:
+        raise Http404("Not found.")
+    if not request.user.has_perm("events.view_registration", row.person.registration):
+        raise Http404("Not found.")
+    return render(
+        request,
+        "events/series_certificate.html",
+        {"series": series, "row": row, "sessions": list(selectors.series_sessions(series=series))},
+    )
+
+
+@require_safe
+def series_feed(request, token, pk):
+    """A series' sessions as iCalendar, opened by the user's private calendar token."""
+    from django.http import HttpResponse
+    from django.utils.cache import patch_cache_control
+    from django.utils.http import content_disposition_header
+
+    from linli.bookings.ical import CONTENT_TYPE, private_feed_user
+
+    user = private_feed_user(token[:200])
+    if user is None or not is_valid_id(pk):
+        raise Http404("Not found.")
+    series = selectors.event_list(user=user).filter(pk=pk).first()
+    if series is None or not user.has_perm("events.view_event", series):
+        raise Http404("Not found.")
+    response = HttpResponse(
+        ical.series_calendar(series=series).to_ical(), content_type=CONTENT_TYPE
+    )
+    response.headers["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"series-{series.pk}.ics"
     )
     response.headers["X-Robots-Tag"] = "noindex"
     patch_cache_control(response, private=True, no_store=True)
