@@ -148,3 +148,41 @@ def test_the_organisers_calendar_feed_holds_what_the_user_may_see(client, demo):
     assert event.title in body and draft.title not in body
     assert client.get(url.replace(f"/p{compound().pk}.ics", "/p999999.ics")).status_code == 404
     assert client.get(url.replace("/events/feed/", "/events/feed/x")).status_code == 404
+
+
+def test_the_organiser_raises_the_places_and_the_wait_list_moves(client_for, demo):
+    a, b = (make_person(d) for d in doors(2))
+    event = make_event(capacity=1)
+    register(a, event)
+    waiting = register(b, event)
+    client = client_for("secretary")
+    url = reverse("events:event-edit", args=[event.pk])
+    assert client.get(url).status_code == 200
+    closes = timezone.localtime(event.registration_closes).strftime("%Y-%m-%dT%H:%M")
+    until = timezone.localtime(event.cancel_until).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        url,
+        {
+            "title": event.title,
+            "venue": "新地点",
+            "capacity": "2",
+            "registration_closes": closes,
+            "cancel_until": until,
+        },
+    )
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.capacity == 2 and event.venue == "新地点"
+    assert Registration.objects.get(pk=waiting.pk).status == RegistrationStatus.OFFERED
+    lower = client.post(
+        url,
+        {
+            "title": event.title,
+            "venue": "x",
+            "capacity": "1",
+            "registration_closes": closes,
+            "cancel_until": until,
+        },
+    )
+    assert lower.status_code == 200 and Event.objects.get(pk=event.pk).capacity == 2
+    assert client_for("property").get(url).status_code == 404

@@ -118,6 +118,7 @@ ACTION_LABELS = {
     "mediation.remind": _("Reminded of a judicial-confirmation deadline"),
     # events and campaigns
     "events.event.create": _("Event created"),
+    "events.event.update": _("Event changed"),
     "events.event.publish": _("Event published"),
     "events.event.hold": _("Event marked as held"),
     "events.event.close": _("Event closed"),

@@ -79,3 +79,16 @@ class EventForm(forms.Form):
             "offer_hours": data["offer_hours"],
             "description": data["description"],
         }
+
+
+class EventEditForm(forms.Form):
+    title = forms.CharField(label=_("title"), max_length=120)
+    venue = forms.CharField(label=_("where"), max_length=200, required=False)
+    capacity = forms.IntegerField(
+        label=pgettext_lazy("event capacity", "places"), min_value=1, max_value=10000
+    )
+    registration_closes = forms.DateTimeField(
+        label=_("registration closes"), widget=DateTimeInput()
+    )
+    cancel_until = forms.DateTimeField(label=_("cancelling allowed until"), widget=DateTimeInput())
+    description = forms.CharField(label=_("description"), widget=forms.Textarea, required=False)

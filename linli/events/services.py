@@ -20,7 +20,7 @@ from linli.bookings.models import Purpose
 from linli.core.actors import SYSTEM
 from linli.core.audit import audit_record
 from linli.core.errors import ConflictError
-from linli.core.lifecycle import Lifecycle, Step, check_perm, validated
+from linli.core.lifecycle import Lifecycle, Step, check_perm, field_values, save_changed, validated
 from linli.core.locking import lock_row
 from linli.notices.services import notice_publish
 from linli.residents.models import Resident, ResidentStatus
@@ -213,6 +213,52 @@ def event_create(
     event.audience.set(audience)
     EVENT.record(obj=event, kind=EventEventKind.CREATED, actor=actor, to_status=event.status)
     audit_record(actor=actor, action="events.event.create", obj=event)
+    return event
+
+
+EDITABLE = ("title", "description", "venue", "capacity", "registration_closes", "cancel_until")
+
+
+@transaction.atomic
+def event_update(*, actor, event: Event, now=None, **values) -> Event:
+    """Change a draft or published event's text, venue, places and deadlines (not its time
+    or room: cancel and make it again). Places never below those held; a capacity raised
+    offers the new places to the wait list."""
+    now = now or timezone.now()
+    event = lock_row(Event, event.pk, select_related=("place", "organisation", "room"))
+    check_perm(actor, "events.manage_event", event)
+    if event.status not in (S.DRAFT, S.PUBLISHED):
+        raise ConflictError(
+            _("This event is %(status)s; it can no longer be changed.")
+            % {"status": event.get_status_display()},
+            code="illegal_step",
+        )
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        raise TypeError(f"not editable: {sorted(unknown)}")
+    snapshot = field_values(event)
+    for name, value in values.items():
+        setattr(event, name, value.strip() if isinstance(value, str) else value)
+    if event.capacity < places_held(event):
+        raise ValidationError(
+            {"capacity": _("%(held)s places are taken already.") % {"held": places_held(event)}}
+        )
+    if event.registration_closes > event.start or (
+        event.registration_closes <= event.registration_opens
+    ):
+        raise ValidationError(
+            {"registration_closes": _("Registration closes after it opens, by the start.")}
+        )
+    if not event.room_id and not event.venue:
+        raise ValidationError({"venue": _("Give the place of the event, or choose a room.")})
+    changed = save_changed(event, snapshot)
+    if changed:
+        EVENT.record(
+            obj=event, kind=EventEventKind.CHANGED, actor=actor, data={"fields": sorted(changed)}
+        )
+        audit_record(actor=actor, action="events.event.update", obj=event)
+        if "capacity" in changed:
+            _promote(event, now=now)
     return event
 
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("events/<int:pk>/", views.event_detail, name="event-detail"),
     path("events/<int:pk>/register/", views.event_register, name="event-register"),
     path("events/<int:pk>/step/", views.event_step, name="event-step"),
+    path("events/<int:pk>/edit/", views.event_edit, name="event-edit"),
     path("events/<int:pk>/registrations/", views.event_registrations, name="event-registrations"),
     path("events/<int:pk>/desk/", views.event_desk_register, name="event-desk"),
     path("events/registrations/<int:pk>/step/", views.registration_step, name="registration-step"),

@@ -400,3 +400,27 @@ def series_feed(request, token, pk):
     response.headers["X-Robots-Tag"] = "noindex"
     patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def event_edit(request, pk):
+    from django.core.exceptions import ValidationError
+
+    event = selectors.event_get(user=request.user, pk=pk)
+    _require_obj(request, "events.manage_event", event)
+    initial = {name: getattr(event, name) for name in services.EDITABLE}
+    initial["registration_closes"] = timezone.localtime(event.registration_closes)
+    initial["cancel_until"] = timezone.localtime(event.cancel_until)
+    form = forms.EventEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_update(actor=request.user, event=event, **form.cleaned_data)
+        except LinliError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("events:event-detail", pk=event.pk)
+    return render(request, "events/event_edit.html", {"form": form, "event": event})
