@@ -40,7 +40,7 @@ from linli.api.schemas import (
 from linli.core.access import access_by_id
 
 from . import selectors, services
-from .models import EventKind, EventStatus, Registration, RegistrationStatus
+from .models import EventStatus, EventType, Registration, RegistrationStatus
 
 router = Router(tags=["events"])
 
@@ -54,7 +54,7 @@ REGISTRATION_DOC = (
 class EventInfoOut(Schema):
     id: int
     title: str
-    kind: EventKind
+    kind: EventType
     status: EventStatus = Field(..., description=EVENT_DOC)
     organiser: str
     organiser_place: str

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .models import EventKind
+from .models import EventType
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -16,7 +16,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 class EventForm(forms.Form):
     title = forms.CharField(label=_("title"), max_length=120)
-    kind = forms.ChoiceField(label=_("kind"), choices=EventKind.choices)
+    kind = forms.ChoiceField(label=_("kind"), choices=EventType.choices)
     organiser = forms.ChoiceField(label=_("organiser"))
     venue = forms.CharField(label=_("where"), max_length=200, required=False)
     room = forms.ChoiceField(label=_("room"), required=False)

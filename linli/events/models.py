@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 from linli.core.models import TimelineEvent
 
 
-class EventKind(models.TextChoices):
+class EventType(models.TextChoices):
     ACTIVITY = "activity", pgettext_lazy("event kind", "activity")
     CLASS = "class", pgettext_lazy("event kind", "class")
     CAMPAIGN = "campaign", pgettext_lazy("event kind", "campaign")
@@ -33,7 +33,7 @@ class EventStatus(models.TextChoices):
 
 class Event(models.Model):
     title = models.CharField(_("title"), max_length=120)
-    kind = models.CharField(_("kind"), max_length=16, choices=EventKind.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=EventType.choices)
     description = models.TextField(_("description"), blank=True)
     # The organiser: a community or street (a place), or a partner organisation. ``place`` is
     # the place whose staff run the event (the organisation's place for a partner's event).

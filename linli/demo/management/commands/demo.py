@@ -33,8 +33,8 @@ class Command(BaseCommand):
             "{accounts} accounts; {residents} residents, {orders} work orders, "
             "{meetings} meetings, {rooms} rooms, {items} lent items, {cards} health cards, "
             "{matters} service matters, {cases} desk cases, {mediations} mediations, "
-            "{volunteers} volunteers and {tutoring_children} children in summer tutoring "
-            "added.".format(**counts)
+            "{volunteers} volunteers, {tutoring_children} children in summer tutoring and "
+            "{events} events added.".format(**counts)
         )
 
     def print_logins(self):
