@@ -5,6 +5,8 @@ sideways."""
 
 import pytest
 
+from linli.demo.world import DEMO_PASSWORD
+
 from .browser_helpers import WIDTH, phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -38,8 +40,16 @@ def test_mediation_pages_fit_a_phone(live_server, demo_world_tx, browser, large)
     assert tab.get_by_test_id("print-referral").is_visible()
     assert tab.evaluate("document.documentElement.scrollWidth") <= WIDTH
     context.close()
-    parties = leak.parties.filter(resident__user__isnull=False).select_related("resident__user")
-    if parties:
-        context, tab = phone(browser, url, parties[0].resident.user.username, large=large)
-        _fits(tab, f"{url}/servicedesk/mediations/{leak.pk}/")
-        context.close()
+    # a party of the dispute with an account (the tutoring demo gave its guardians
+    # accounts without a password: this one gets the demo password to sign in with)
+    party = (
+        leak.parties.filter(resident__user__isnull=False).select_related("resident__user").first()
+    )
+    assert party is not None
+    user = party.resident.user
+    user.set_password(DEMO_PASSWORD)
+    user.save(update_fields=["password"])
+    context, tab = phone(browser, url, user.username, large=large)
+    _fits(tab, f"{url}/servicedesk/mediations/{leak.pk}/")
+    assert "楼上漏水" in tab.content()
+    context.close()
