@@ -180,6 +180,16 @@ def ids_named(body, param: str) -> list[int]:
     return found
 
 
+# Lists whose rows are objects a path parameter names, where neither the list's path nor
+# a key of the answer says so: (the list's template, the key of its rows or None for the
+# list itself).
+FEEDS = {
+    "swap_id": [("/api/v1/volunteers/swaps/approvals", None)],
+    "tutoring_session_id": [("/api/v1/volunteers/tutoring/programmes/{programme_id}", "sessions")],
+    "child_id": [("/api/v1/volunteers/tutoring/programmes/{programme_id}/children", None)],
+}
+
+
 class Crawl:
     """Every reading operation as one user: the lists first, then what their rows name."""
 
@@ -200,6 +210,15 @@ class Crawl:
         if "json" not in response.get("Content-Type", ""):
             return None
         body = json.loads(text)
+        for param, feeds in FEEDS.items():
+            for template, key in feeds:
+                if re.fullmatch(re.sub(r"{\w+}", r"[0-9]+", template), path):
+                    found = (
+                        (body.get(key, []) if isinstance(body, dict) else []) if key else rows(body)
+                    )
+                    for row in found:
+                        if isinstance(row, dict) and row.get("id") not in self.pool.get(param, []):
+                            self.pool.setdefault(param, []).append(row["id"])
         for param in {p for template in self.operations for p in re.findall(r"{(\w+)}", template)}:
             for pk in ids_named(body, param):
                 self.pool.setdefault(param, [])
@@ -215,11 +234,14 @@ class Crawl:
             first_rows[path] = [
                 row["id"] for row in rows(body)[:DETAILS_PER_LIST] if isinstance(row, dict)
             ]
-        for template, op in self.operations.items():
-            if "{" not in template:
-                continue
-            for url in self.urls(template, first_rows):
-                self.get(url, op)
+        # twice: a detail may name the objects of another detail read before it (FEEDS)
+        for _round in range(2):
+            for template, op in self.operations.items():
+                if "{" not in template:
+                    continue
+                for url in self.urls(template, first_rows):
+                    if url not in self.answers:
+                        self.get(url, op)
         return self.answers
 
     def urls(self, template: str, first_rows: dict) -> list[str]:

@@ -334,6 +334,25 @@ def tutoring_my_children(request: HttpRequest):
 
 
 @router.get(
+    "/programmes/{programme_id}/children",
+    response={200: list[TutoringChildOut], **READ_ERRORS},
+    summary="The children of a programme you may see (masked): its coordinators', and its "
+    "tutors' while it runs",
+)
+@paginate(Pagination)
+def tutoring_programme_children(
+    request: HttpRequest, programme_id: int = Path(..., ge=1, le=MAX_ID)
+):
+    programme = selectors.programme_get(user=request.user, pk=programme_id)
+    ids = [
+        c.pk
+        for c in selectors.children_of(programme=programme)[:200]
+        if request.user.has_perm("tutoring.view_child", c)
+    ]
+    return [_child(selectors.child_get(user=request.user, pk=pk)) for pk in ids]
+
+
+@router.get(
     "/children/{child_id}",
     response={200: TutoringChildOut, **READ_ERRORS},
     summary="A child you may see (masked)",

@@ -39,6 +39,7 @@ from linli.api.schemas import (
     Error,
     Id,
     InputSchema,
+    MaskedIdNumber,
     Moment,
     Text,
 )
@@ -95,7 +96,7 @@ class VolunteerRecordOut(Schema):
     code: str = Field(..., description="The verification code printed on the record")
     volunteer_id: int
     name: str
-    id_number: str = Field(..., description="Masked")
+    id_number: MaskedIdNumber
     issuer: str
     issuer_place: str
     groups: list[str]
